@@ -1,0 +1,121 @@
+"""The `tei-edition` command line.
+
+Each command is a thin shell around a library function; exit statuses follow
+`diagnostics.Exit`: 0 fine, 1 a document problem, 2 a usage or I/O error.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+import click
+
+from . import __version__
+from .diagnostics import FORMATS, Diagnostic, Exit, render
+
+
+def _emit(diags: Sequence[Diagnostic], fmt: str = "text", files: Sequence[str] = ()) -> None:
+    """Print diagnostics: text goes to stderr, machine formats to stdout."""
+    if not diags and fmt in ("text", "github"):
+        return
+    out = render(diags, fmt, files)
+    if out:
+        click.echo(out, err=(fmt == "text"))
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="tei-edition")
+@click.option("--debug", is_flag=True, help="Show Python tracebacks on unexpected errors.")
+@click.pass_context
+def cli(ctx: click.Context, debug: bool) -> None:
+    """Convert archival transcriptions to TEI P5, validate them and publish HTML editions."""
+    ctx.ensure_object(dict)
+    ctx.obj["debug"] = debug
+
+
+@cli.command()
+@click.argument("sources", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("-o", "--output", "outdir", required=True, type=click.Path(path_type=Path),
+              help="Folder for the TEI files (NAME.txt becomes OUTDIR/NAME.xml).")
+@click.option("--strict", is_flag=True, help="Treat converter warnings as errors.")
+@click.option("--force", is_flag=True,
+              help="Overwrite TEI files edited by hand since generation (a .bak copy is kept).")
+@click.option("--encoding", default=None, help="Source text encoding (default: detect).")
+@click.option("--quiet", "-q", is_flag=True, help="Print errors only, no warnings or summary.")
+def convert(sources: tuple[Path, ...], outdir: Path, strict: bool, force: bool,
+            encoding: str | None, quiet: bool) -> None:
+    """Convert source transcriptions (files or folders) to TEI P5."""
+    from .convert import convert_paths
+
+    result = convert_paths(list(sources), outdir, strict=strict, force=force, encoding=encoding)
+    shown = [d for d in result.diagnostics if not quiet or d.severity == "error"]
+    _emit(shown)
+    if not quiet:
+        for line in result.summary_lines():
+            click.echo(line, err=True)
+    sys.exit(result.exit_status)
+
+
+@cli.command()
+@click.argument("source", type=click.Path(path_type=Path))
+@click.argument("tei", type=click.Path(path_type=Path))
+@click.option("--encoding", default=None, help="Source text encoding (default: detect).")
+def verify(source: Path, tei: Path, encoding: str | None) -> None:
+    """Prove that no text of SOURCE's body was lost in the TEI file."""
+    from .verify import verify_files
+
+    diags, status = verify_files(source, tei, encoding=encoding)
+    _emit(diags)
+    if status == Exit.OK:
+        click.echo(f"{tei}: all body words of {source} are present, in order", err=True)
+    sys.exit(status)
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True,
+              help="Report format.")
+@click.option("--schema", "schema", type=click.Path(path_type=Path), default=None,
+              help="Validate against this RelaxNG schema (.rng) instead of the project's.")
+@click.option("--engine", type=click.Choice(["lxml", "jing"]), default="lxml", show_default=True,
+              help="RelaxNG engine: lxml (fast, no Java) or jing (fuller messages, needs Java).")
+@click.option("--no-rules", is_flag=True, help="Check the schema only, not the content rules.")
+def validate(paths: tuple[Path, ...], fmt: str, schema: Path | None, engine: str,
+             no_rules: bool) -> None:
+    """Validate TEI files (files or folders): RelaxNG schema, then content rules."""
+    from .validate import validate_paths
+
+    report = validate_paths(list(paths), schema=schema, engine=engine, rules=not no_rules)
+    _emit(report.diagnostics, fmt, report.files)
+    sys.exit(report.exit_status)
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("-o", "--output", "outdir", required=True, type=click.Path(path_type=Path),
+              help="Folder for NAME.html, index.html and the stylesheet.")
+def html(paths: tuple[Path, ...], outdir: Path) -> None:
+    """Render TEI files (files or folders) as an HTML reading edition with an index page."""
+    from .render import render_paths
+
+    report = render_paths(list(paths), outdir)
+    _emit(report.diagnostics)
+    sys.exit(report.exit_status)
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    """Console entry point: turns unexpected exceptions into one-line errors (exit 2)."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    debug = "--debug" in args
+    try:
+        cli.main(args=args, prog_name="tei-edition", standalone_mode=True)
+    except SystemExit:
+        raise
+    except Exception as exc:  # a traceback is no message for an archivist
+        if debug:
+            raise
+        click.echo(f"tei-edition: error: {type(exc).__name__}: {exc} (run with --debug for details)",
+                   err=True)
+        sys.exit(Exit.USAGE)

@@ -1,0 +1,170 @@
+"""The conversion pipeline: source files -> reader -> model -> TEI writer -> files."""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .diagnostics import Diagnostic, Exit
+from .model import Document
+from .readers.report import Reporter
+from .readers.wcda import ReaderError, read
+from .textio import SourceError, read_source
+from .writers.tei import WriterOptions, recorded_digest, write_tei
+from .xmlio import write_atomic
+
+SOURCE_SUFFIXES = (".txt", ".md")
+
+
+@dataclass
+class Converted:
+    """The outcome for one source file."""
+
+    source: Path
+    output: Path | None
+    diagnostics: list[Diagnostic]
+    status: str  # converted | unchanged | failed | protected
+    document: Document | None = None
+
+
+@dataclass
+class ConvertResult:
+    """The outcome of one `convert` run."""
+
+    files: list[Converted] = field(default_factory=list)
+    strict: bool = False
+    usage_errors: list[Diagnostic] = field(default_factory=list)
+
+    @property
+    def diagnostics(self) -> list[Diagnostic]:
+        out = list(self.usage_errors)
+        for f in self.files:
+            out.extend(_strict(d) if self.strict else d for d in f.diagnostics)
+        return out
+
+    @property
+    def exit_status(self) -> int:
+        if self.usage_errors:
+            return Exit.USAGE
+        if any(f.status in ("failed", "protected") for f in self.files):
+            return Exit.PROBLEM
+        return Exit.OK
+
+    def summary_lines(self) -> list[str]:
+        """One line per document with its warning counts, then a total."""
+        lines = []
+        for f in self.files:
+            counts = Counter(d.rule for d in f.diagnostics if d.severity == "warning")
+            detail = ", ".join(f"{n} {rule}" for rule, n in sorted(counts.items()))
+            lines.append(f"{f.source}: {f.status}"
+                         + (f" -> {f.output}" if f.output and f.status == "converted" else "")
+                         + (f" ({sum(counts.values())} warnings: {detail})" if counts else ""))
+        st = Counter(f.status for f in self.files)
+        warnings = sum(1 for d in self.diagnostics if d.rule and d.severity != "error"
+                       or (self.strict and d.severity == "error" and d.rule != "io"))
+        lines.append(
+            f"tei-edition: {len(self.files)} source(s): {st['converted']} converted, "
+            f"{st['unchanged']} unchanged, {st['failed']} failed, {st['protected']} protected; "
+            f"{warnings} warning(s)")
+        return lines
+
+
+def _strict(d: Diagnostic) -> Diagnostic:
+    if d.severity != "warning":
+        return d
+    return Diagnostic(d.file, d.line, d.col, "error", d.rule, d.message)
+
+
+def collect_sources(paths: list[Path]) -> tuple[list[Path], list[Diagnostic]]:
+    """Source files named directly or found in folders (NAME.txt / NAME.md), sorted."""
+    found: list[Path] = []
+    errors: list[Diagnostic] = []
+    for p in paths:
+        if p.is_dir():
+            found.extend(sorted(q for q in p.iterdir() if q.suffix in SOURCE_SUFFIXES
+                                and q.is_file() and not q.name.upper().startswith("README")))
+        elif p.is_file():
+            found.append(p)
+        else:
+            errors.append(Diagnostic(str(p), 0, 0, "error", "io", "no such file or folder"))
+    return found, errors
+
+
+def convert_text(text: str, name: str, source: str, raw: bytes | None = None,
+                 options: WriterOptions | None = None) -> tuple[Document, bytes, list[Diagnostic]]:
+    """Convert decoded source text; raises ReaderError when it cannot be converted."""
+    report = Reporter(source)
+    doc = read(text, name, source, report)
+    if raw is not None:
+        doc.sha256 = hashlib.sha256(raw).hexdigest()
+    return doc, write_tei(doc, options), report.diagnostics
+
+
+def convert_file(src: Path, outdir: Path, *, strict: bool = False, force: bool = False,
+                 encoding: str | None = None, options: WriterOptions | None = None) -> Converted:
+    """Convert one source file into OUTDIR/NAME.xml, protecting hand-edited output."""
+    out = outdir / (src.stem + ".xml")
+    shown = str(src)
+    try:
+        raw, decoded = read_source(src, encoding)
+        doc, data, diags = convert_text(decoded.text, src.stem, src.name, raw, options)
+    except SourceError as exc:
+        return Converted(src, None, [Diagnostic(shown, exc.line, exc.col, "error", "encoding",
+                                                exc.message)], "failed")
+    except ReaderError as exc:
+        return Converted(src, None, [Diagnostic(shown, exc.line, 1, "error", exc.rule,
+                                                exc.message)], "failed")
+    diags = [Diagnostic(shown, d.line, d.col, d.severity, d.rule, d.message) for d in diags]
+    if decoded.replaced_controls:
+        diags.append(Diagnostic(shown, 1, 1, "warning", "control-chars",
+                                f"{decoded.replaced_controls} control character(s) XML cannot "
+                                "hold were replaced by U+FFFD"))
+    if strict and any(d.severity == "warning" for d in diags):
+        return Converted(src, None, diags, "failed", doc)
+    return _write(src, out, data, diags, force, doc)
+
+
+def _write(src: Path, out: Path, data: bytes, diags: list[Diagnostic], force: bool,
+           doc: Document) -> Converted:
+    if out.exists():
+        try:
+            existing = out.read_bytes()
+        except OSError as exc:
+            return Converted(src, None, [*diags, Diagnostic(str(out), 0, 0, "error", "io",
+                                                            exc.strerror or str(exc))], "failed")
+        if existing == data:
+            return Converted(src, out, diags, "unchanged", doc)
+        _, intact = recorded_digest(existing)
+        if not intact:
+            if not force:
+                return Converted(src, out, [*diags, Diagnostic(
+                    str(out), 1, 1, "error", "hand-edited",
+                    "this TEI file was edited by hand since it was generated (its recorded "
+                    "digest no longer matches); not overwritten. Use --force to replace it "
+                    "(a .bak copy is kept)")], "protected", doc)
+            shutil.copy2(out, out.with_name(out.name + ".bak"))
+    write_atomic(out, data)
+    return Converted(src, out, diags, "converted", doc)
+
+
+def convert_paths(paths: list[Path], outdir: Path, *, strict: bool = False, force: bool = False,
+                  encoding: str | None = None, options: WriterOptions | None = None) -> ConvertResult:
+    """Convert every source named or found in `paths` into `outdir`."""
+    sources, errors = collect_sources(paths)
+    result = ConvertResult(strict=strict, usage_errors=errors)
+    if not sources and not errors:
+        result.usage_errors.append(Diagnostic(", ".join(map(str, paths)), 0, 0, "error", "io",
+                                              "no .txt or .md source files found"))
+    try:
+        outdir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        result.usage_errors.append(Diagnostic(str(outdir), 0, 0, "error", "io",
+                                              exc.strerror or str(exc)))
+        return result
+    for src in sources:
+        result.files.append(convert_file(src, outdir, strict=strict, force=force,
+                                         encoding=encoding, options=options))
+    return result

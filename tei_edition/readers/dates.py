@@ -1,0 +1,134 @@
+"""Finding and normalising the dates written in archival documents."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+MONTHS = {
+    m: i
+    for i, names in enumerate(
+        [("january", "jan"), ("february", "feb"), ("march", "mar"), ("april", "apr"),
+         ("may",), ("june", "jun"), ("july", "jul"), ("august", "aug"),
+         ("september", "sep", "sept"), ("october", "oct"), ("november", "nov"),
+         ("december", "dec")],
+        start=1,
+    )
+    for m in names
+}
+ROMAN_MONTHS = {r: i for i, r in enumerate(
+    ["I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII"], start=1)}
+
+_MONTH = r"(?P<month>January|February|March|April|May|June|July|August|September|October|November|December|Jan\.?|Feb\.?|Mar\.?|Apr\.?|Jun\.?|Jul\.?|Aug\.?|Sept?\.?|Oct\.?|Nov\.?|Dec\.?)"
+_YEAR = r"(?P<year>\d{4})"
+_TIME = r"(?P<h>\d{1,2})[:.](?P<mi>\d{2})(?:\s*(?P<ampm>[ap])\.?\s?m\.?)?"
+_RANGE = (r"(?P<h1>\d{1,2})[:.](?P<m1>\d{2})\s*(?P<ap1>[ap]\.?\s?m\.?)?\s*[–—-]\s*"
+          r"(?P<h2>\d{1,2})[:.](?P<m2>\d{2})\s*(?P<ap2>[ap])\.?\s?m\.?")
+
+# Ordered: the longest, most specific forms first.
+_PATTERNS = [
+    ("range_dmy", re.compile(_RANGE + r",?\s+(?P<day>\d{1,2})\s+" + _MONTH + r"\s+" + _YEAR, re.I)),
+    ("time_dmy", re.compile(_TIME + r",?\s+(?P<day>\d{1,2})\s+" + _MONTH + r",?\s+" + _YEAR, re.I)),
+    ("dmy_time", re.compile(r"(?P<day>\d{1,2})\s+" + _MONTH + r",?\s+" + _YEAR + r",?\s+(?:at\s+)?" + _TIME, re.I)),
+    ("dmy", re.compile(r"(?<!\d)(?P<day>\d{1,2})\s+" + _MONTH + r",?\s+" + _YEAR, re.I)),
+    ("mdy", re.compile(_MONTH + r"\s+(?P<day>\d{1,2}),?\s+" + _YEAR, re.I)),
+    ("my", re.compile(r"(?<![\d\w])" + _MONTH + r",?\s+" + _YEAR, re.I)),
+    ("roman", re.compile(r"(?<![\w.])(?P<day>\d{1,2})[.\s](?P<rmonth>XII|XI|X|IX|VIII|VII|VI|V|IV|III|II|I)[.\s](?P<year>\d{2}|\d{4})(?:[\s/]+" + _TIME + r")?(?![\w])")),
+    ("numeric", re.compile(r"(?<![\w.])(?P<day>\d{1,2})\.(?P<nmonth>\d{1,2})\.(?P<year>\d{4})(?:\s*/\s*|\s+)?(?:" + _TIME + r")?(?![\w])")),
+]
+
+
+@dataclass(frozen=True)
+class DateMatch:
+    """A date found in text: its span and its ISO value(s)."""
+
+    start: int
+    end: int
+    when: str | None = None
+    from_: str | None = None
+    to: str | None = None
+
+
+def _hour(h: str, ampm: str | None) -> int:
+    hour = int(h)
+    if ampm and ampm[0].lower() == "p" and hour < 12:
+        hour += 12
+    if ampm and ampm[0].lower() == "a" and hour == 12:
+        hour = 0
+    return hour
+
+
+def _year(text: str, century_hint: int | None) -> int:
+    if len(text) == 4:
+        return int(text)
+    century = century_hint if century_hint is not None else 1900
+    return century + int(text)
+
+
+def _valid(y: int, m: int, d: int | None = None) -> bool:
+    import calendar
+
+    if not (1 <= m <= 12 and 1000 <= y <= 2999):
+        return False
+    return d is None or 1 <= d <= calendar.monthrange(y, m)[1]
+
+
+def _iso(y: int, m: int | None = None, d: int | None = None,
+         hh: int | None = None, mm: int | None = None) -> str:
+    out = f"{y:04d}"
+    if m is not None:
+        out += f"-{m:02d}"
+        if d is not None:
+            out += f"-{d:02d}"
+            if hh is not None and mm is not None:
+                out += f"T{hh:02d}:{mm:02d}:00"
+    return out
+
+
+def _convert(kind: str, g: dict[str, str | None], century: int | None) -> DateMatch | None:
+    month = g.get("month")
+    m = MONTHS.get(month.lower().rstrip(".")) if month else None
+    if g.get("rmonth"):
+        m = ROMAN_MONTHS[g["rmonth"]]
+    if g.get("nmonth"):
+        m = int(g["nmonth"])
+    y = _year(g["year"], century) if g.get("year") else None
+    d = int(g["day"]) if g.get("day") else None
+    if y is None or m is None or not _valid(y, m, d):
+        return None
+    if kind == "range_dmy":
+        h1 = _hour(g["h1"], g.get("ap1") or g.get("ap2"))
+        h2 = _hour(g["h2"], g.get("ap2"))
+        return DateMatch(0, 0, None, _iso(y, m, d, h1, int(g["m1"])), _iso(y, m, d, h2, int(g["m2"])))
+    if g.get("h") and g.get("mi"):
+        hh, mm = _hour(g["h"], g.get("ampm")), int(g["mi"])
+        if hh < 24 and mm < 60:
+            return DateMatch(0, 0, _iso(y, m, d, hh, mm))
+    return DateMatch(0, 0, _iso(y, m, d))
+
+
+def find_dates(text: str, century: int | None = None) -> list[DateMatch]:
+    """All non-overlapping dates in `text`, most specific pattern first."""
+    found: list[DateMatch] = []
+    taken: list[tuple[int, int]] = []
+    for kind, pattern in _PATTERNS:
+        for mt in pattern.finditer(text):
+            if any(mt.start() < e and s < mt.end() for s, e in taken):
+                continue
+            conv = _convert(kind, mt.groupdict(), century)
+            if conv is None:
+                continue
+            found.append(DateMatch(mt.start(), mt.end(), conv.when, conv.from_, conv.to))
+            taken.append((mt.start(), mt.end()))
+    return sorted(found, key=lambda d: d.start)
+
+
+def parse_catalogue_date(text: str) -> str | None:
+    """The catalogue date line: "April 21, 1962", "July 1965" or "1955"."""
+    text = text.strip()
+    dates = find_dates(text)
+    if dates:
+        d = dates[0]
+        return d.when or d.from_
+    mt = re.fullmatch(r"(?:c(?:irca|a)?\.?\s*)?(\d{4})", text)
+    return mt.group(1) if mt else None

