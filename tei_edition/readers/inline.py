@@ -378,8 +378,8 @@ def _classify(span: Span, nodes: list[Inline], ctx: InlineContext) -> list[Inlin
     return [Text(delim[0]), *parse_inline(span.content, ctx, span.line), Text(delim[1])]
 
 
-def parse_inline(text: str, ctx: InlineContext, line: int = 0) -> list[Inline]:
-    """Turn one unit of source text into inline nodes."""
+def parse_inline(text: str, ctx: InlineContext, line: int = 0, col0: int = 1) -> list[Inline]:
+    """Turn one unit of source text into inline nodes; `col0` is the column of text[0]."""
     nodes: list[Inline] = []
     i = start = 0
     while i < len(text):
@@ -390,7 +390,7 @@ def parse_inline(text: str, ctx: InlineContext, line: int = 0) -> list[Inline]:
         end = find_close(text, i)
         if end is None:
             here = line + text.count("\n", 0, i)
-            col = i - (text.rfind("\n", 0, i) + 1) + 1
+            col = _column(text, i, col0)
             ctx.report.warn(here, col, "unbalanced",
                             f"'{ch}' is never closed; kept as text")
             i += 1
@@ -400,13 +400,18 @@ def parse_inline(text: str, ctx: InlineContext, line: int = 0) -> list[Inline]:
         opener = "[[" if double else ch
         inner = text[i + 2:end - 1] if double else text[i + 1:end]
         nodes.extend(_flush(text[start:i], ctx))
-        span = Span(inner, opener, line + text.count("\n", 0, i),
-                    i - (text.rfind("\n", 0, i) + 1) + 1,
+        span = Span(inner, opener, line + text.count("\n", 0, i), _column(text, i, col0),
                     i > 0 and text[i - 1].isalpha())
         nodes.extend(_classify(span, nodes, ctx))
         i = start = end + 1
     nodes.extend(_flush(text[start:], ctx))
     return merge_text(nodes)
+
+
+def _column(text: str, i: int, col0: int) -> int:
+    """1-based column of text[i] on its source line."""
+    nl = text.rfind("\n", 0, i)
+    return i - nl if nl >= 0 else col0 + i
 
 
 def merge_text(nodes: list[Inline]) -> list[Inline]:

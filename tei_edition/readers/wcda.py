@@ -418,14 +418,19 @@ class BodyState:
         return self.cls.vocab
 
 
-def inl(state: BodyState, text: str, line: int, dates: bool = False) -> list[Inline]:
+def inl(state: BodyState, text: str, line: int, dates: bool = False, col: int = 1) -> list[Inline]:
     """Inline-parse text with or without date tagging."""
     old = state.ctx.dates
     state.ctx.dates = dates
     try:
-        return parse_inline(text, state.ctx, line)
+        return parse_inline(text, state.ctx, line, col)
     finally:
         state.ctx.dates = old
+
+
+def probe(state: BodyState, text: str, line: int) -> list[Inline]:
+    """Inline-parse only to decide what a unit is: no warnings, no footnote consumed."""
+    return parse_inline(text, _silent(state), line)
 
 
 def _only_node(nodes: list[Inline]) -> Inline | None:
@@ -563,10 +568,13 @@ def parse_distribution(units: list[Unit], state: BodyState) -> Distribution:
         text = u.text
         sl = split_label(text) if k == 0 else None
         if k == 0 and (sl or text.endswith(":")):
-            head_text = text[:len(text) - len(sl[1])].rstrip() if sl else text
-            dist.head, total = _with_total(state, head_text, u.line)
-            dist.total = dist.total or total
-            rest = sl[1] if sl else ""
+            head_end = len(text) - len(sl[1]) if sl else len(text)
+            total = _total_in(text)
+            if total and total[1] < head_end < total[2] and not text[total[2]:].strip(" :"):
+                head_end = len(text)  # "Copies made: 9": the number belongs to the head
+            dist.head, n = _with_total(state, text[:head_end].rstrip(), u.line)
+            dist.total = dist.total or n
+            rest = text[head_end:].strip()
             if not rest:
                 line_items = True
                 continue
@@ -780,32 +788,33 @@ def take_top(units: list[Unit], state: BodyState) -> tuple[list, list[Unit]]:
 
 
 def _top_rule(u: Unit, state: BodyState, parts: list, seen: bool) -> tuple[str, object] | None:
+    """What a unit at the top of the document is, or None when the top has ended."""
     cls = state.cls
     text = u.text
-    nodes = inl(state, text, u.line)
-    alone = standalone(nodes, u.line)
+    alone = standalone(probe(state, text, u.line), u.line)
     if isinstance(alone, NoteBlock | GapBlock):
-        return "note", alone
+        return "note", standalone(inl(state, text, u.line), u.line)
+    sl = split_label(text)
     if cls.is_classification(text) or (re.match(r"^copy\s+(?:no|nº|n°)\b", text, re.I)
-                                       and not split_label(text)):
-        return "classification", Letterhead([nodes], "classification")
+                                       and not sl):
+        return "classification", Letterhead([inl(state, text, u.line)], "classification")
     if REGISTRY_LINE.match(text) and "\n" not in text:
-        return "registry", Letterhead([nodes], "registry")
+        return "registry", Letterhead([inl(state, text, u.line)], "registry")
     if cls.is_title(text.replace("\n", " ")) or cls.is_caps_heading(text) \
             or LETTER_SPACED.match(text):
         return "heading", None
     if cls.is_dateline(text):
         return "dateline", Dateline(_dated(state, text, u.line), u.line)
     if cls.is_salute(text):
-        return "salute", Salute(nodes, u.line)
-    sl = split_label(text)
+        return "salute", Salute(inl(state, text, u.line), u.line)
     if (sl and cls.is_field_label(sl[0]) and not cls.is_participant_label(sl[0])) or (
             text.endswith(":") and cls.is_field_label(text[:-1])):
         return "field", None
-    if MARGINAL.search(text) and len(text.split()) > 4:
-        return "note", NoteBlock(Note("physical", nodes, place="margin"), u.line)
+    if MARGINAL.search(text) and len(text.split()) > 4 and not sl:
+        return "note", NoteBlock(Note("physical", inl(state, text, u.line), place="margin"),
+                                 u.line)
     if not seen and not sl and cls.is_letterhead_line(text):
-        return "letterhead", Letterhead([nodes])
+        return "letterhead", Letterhead([inl(state, text, u.line)])
     return None
 
 
@@ -915,7 +924,8 @@ def rule_turn(u: Unit, state: BodyState, flow: Flow, units: list[Unit], i: int) 
     flow.turn = None
     flow.container.append(turn)
     flow.turn = turn
-    _add_text(sl[1], u, state, flow, u.line, allow_join=False)
+    _add_text(sl[1], u, state, flow, u.line, allow_join=False,
+              col=len(u.text) - len(sl[1]) + 1)
     return i + 1
 
 
@@ -990,8 +1000,9 @@ def rule_paragraph(u: Unit, state: BodyState, flow: Flow, units: list[Unit], i: 
     return i + 1
 
 
-def _add_text(text: str, u: Unit, state: BodyState, flow: Flow, line: int, allow_join: bool) -> None:
-    nodes = inl(state, text, line)
+def _add_text(text: str, u: Unit, state: BodyState, flow: Flow, line: int, allow_join: bool,
+              col: int = 1) -> None:
+    nodes = inl(state, text, line, col=col)
     alone = standalone(nodes, line)
     last = flow.last()
     if allow_join and isinstance(last, Paragraph) and u.blank_before and text[:1].islower() \

@@ -1,0 +1,5 @@
+"""`python -m tei_edition` runs the command line."""
+
+from .cli import main
+
+main()

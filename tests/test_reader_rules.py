@@ -1,0 +1,125 @@
+"""The reader's rules on small documents it has never seen (one phenomenon each)."""
+
+from __future__ import annotations
+
+from docs import convert, speakers, xp
+
+
+def test_turns_and_surname_aliases() -> None:
+    root, _ = convert(
+        "Time: 10:30 a.m., 4 May 1960\n\nPlace: Zhongnanhai\n\n"
+        "Chen Yi: Welcome.\n\nPak Il-u: Thank you.\n\nChen: Please sit down.\n\n"
+        "It is cold today.\n\nPak: Yes.")
+    assert [s for _, s in speakers(root)] == ["Chen Yi", "Pak Il-u", "Chen", "Pak"]
+    whos = [w for w, _ in speakers(root)]
+    assert whos[0] == whos[2] == "#chen-yi" and whos[1] == whos[3] == "#pak-ilu"
+    # The unlabelled paragraph continues Chen's turn.
+    assert len(xp(root, "//t:sp[3]/t:p")) == 2
+
+
+def test_same_speaker_twice_in_a_row_gives_two_turns() -> None:
+    root, _ = convert("Chen Yi: One.\n\nChen Yi: Two.\n\nPak Il-u: Three.")
+    assert len(xp(root, "//t:sp")) == 3
+
+
+def test_times_and_as_follows_are_not_speakers() -> None:
+    root, _ = convert(
+        "Chen Yi: We met at 10:30 and he said the following: nothing.\n\n"
+        "Pak Il-u: The position is as follows: we agree.\n\nChen Yi: Good.")
+    assert len(xp(root, "//t:sp")) == 3
+
+
+def test_salutation_and_form_fields_are_not_speakers() -> None:
+    root, _ = convert(
+        "To: Ministry of Foreign Affairs\n\nFrom: Beijing\n\nChai [Junwu]:\n\n"
+        "We have received your report. Please continue.\n\nZhou Enlai\n\n5 May 1960",
+        title="Telegram from Zhou Enlai to Chai Junwu")
+    assert xp(root, "//t:sp") == []
+    assert xp(root, "string(//t:opener/t:salute)") == "Chai Junwu:"
+    assert xp(root, "//t:list[@type='fields']/t:label/text()") == ["To:", "From:"]
+    assert xp(root, "string(//t:closer/t:signed)") == "Zhou Enlai"
+    assert xp(root, "//t:closer/t:dateline/t:date/@when") == ["1960-05-05"]
+
+
+def test_hereafter_alias_and_role_label() -> None:
+    root, _ = convert(
+        "Participants on the Soviet side: Ambassador Ivan Petrov, Counselor Oleg Sidorov\n\n"
+        "Vice Premier Li Fuchun (hereafter Li): Welcome.\n\nAmbassador: Thank you.\n\n"
+        "Li: Let us begin.\n\nIvan Petrov: Agreed.")
+    sp = speakers(root)
+    assert sp[0][0] == sp[2][0]  # Li
+    assert sp[1][0] == sp[3][0] == "#ivan-petrov"  # the Ambassador is Ivan Petrov
+    assert xp(root, "//t:sp[1]/t:speaker/t:addName[@type='alias']/text()") == ["hereafter Li"]
+
+
+def test_bracket_conventions() -> None:
+    root, _ = convert(
+        "Chen Yi: [I am] glad. Comrade Kim Il Sung [Kim Il-song] agrees. F[oreign] M[inistry] "
+        "said [...] and [[N. P. Vasin?]] wrote [illegible] on □□□. [Translator's note: sic.] "
+        "(two lines blacked out) [Section on trade not translated.] FENG XI [STALIN] [sic]\n\n"
+        "Pak Il-u: Yes. (pointing to the map) (Laughter)\n\nChen Yi: Good.")
+    assert xp(root, "//t:sp[1]//t:supplied/text()")[:3] == ["I am", "oreign", "inistry"]
+    assert xp(root, "string(//t:choice/t:reg[@type='romanization'])") == "Kim Il-song"
+    assert len(xp(root, "//t:gap[@reason='omitted']")) == 1
+    assert xp(root, "string(//t:unclear[@cert='low'])") == "N. P. Vasin"
+    assert xp(root, "//t:gap[@reason='illegible'][not(@unit)]/t:desc/text()") == ["illegible"]
+    assert xp(root, "//t:gap[@unit='char']/@quantity") == ["3"]
+    assert xp(root, "//t:note[@type='translator']/text()") == ["Translator's note: sic."]
+    assert xp(root, "//t:gap[@reason='redacted']/@quantity") == ["2"]
+    assert xp(root, "//t:gap[@reason='untranslated']/t:desc/text()") == [
+        "Section on trade not translated."]
+    assert xp(root, "//t:supplied[@reason='identification']/text()") == ["STALIN"]
+    assert xp(root, "//t:note[@type='editorial']/text()") == ["sic"]
+    assert xp(root, "//t:sp[2]//t:stage/text()") == ["pointing to the map", "Laughter"]
+
+
+def test_page_break_join_only_for_lower_case_continuation() -> None:
+    root, _ = convert("Chen Yi: We must not\n\nforget this.\n\nNew paragraph here\n\n"
+                      "Another one.\n\nPak Il-u: Yes.\n\nChen Yi: No.")
+    ps = xp(root, "//t:sp[1]/t:p")
+    assert len(ps) == 3 and len(xp(ps[0], "t:pb")) == 1
+    assert " ".join("".join(ps[0].itertext()).split()) == "We must not forget this."
+
+
+def test_footnotes_at_anchor_and_unanchored_endnote() -> None:
+    root, _ = convert("Chen Yi: First.[1] Second.\n\nPak Il-u: Fine.\n\nChen Yi: Yes.\n\n"
+                      "[1] The first note.\n\n[2] A note without anchor.")
+    assert xp(root, "//t:sp[1]/t:p/t:note[@place='foot']/@n") == ["1"]
+    assert xp(root, "//t:div[@type='minutes']/t:note[@place='foot']/@n") == ["2"]
+
+
+def test_distribution_forms() -> None:
+    root, _ = convert("Text of the report.\n\nCopies made: 3\n1 - Minister\n2 - Archive\n"
+                      "3 - File", title="Report on the Harvest")
+    assert xp(root, "//t:div[@type='distribution']//t:measure/@quantity") == ["3"]
+    assert len(xp(root, "//t:list[@type='distribution']/t:item")) == 3
+    root, _ = convert("Chen Yi: Yes.\n\nPak Il-u: No.\n\nChen Yi: Fine.\n\n"
+                      "CC: Zhou Enlai, Office (2), 2 file copies, 5 copies in total")
+    assert xp(root, "//t:list[@type='distribution']/t:item/@n") == ["2", "2"]
+    assert xp(root, "//t:list[@type='distribution']/t:trailer/t:measure/@quantity") == ["5"]
+
+
+def test_endorsements_have_dates() -> None:
+    root, _ = convert("Chen Yi: Yes.\n\nPak Il-u: No.\n\nChen Yi: Fine.\n\n"
+                      "Received on 6 May 1960 □ Printed and distributed on 9 May 1960")
+    assert xp(root, "//t:div[@type='endorsements']//t:date/@when") == ["1960-05-06", "1960-05-09"]
+
+
+def test_letter_opener_and_closer() -> None:
+    root, _ = convert(
+        "Embassy of the Example Republic\nin Hanoi\n\nHanoi, 4 May 1960\n\nSubject: rice\n\n"
+        "Dear Comrade Minister,\n\nThe harvest is good.\n\nWith comradely greetings,\n\n"
+        "Jan Novak\nAmbassador", title="Letter from Ambassador Jan Novak")
+    assert xp(root, "//t:div/@type")[0] == "letter"
+    assert xp(root, "string(//t:opener/t:salute)") == "Dear Comrade Minister,"
+    assert xp(root, "//t:opener/t:dateline/t:date/@when") == ["1960-05-04"]
+    assert xp(root, "//t:opener/t:argument/t:list/t:label/text()") == ["Subject:"]
+    assert xp(root, "string(//t:closer/t:salute)") == "With comradely greetings,"
+    assert len(xp(root, "//t:closer/t:signed/t:lb")) == 1
+
+
+def test_unknown_parenthesis_is_kept_and_reported() -> None:
+    root, diags = convert("Chen Yi: The plan (in its second version) is ready.\n\n"
+                          "Pak Il-u: Yes.\n\nChen Yi: Good.")
+    assert "(in its second version)" in "".join(xp(root, "//t:sp[1]/t:p")[0].itertext())
+    assert [(d.rule, d.line) for d in diags] == [("kept-as-text", 23)]
