@@ -13,6 +13,7 @@ from pathlib import Path
 import click
 
 from . import __version__
+from .config import Config
 from .diagnostics import FORMATS, Diagnostic, Exit, render
 
 
@@ -23,6 +24,19 @@ def _emit(diags: Sequence[Diagnostic], fmt: str = "text", files: Sequence[str] =
     out = render(diags, fmt, files)
     if out:
         click.echo(out, err=(fmt == "text"))
+
+
+def _config(path: Path | None, folder: Path) -> Config:
+    """The project configuration, or exit 2 with the reason it cannot be read."""
+    from .config import CONFIG_NAME, ConfigError, find_config, load_config
+
+    if path is not None and not path.is_file():
+        raise click.UsageError(f"{path}: no such configuration file ({CONFIG_NAME})")
+    try:
+        return load_config(path or find_config(folder.resolve()))
+    except ConfigError as exc:
+        click.echo(f"tei-edition: error: [config] {exc}", err=True)
+        sys.exit(Exit.USAGE)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -44,12 +58,16 @@ def cli(ctx: click.Context, debug: bool) -> None:
               help="Overwrite TEI files edited by hand since generation (a .bak copy is kept).")
 @click.option("--encoding", default=None, help="Source text encoding (default: detect).")
 @click.option("--quiet", "-q", is_flag=True, help="Print errors only, no warnings or summary.")
+@click.option("--config", "config_path", type=click.Path(path_type=Path), default=None,
+              help="Project configuration (default: tei-edition.toml here or above).")
 def convert(sources: tuple[Path, ...], outdir: Path, strict: bool, force: bool,
-            encoding: str | None, quiet: bool) -> None:
+            encoding: str | None, quiet: bool, config_path: Path | None) -> None:
     """Convert source transcriptions (files or folders) to TEI P5."""
     from .convert import convert_paths
 
-    result = convert_paths(list(sources), outdir, strict=strict, force=force, encoding=encoding)
+    config = _config(config_path, Path.cwd())
+    result = convert_paths(list(sources), outdir, strict=strict, force=force, encoding=encoding,
+                           config=config)
     shown = [d for d in result.diagnostics if not quiet or d.severity == "error"]
     _emit(shown)
     if not quiet:
@@ -82,13 +100,20 @@ def verify(source: Path, tei: Path, encoding: str | None) -> None:
 @click.option("--engine", type=click.Choice(["lxml", "jing"]), default="lxml", show_default=True,
               help="RelaxNG engine: lxml (fast, no Java) or jing (fuller messages, needs Java).")
 @click.option("--no-rules", is_flag=True, help="Check the schema only, not the content rules.")
+@click.option("--quiet", "-q", is_flag=True, help="Print problems only, no summary line.")
 def validate(paths: tuple[Path, ...], fmt: str, schema: Path | None, engine: str,
-             no_rules: bool) -> None:
-    """Validate TEI files (files or folders): RelaxNG schema, then content rules."""
+             no_rules: bool, quiet: bool) -> None:
+    """Validate TEI files (files or folders): RelaxNG schema, then content rules.
+
+    Exit status: 0 all valid, 1 a file is invalid or not well-formed, 2 usage error,
+    unreadable file, missing schema or missing Java (jing).
+    """
     from .validate import validate_paths
 
     report = validate_paths(list(paths), schema=schema, engine=engine, rules=not no_rules)
     _emit(report.diagnostics, fmt, report.files)
+    if fmt == "text" and not quiet and report.exit_status != Exit.USAGE:
+        click.echo(report.summary(), err=True)
     sys.exit(report.exit_status)
 
 

@@ -8,6 +8,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .config import Config
 from .diagnostics import Diagnostic, Exit
 from .model import Document
 from .readers.report import Reporter
@@ -94,23 +95,24 @@ def collect_sources(paths: list[Path]) -> tuple[list[Path], list[Diagnostic]]:
 
 
 def convert_text(text: str, name: str, source: str, raw: bytes | None = None,
-                 options: WriterOptions | None = None) -> tuple[Document, bytes, list[Diagnostic]]:
+                 config: Config | None = None) -> tuple[Document, bytes, list[Diagnostic]]:
     """Convert decoded source text; raises ReaderError when it cannot be converted."""
+    config = config or Config()
     report = Reporter(source)
-    doc = read(text, name, source, report)
+    doc = read(text, name, source, report, known=config.persons)
     if raw is not None:
         doc.sha256 = hashlib.sha256(raw).hexdigest()
-    return doc, write_tei(doc, options), report.diagnostics
+    return doc, write_tei(doc, WriterOptions.from_config(config)), report.diagnostics
 
 
 def convert_file(src: Path, outdir: Path, *, strict: bool = False, force: bool = False,
-                 encoding: str | None = None, options: WriterOptions | None = None) -> Converted:
+                 encoding: str | None = None, config: Config | None = None) -> Converted:
     """Convert one source file into OUTDIR/NAME.xml, protecting hand-edited output."""
     out = outdir / (src.stem + ".xml")
     shown = str(src)
     try:
         raw, decoded = read_source(src, encoding)
-        doc, data, diags = convert_text(decoded.text, src.stem, src.name, raw, options)
+        doc, data, diags = convert_text(decoded.text, src.stem, src.name, raw, config)
     except SourceError as exc:
         return Converted(src, None, [Diagnostic(shown, exc.line, exc.col, "error", "encoding",
                                                 exc.message)], "failed")
@@ -151,7 +153,7 @@ def _write(src: Path, out: Path, data: bytes, diags: list[Diagnostic], force: bo
 
 
 def convert_paths(paths: list[Path], outdir: Path, *, strict: bool = False, force: bool = False,
-                  encoding: str | None = None, options: WriterOptions | None = None) -> ConvertResult:
+                  encoding: str | None = None, config: Config | None = None) -> ConvertResult:
     """Convert every source named or found in `paths` into `outdir`."""
     sources, errors = collect_sources(paths)
     result = ConvertResult(strict=strict, usage_errors=errors)
@@ -166,5 +168,5 @@ def convert_paths(paths: list[Path], outdir: Path, *, strict: bool = False, forc
         return result
     for src in sources:
         result.files.append(convert_file(src, outdir, strict=strict, force=force,
-                                         encoding=encoding, options=options))
+                                         encoding=encoding, config=config))
     return result

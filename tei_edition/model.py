@@ -342,6 +342,7 @@ class Person:
     variant: str | None = None  # another romanisation of `name`
     side: str | None = None  # label of the side this person belongs to
     line: int = 0
+    links: list[str] = field(default_factory=list)  # authority URIs (Wikidata, VIAF …)
 
 
 @dataclass

@@ -123,3 +123,13 @@ def test_unknown_parenthesis_is_kept_and_reported() -> None:
                           "Pak Il-u: Yes.\n\nChen Yi: Good.")
     assert "(in its second version)" in "".join(xp(root, "//t:sp[1]/t:p")[0].itertext())
     assert [(d.rule, d.line) for d in diags] == [("kept-as-text", 23)]
+
+
+def test_unresolved_and_ambiguous_speakers_are_reported() -> None:
+    root, diags = convert("The report says.\n\nKorea: the situation is calm.\n\nMore text.",
+                          title="Report on the Situation")
+    assert xp(root, "//t:sp") == []
+    assert [(d.rule, d.line) for d in diags] == [("unresolved-speaker", 25)]
+    root, diags = convert("Kim Il-su: One.\n\nKim Pyong-il: Two.\n\nKim: Three.\n\nKim Il-su: Four.")
+    assert [d.rule for d in diags] == ["ambiguous-speaker"]
+    assert len({w for w, _ in speakers(root)}) == 3

@@ -6,6 +6,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
+from ..config import AUTHORITIES, KnownPerson
 from ..model import AliasRef, Field, Inline, Person, PersonRef, Supplied, Text, Variant
 from .inline import fold, plain_text
 from .vocab import Vocabulary
@@ -170,12 +171,24 @@ class PersonRegistry:
     """All people of one document, matched by name, surname, alias and role."""
 
     vocab: Vocabulary
+    known: tuple[KnownPerson, ...] = ()
     persons: list[Person] = field(default_factory=list)
     aliases: dict[str, Person] = field(default_factory=dict)
 
-    def _new_id(self, name: str) -> str:
-        base = slug(name)
+    def _registered(self, *names: str | None) -> KnownPerson | None:
+        """The project registry's entry for a person of these names, if any."""
+        keys = {_key(n) for n in names if n}
+        for kp in self.known:
+            if keys & {_key(kp.name), *(_key(f) for f in kp.forms)}:
+                return kp
+        return None
+
+    def _new_id(self, name: str, variant: str | None = None) -> str:
         ids = {p.id for p in self.persons}
+        kp = self._registered(name, variant)
+        if kp and kp.id not in ids:
+            return kp.id
+        base = slug(name)
         n, out = 2, base
         while out in ids:
             out, n = f"{base}-{n}", n + 1
@@ -191,7 +204,10 @@ class PersonRegistry:
             if role_name and not existing.role_name:
                 existing.role_name = role_name
             return existing
-        person = Person(self._new_id(name), name, [], role, role_name, variant, side, line)
+        person = Person(self._new_id(name, variant), name, [], role, role_name, variant, side, line)
+        kp = self._registered(name, variant)
+        if kp:
+            person.links = [AUTHORITIES[k].format(v) for k, v in kp.links]
         self.persons.append(person)
         return person
 
@@ -205,13 +221,18 @@ class PersonRegistry:
                 return p
         return None
 
-    def by_token(self, token: str) -> Person | None:
-        """The one person whose first or last name is `token` (speakers preferred)."""
+    def token_matches(self, token: str) -> list[Person]:
+        """People whose first or last name is `token` (speakers only, when any)."""
         key = _key(token)
         hits = [p for p in self.persons
                 if key in {_key(p.name.split()[0]), _key(p.name.split()[-1])}]
         if len(hits) > 1:
             hits = [p for p in hits if p.role == "speaker"] or hits
+        return hits
+
+    def by_token(self, token: str) -> Person | None:
+        """The one person whose first or last name is `token`."""
+        hits = self.token_matches(token)
         return hits[0] if len(hits) == 1 else None
 
     def by_role(self, role: str) -> Person | None:

@@ -17,6 +17,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from ..config import KnownPerson
 from ..model import (
     Closer, Copies, DateRef, Distribution, DistributionItem, Document, Dateline, EmbeddedLetter,
     Endorsements, Field, FieldList, Gap, GapBlock, Header, Heading, Inline, ItemList, Letterhead,
@@ -711,7 +712,7 @@ def _is_turn_candidate(text: str, state: BodyState) -> bool:
 def decide_speakers(units: list[Unit], state: BodyState) -> None:
     """Which labels start turns: people, not form fields, salutations or sentences."""
     cls = state.cls
-    candidates: list[tuple[str, bool]] = []  # (label, strong)
+    candidates: list[tuple[Unit, str, bool]] = []  # (unit, label, strong)
     for u in units:
         sl = split_label(u.text)
         if not sl or not sl[1]:
@@ -722,26 +723,29 @@ def decide_speakers(units: list[Unit], state: BodyState) -> None:
             continue
         strong = bool(re.search(r"\(here(?:in)?after\b", label, re.I))
         if strong or cls.is_name_shaped(label) or cls.is_role_shaped(label):
-            candidates.append((label, strong))
-    conversation = len(candidates) >= 3 or any(s for _, s in candidates)
+            candidates.append((u, label, strong))
+    conversation = len(candidates) >= 3 or any(s for _, _, s in candidates)
     counts: dict[str, int] = {}
-    for label, _ in candidates:
+    for _, label, _ in candidates:
         counts[label_key(label)] = counts.get(label_key(label), 0) + 1
-    for label, strong in candidates:
+    rejected: list[tuple[Unit, str, str]] = []
+    for u, label, strong in candidates:
         key = label_key(label)
-        parts = parse_label(parse_inline(label, _silent(state)), state.vocab)
+        parts = parse_label(probe(state, label, u.line), state.vocab)
         known = state.registry.resolve(parts) is not None
-        if strong or known:
+        if strong or known or (conversation and cls.is_name_shaped(label)) \
+                or (conversation and counts[key] >= 2):
             state.speakers.add(key)
-        elif not conversation:
-            continue
-        elif cls.is_role_shaped(label):
-            if counts[key] >= 2:
-                state.speakers.add(key)
-        elif cls.is_name_shaped(label):
-            state.speakers.add(key)
-        if parts.alias and key in state.speakers:
-            state.speakers.add(label_key(parts.alias))
+            if parts.alias:
+                state.speakers.add(label_key(parts.alias))
+        else:
+            why = ("a role that names no participant and is used once" if conversation
+                   else "no conversation: fewer than three labelled paragraphs")
+            rejected.append((u, label, why))
+    for u, label, why in rejected:
+        if label_key(label) not in state.speakers:
+            state.report.warn(u.line, 1, "unresolved-speaker",
+                              f"'{label}:' looks like a speaker label but was kept as text ({why})")
 
 
 def _silent(state: BodyState) -> InlineContext:
@@ -919,6 +923,12 @@ def rule_turn(u: Unit, state: BodyState, flow: Flow, units: list[Unit], i: int) 
         return None
     label_nodes = inl(state, sl[0], u.line)
     parts = parse_label(label_nodes, state.vocab)
+    if state.registry.resolve(parts) is None and len(parts.name.split()) == 1:
+        many = state.registry.token_matches(parts.name)
+        if len(many) > 1:
+            state.report.warn(u.line, 1, "ambiguous-speaker",
+                              f"'{sl[0]}:' could be any of {', '.join(p.name for p in many)}; "
+                              "a separate person was created")
     person = state.registry.speaker(parts, state.cls.title, u.line)
     turn = Turn(person.id, label_nodes, [], u.line)
     flow.turn = None
@@ -1072,8 +1082,8 @@ def _link_participants(blocks: list, registry: PersonRegistry) -> None:
 
 
 def read(text: str, name: str, source: str, report: Reporter,
-         vocab: Vocabulary | None = None) -> Document:
-    """Read one export into a Document; warnings go to `report`."""
+         vocab: Vocabulary | None = None, known: tuple[KnownPerson, ...] = ()) -> Document:
+    """Read one export into a Document; `known` is the project's persons registry."""
     vocab = vocab or load_vocabulary()
     lines = text.split("\n")
     hb = read_header_blocks(lines)
@@ -1082,7 +1092,7 @@ def read(text: str, name: str, source: str, report: Reporter,
         raise ReaderError(len(lines), "no-body",
                           "no body: expected a **Contents:** block followed by its value "
                           "(\"Translation - English\") and the text")
-    registry = PersonRegistry(vocab)
+    registry = PersonRegistry(vocab, known)
     century = int(header.date[:2]) * 100 if header.date else None
     ctx = InlineContext(vocab, report, century=century,
                         translator_id=None)

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from lxml import etree
 
 from .. import __version__
+from ..config import Config
 from ..model import (
     AliasRef, Closer, Copies, DateRef, Dateline, Distribution, Document, EmbeddedLetter,
     Endorsements, FieldList, Foreign, Gap, GapBlock, Heading, Inline, ItemList, Letterhead,
@@ -56,6 +57,10 @@ class WriterOptions:
     licence: str | None = None
     licence_target: str | None = None
     language: str = "en"
+
+    @classmethod
+    def from_config(cls, config: Config) -> WriterOptions:
+        return cls(config.publisher, config.licence, config.licence_url, config.language)
 
 
 def _q(tag: str) -> str:
@@ -379,7 +384,7 @@ class Writer:
 
     def person(self, lp: etree._Element, p: Person) -> None:
         el = sub(lp, "person", xml_id=p.id, role=p.role)
-        pn = sub(el, "persName")
+        pn = sub(el, "persName", ref=" ".join(p.links) or None)
         if p.role_name:
             sub(pn, "roleName", p.role_name).tail = " "
         if p.variant:

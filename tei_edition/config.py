@@ -1,0 +1,98 @@
+"""Project configuration: `tei-edition.toml` (publisher, licence, language, persons registry)."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+CONFIG_NAME = "tei-edition.toml"
+# Authority files a registry entry may link to, with the URL each identifier expands to.
+AUTHORITIES = {
+    "wikidata": "https://www.wikidata.org/entity/{}",
+    "viaf": "https://viaf.org/viaf/{}",
+    "gnd": "https://d-nb.info/gnd/{}",
+    "lcnaf": "https://id.loc.gov/authorities/names/{}",
+    "isni": "https://isni.org/isni/{}",
+}
+_NCNAME = re.compile(r"^[A-Za-z_][\w.-]*$")
+
+
+class ConfigError(Exception):
+    """A configuration file that cannot be used."""
+
+
+@dataclass(frozen=True)
+class KnownPerson:
+    """A person of the registry: one id across all documents."""
+
+    id: str
+    name: str
+    forms: tuple[str, ...] = ()
+    links: tuple[tuple[str, str], ...] = ()  # (authority, identifier)
+
+
+@dataclass(frozen=True)
+class Config:
+    """Settings that shape every converted file."""
+
+    publisher: str = "tei-edition"
+    licence: str | None = None
+    licence_url: str | None = None
+    language: str = "en"
+    persons: tuple[KnownPerson, ...] = field(default_factory=tuple)
+    path: str | None = None
+
+
+def _person(raw: dict, where: str) -> KnownPerson:
+    pid, name = raw.get("id"), raw.get("name")
+    if not isinstance(pid, str) or not _NCNAME.match(pid):
+        raise ConfigError(f"{where}: 'id' must be a valid XML id (letters, digits, - _ .)")
+    if not isinstance(name, str) or not name.strip():
+        raise ConfigError(f"{where}: 'name' is required")
+    forms = raw.get("forms", [])
+    if not isinstance(forms, list) or not all(isinstance(f, str) for f in forms):
+        raise ConfigError(f"{where}: 'forms' must be a list of strings")
+    links = tuple((k, str(raw[k])) for k in AUTHORITIES if k in raw)
+    unknown = set(raw) - {"id", "name", "forms", *AUTHORITIES}
+    if unknown:
+        raise ConfigError(f"{where}: unknown key(s) {', '.join(sorted(unknown))}; "
+                          f"expected id, name, forms, {', '.join(AUTHORITIES)}")
+    return KnownPerson(pid, name.strip(), tuple(forms), links)
+
+
+def load_config(path: Path | None) -> Config:
+    """Read a configuration file; None or a missing default file gives the defaults."""
+    if path is None or not path.is_file():
+        return Config()
+    try:
+        raw = tomllib.loads(path.read_text("utf-8"))
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: cannot read: {exc}") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: {exc}") from None
+    edition = raw.get("edition", {})
+    persons = tuple(_person(p, f"{path}: [[person]] #{i + 1}")
+                    for i, p in enumerate(raw.get("person", [])))
+    ids = [p.id for p in persons]
+    dupes = sorted({i for i in ids if ids.count(i) > 1})
+    if dupes:
+        raise ConfigError(f"{path}: person id(s) used twice: {', '.join(dupes)}")
+    return Config(
+        publisher=edition.get("publisher", Config.publisher),
+        licence=edition.get("licence"),
+        licence_url=edition.get("licence_url"),
+        language=edition.get("language", Config.language),
+        persons=persons,
+        path=str(path),
+    )
+
+
+def find_config(start: Path) -> Path | None:
+    """`tei-edition.toml` in `start` or the nearest folder above it."""
+    for folder in [start, *start.parents]:
+        candidate = folder / CONFIG_NAME
+        if candidate.is_file():
+            return candidate
+    return None
