@@ -59,13 +59,16 @@ def cli(ctx: click.Context, debug: bool) -> None:
 @click.option("--encoding", default=None, help="Source text encoding (default: detect).")
 @click.option("--quiet", "-q", is_flag=True, help="Print errors only, no warnings or summary.")
 @click.option("--config", "config_path", type=click.Path(path_type=Path), default=None,
-              help="Project configuration (default: tei-edition.toml here or above).")
+              help="Project configuration (default: tei-edition.toml beside the sources or above).")
 def convert(sources: tuple[Path, ...], outdir: Path, strict: bool, force: bool,
             encoding: str | None, quiet: bool, config_path: Path | None) -> None:
     """Convert source transcriptions (files or folders) to TEI P5."""
     from .convert import convert_paths
 
-    config = _config(config_path, Path.cwd())
+    # Found beside the sources, not the working directory: output must not depend on where
+    # the command is run from.
+    first = sources[0] if sources[0].is_dir() else sources[0].parent
+    config = _config(config_path, first)
     result = convert_paths(list(sources), outdir, strict=strict, force=force, encoding=encoding,
                            config=config)
     shown = [d for d in result.diagnostics if not quiet or d.severity == "error"]
@@ -128,6 +131,68 @@ def html(paths: tuple[Path, ...], outdir: Path) -> None:
     report = render_paths(list(paths), outdir)
     _emit(report.diagnostics)
     sys.exit(report.exit_status)
+
+
+def _progress(total: int):
+    """A progress bar on a terminal, plain lines otherwise."""
+    if sys.stderr.isatty():
+        bar = click.progressbar(length=total, label="building", file=sys.stderr)
+        bar.__enter__()
+
+        def step(result) -> None:
+            bar.update(1)
+            if bar.pos >= total:
+                bar.__exit__(None, None, None)
+
+        return step
+
+    def line(result) -> None:
+        flag = "" if result.valid else " (invalid)"
+        click.echo(f"{result.name}: {result.status}{flag}", err=True)
+
+    return line
+
+
+@cli.command()
+@click.argument("folder", required=False, default=".", type=click.Path(path_type=Path))
+@click.option("-j", "--jobs", type=click.IntRange(1, 256), default=None,
+              help="Worker processes (default: the number of cores).")
+@click.option("--force", is_flag=True,
+              help="Overwrite TEI files edited by hand (a .bak copy is kept).")
+@click.option("--quiet", "-q", is_flag=True, help="Print errors and the summary only.")
+def build(folder: Path, jobs: int | None, force: bool, quiet: bool) -> None:
+    """Build FOLDER: sources/ -> encoded/ (TEI) -> validate -> site/ (HTML)."""
+    from .build import build as run_build
+    from .convert import collect_sources
+
+    config = _config(None, folder)
+    sources, _ = collect_sources([folder / "sources"]) if (folder / "sources").is_dir() else ([], [])
+    progress = None if quiet else _progress(len(sources))
+    result = run_build(folder, jobs=jobs, force=force, config=config, progress=progress)
+    _emit([d for d in result.diagnostics if not quiet or d.severity == "error"])
+    click.echo(result.summary(), err=True)
+    sys.exit(result.exit_status)
+
+
+@cli.command()
+@click.argument("folder", required=False, default=".", type=click.Path(path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True,
+              help="Report format.")
+@click.option("-j", "--jobs", type=click.IntRange(1, 256), default=1, show_default=True,
+              help="Worker processes.")
+def check(folder: Path, fmt: str, jobs: int) -> None:
+    """For CI: fail when FOLDER/encoded/ is stale, invalid, hand-edited or has lost text."""
+    from .check import check as run_check
+
+    config = _config(None, folder)
+    result = run_check(folder, config=config, jobs=jobs)
+    _emit(result.diagnostics, fmt, result.files)
+    if fmt == "text":
+        bad = len({d.file for d in result.diagnostics if d.severity == "error"})
+        click.echo(f"check: {len(result.files)} TEI file(s), "
+                   f"{'all current, valid and complete' if not bad else f'{bad} with problems'}",
+                   err=True)
+    sys.exit(result.exit_status)
 
 
 def main(argv: Sequence[str] | None = None) -> None:

@@ -22,17 +22,16 @@ def test_corpus_valid_against_tei_all(converted: Path, tei_all: Path) -> None:
     assert result.returncode == 0, result.stdout + result.stderr
 
 
-def test_committed_encoding_is_current(tmp_path: Path) -> None:
-    """encoded/ is what the converter makes of sources/ today (byte for byte)."""
-    from tei_edition.convert import convert_paths
+def test_committed_encoding_is_current() -> None:
+    """encoded/ is what the converter makes of sources/ today: current, valid, complete."""
+    from click.testing import CliRunner
 
-    result = convert_paths([SOURCES], tmp_path)
-    assert result.exit_status == 0
-    for src in sorted(SOURCES.glob("*.txt")):
-        committed = ENCODED / f"{src.stem}.xml"
-        assert committed.is_file(), f"{committed} missing: run tei-edition convert sources -o encoded"
-        assert committed.read_bytes() == (tmp_path / f"{src.stem}.xml").read_bytes(), (
-            f"{committed} is stale: run tei-edition convert sources -o encoded")
+    from tei_edition.cli import cli
+
+    result = CliRunner().invoke(cli, ["check", str(ENCODED.parent)])
+    assert result.exit_code == 0, result.output
+    assert sorted(p.stem for p in ENCODED.glob("*.xml")) == sorted(
+        p.stem for p in SOURCES.glob("*.txt"))
 
 
 def test_encoded_valid_against_tei_all(tei_all: Path) -> None:

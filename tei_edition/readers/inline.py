@@ -13,6 +13,7 @@ import re
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from ..model import (
     AliasRef, DateRef, Foreign, Gap, Inline, LineBreak, Note, Stage, Supplied, Text, Unclear,
@@ -32,6 +33,7 @@ _UNITS = {"line": "line", "lines": "line", "section": "section", "sections": "se
           "word": "word", "words": "word", "character": "char", "characters": "char"}
 _OMISSION = re.compile(r"[\s.…]*[.…][\s.…]*")
 _BOXES = re.compile(r"□+")
+_OPENERS = re.compile(r"[\[(]")
 
 
 @dataclass
@@ -63,8 +65,12 @@ SpanRule = Callable[[Span, list[Inline], InlineContext], list[Inline] | None]
 # ------------------------------------------------------------------ helpers
 
 
+@lru_cache(maxsize=1 << 16)
 def fold(text: str) -> str:
-    """Case- and accent-insensitive comparison key."""
+    """Case- and accent-insensitive comparison key (memoised: rules ask about the same
+    words many times)."""
+    if text.isascii():
+        return text.lower()
     norm = unicodedata.normalize("NFKD", text)
     return "".join(c for c in norm if not unicodedata.combining(c)).casefold()
 
@@ -84,15 +90,16 @@ def gap_extent(text: str) -> tuple[str | None, int | None]:
 
 
 def _has(text: str, phrases: tuple[str, ...]) -> bool:
+    """Does the text contain one of the (folded) phrases?"""
     low = fold(text)
-    return any(fold(p) in low for p in phrases)
+    return any(p in low for p in phrases)
 
 
 def _starts(text: str, phrases: tuple[str, ...]) -> str | None:
+    """The (folded) phrase the text starts with, as a whole word."""
     low = fold(text).lstrip()
     for p in phrases:
-        fp = fold(p)
-        if low.startswith(fp) and (len(low) == len(fp) or not low[len(fp)].isalnum()):
+        if low.startswith(p) and (len(low) == len(p) or not low[len(p)].isalnum()):
             return p
     return None
 
@@ -369,8 +376,10 @@ def _classify(span: Span, nodes: list[Inline], ctx: InlineContext) -> list[Inlin
         result = rule(span, nodes, ctx)
         if result is not None:
             return result
-    # A parenthesis no rule recognised: explanatory text, kept as written and reported.
-    if span.opener == "(" and not re.fullmatch(r"\s*\d+\s*", span.content):
+    # A parenthesis no rule recognised: explanatory text, kept as written and reported,
+    # except the conventional ones: a count "(4)", a role "(interpreter)", a typed name
+    # under a signature "(P. BELOKUROV)".
+    if span.opener == "(" and not _conventional_paren(span.content, ctx):
         words = " ".join(span.content.split()[:8])
         ctx.report.warn(span.line, span.col, "kept-as-text",
                         f"parenthesis kept as plain text: ({words}{'…' if len(span.content.split()) > 8 else ''})")
@@ -378,15 +387,23 @@ def _classify(span: Span, nodes: list[Inline], ctx: InlineContext) -> list[Inlin
     return [Text(delim[0]), *parse_inline(span.content, ctx, span.line), Text(delim[1])]
 
 
+def _conventional_paren(content: str, ctx: InlineContext) -> bool:
+    text = content.strip()
+    return (bool(re.fullmatch(r"\d+", text)) or fold(text) in ctx.vocab.role_words
+            or fold(text) in {"notes", "note-taker", "recorder", "interpreter", "translator"}
+            or bool(re.fullmatch(r"(?:[A-Z]\.\s?)+[A-Z][A-Z'’-]+", text)))
+
+
 def parse_inline(text: str, ctx: InlineContext, line: int = 0, col0: int = 1) -> list[Inline]:
     """Turn one unit of source text into inline nodes; `col0` is the column of text[0]."""
     nodes: list[Inline] = []
     i = start = 0
-    while i < len(text):
+    while True:
+        found = _OPENERS.search(text, i)
+        if found is None:
+            break
+        i = found.start()
         ch = text[i]
-        if ch not in "[(":
-            i += 1
-            continue
         end = find_close(text, i)
         if end is None:
             here = line + text.count("\n", 0, i)

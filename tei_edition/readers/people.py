@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from ..config import AUTHORITIES, KnownPerson
 from ..model import AliasRef, Field, Inline, Person, PersonRef, Supplied, Text, Variant
@@ -34,7 +35,9 @@ def slug(name: str) -> str:
     return out
 
 
+@lru_cache(maxsize=1 << 14)
 def _key(name: str) -> str:
+    """Name comparison key: folded, letters and digits only."""
     return re.sub(r"[\W_]", "", fold(name))
 
 

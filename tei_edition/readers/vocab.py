@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import tomllib
+import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
@@ -35,6 +36,12 @@ class Vocabulary:
     archives: dict[str, str]
 
 
+def fold(text: str) -> str:
+    """Lower case without accents (the same key as readers.inline.fold)."""
+    norm = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in norm if not unicodedata.combining(c)).casefold()
+
+
 @lru_cache(maxsize=1)
 def load_vocabulary() -> Vocabulary:
     """Read the packaged vocabulary (cached: it is immutable)."""
@@ -43,7 +50,8 @@ def load_vocabulary() -> Vocabulary:
     )
 
     def low(key: str) -> list[str]:
-        return [w.lower() for w in raw[key]]
+        # Folded like the text they are compared with (lower case, no accents).
+        return [fold(w) for w in raw[key]]
 
     return Vocabulary(
         participant_labels=frozenset(low("participant_labels")),

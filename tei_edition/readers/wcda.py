@@ -252,6 +252,8 @@ def build_header(hb: HeaderBlocks, report: Reporter, vocab: Vocabulary) -> Heade
 
 def split_label(text: str) -> tuple[str, str, int] | None:
     """"Label: rest" where the colon stands outside brackets and is followed by space."""
+    if ":" not in text[:120]:
+        return None
     depth = 0
     for i, c in enumerate(text[:120]):
         if c in "[(":
