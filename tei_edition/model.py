@@ -103,7 +103,8 @@ class PersonRef:
 class AliasRef:
     """"(hereafter X)": X becomes a label of the person named before it."""
 
-    children: list[Inline]
+    children: list[Inline]  # the alias itself
+    lead: str = ""  # the words before it, "hereafter "
 
 
 @dataclass

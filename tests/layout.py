@@ -16,11 +16,15 @@ from tei_edition.readers.vocab import load_vocabulary
 SYLLABLES = ["kim", "pak", "li", "wang", "zhou", "chen", "tran", "ngu", "yen", "sor", "ina",
              "mar", "kov", "han", "jun", "ong", "bel", "ros", "tam", "vel", "dra", "hoa",
              "ša", "ţu", "gár", "ő", "lü", "ż"]
-WORDS = ("the of and to in a is that for it as with was on by be this are from at or an "
-         "which we you they he she government delegation question trade railway rice coal "
-         "embassy agreement comrades ministry border talks position friendly relations "
-         "support delivery season plan 1958 240,000 tons percent fraternal Beijing Hanoi "
-         "Pyongyang Moscow Sinŭiju 地方自力 “local” ‘quoted’ wagons—there well-known").split()
+WORDS = [
+    "the", "of", "and", "to", "in", "a", "is", "that", "for", "it", "as", "with", "was", "on",
+    "by", "be", "this", "are", "from", "at", "or", "an", "which", "we", "you", "they", "he",
+    "she", "government", "delegation", "question", "trade", "railway", "rice", "coal",
+    "embassy", "agreement", "comrades", "ministry", "border", "talks", "position", "friendly",
+    "relations", "support", "delivery", "season", "plan", "1958", "240,000", "tons", "percent",
+    "fraternal", "Beijing", "Hanoi", "Pyongyang", "Moscow", "Sinŭiju", "地方自力", "“local”",
+    "‘quoted’", "wagons—there", "well-known",
+]
 MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August",
           "September", "October", "November", "December"]
 KINDS = ["Record of Conversation between", "Minutes of Conversation with", "Telegram from",

@@ -49,7 +49,7 @@ def test_hereafter_alias_and_role_label() -> None:
     sp = speakers(root)
     assert sp[0][0] == sp[2][0]  # Li
     assert sp[1][0] == sp[3][0] == "#ivan-petrov"  # the Ambassador is Ivan Petrov
-    assert xp(root, "//t:sp[1]/t:speaker/t:addName[@type='alias']/text()") == ["hereafter Li"]
+    assert xp(root, "//t:sp[1]/t:speaker/t:addName[@type='alias']/text()") == ["Li"]
 
 
 def test_bracket_conventions() -> None:
@@ -133,3 +133,17 @@ def test_unresolved_and_ambiguous_speakers_are_reported() -> None:
     root, diags = convert("Kim Il-su: One.\n\nKim Pyong-il: Two.\n\nKim: Three.\n\nKim Il-su: Four.")
     assert [d.rule for d in diags] == ["ambiguous-speaker"]
     assert len({w for w, _ in speakers(root)}) == 3
+
+
+def test_sentence_ending_in_colon_is_not_a_salutation() -> None:
+    root, _ = convert("Chen Yi: Yes.\n\nPak Il-u: No.\n\nChen Yi: The points are these.\n\n"
+                      "The points are as follows:\n\nFirst, coal.\n\nPak Il-u: Agreed.")
+    assert xp(root, "//t:floatingText") == []
+    assert len(xp(root, "//t:sp")) == 4
+
+
+def test_time_range_across_noon() -> None:
+    root, _ = convert("Time: 11:30–1:00 p.m., 4 May 1960\n\nChen Yi: Yes.\n\nPak Il-u: No.\n\n"
+                      "Chen Yi: Fine.")
+    assert xp(root, "//t:creation/t:date[@from]/@from") == ["1960-05-04T11:30:00"]
+    assert xp(root, "//t:creation/t:date[@from]/@to") == ["1960-05-04T13:00:00"]

@@ -19,7 +19,9 @@ MONTHS = {
 ROMAN_MONTHS = {r: i for i, r in enumerate(
     ["I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII"], start=1)}
 
-_MONTH = r"(?P<month>January|February|March|April|May|June|July|August|September|October|November|December|Jan\.?|Feb\.?|Mar\.?|Apr\.?|Jun\.?|Jul\.?|Aug\.?|Sept?\.?|Oct\.?|Nov\.?|Dec\.?)"
+_MONTH = (r"(?P<month>January|February|March|April|May|June|July|August|September|October"
+          r"|November|December|Jan\.?|Feb\.?|Mar\.?|Apr\.?|Jun\.?|Jul\.?|Aug\.?|Sept?\.?"
+          r"|Oct\.?|Nov\.?|Dec\.?)")
 _YEAR = r"(?P<year>\d{4})"
 _TIME = r"(?P<h>\d{1,2})[:.](?P<mi>\d{2})(?:\s*(?P<ampm>[ap])\.?\s?m\.?)?"
 _RANGE = (r"(?P<h1>\d{1,2})[:.](?P<m1>\d{2})\s*(?P<ap1>[ap]\.?\s?m\.?)?\s*[–—-]\s*"
@@ -29,12 +31,17 @@ _RANGE = (r"(?P<h1>\d{1,2})[:.](?P<m1>\d{2})\s*(?P<ap1>[ap]\.?\s?m\.?)?\s*[–�
 _PATTERNS = [
     ("range_dmy", re.compile(_RANGE + r",?\s+(?P<day>\d{1,2})\s+" + _MONTH + r"\s+" + _YEAR, re.I)),
     ("time_dmy", re.compile(_TIME + r",?\s+(?P<day>\d{1,2})\s+" + _MONTH + r",?\s+" + _YEAR, re.I)),
-    ("dmy_time", re.compile(r"(?P<day>\d{1,2})\s+" + _MONTH + r",?\s+" + _YEAR + r",?\s+(?:at\s+)?" + _TIME, re.I)),
+    ("dmy_time", re.compile(
+        r"(?P<day>\d{1,2})\s+" + _MONTH + r",?\s+" + _YEAR + r",?\s+(?:at\s+)?" + _TIME, re.I)),
     ("dmy", re.compile(r"(?<!\d)(?P<day>\d{1,2})\s+" + _MONTH + r",?\s+" + _YEAR, re.I)),
     ("mdy", re.compile(_MONTH + r"\s+(?P<day>\d{1,2}),?\s+" + _YEAR, re.I)),
     ("my", re.compile(r"(?<![\d\w])" + _MONTH + r",?\s+" + _YEAR, re.I)),
-    ("roman", re.compile(r"(?<![\w.])(?P<day>\d{1,2})[.\s](?P<rmonth>XII|XI|X|IX|VIII|VII|VI|V|IV|III|II|I)[.\s](?P<year>\d{2}|\d{4})(?:[\s/]+" + _TIME + r")?(?![\w])")),
-    ("numeric", re.compile(r"(?<![\w.])(?P<day>\d{1,2})\.(?P<nmonth>\d{1,2})\.(?P<year>\d{4})(?:\s*/\s*|\s+)?(?:" + _TIME + r")?(?![\w])")),
+    ("roman", re.compile(
+        r"(?<![\w.])(?P<day>\d{1,2})[.\s](?P<rmonth>XII|XI|X|IX|VIII|VII|VI|V|IV|III|II|I)"
+        r"[.\s](?P<year>\d{2}|\d{4})(?:[\s/]+" + _TIME + r")?(?![\w])")),
+    ("numeric", re.compile(
+        r"(?<![\w.])(?P<day>\d{1,2})\.(?P<nmonth>\d{1,2})\.(?P<year>\d{4})(?:\s*/\s*|\s+)?"
+        r"(?:" + _TIME + r")?(?![\w])")),
 ]
 
 
@@ -97,7 +104,9 @@ def _convert(kind: str, g: dict[str, str | None], century: int | None) -> DateMa
     if y is None or m is None or not _valid(y, m, d):
         return None
     if kind == "range_dmy":
-        h1 = _hour(g["h1"], g.get("ap1") or g.get("ap2"))
+        # "11:30–1:00 p.m.": the p.m. of the end does not make the start 23:30.
+        same_half = int(g["h1"]) % 12 <= int(g["h2"]) % 12
+        h1 = _hour(g["h1"], g.get("ap1") or (g.get("ap2") if same_half else "a"))
         h2 = _hour(g["h2"], g.get("ap2"))
         return DateMatch(0, 0, None, _iso(y, m, d, h1, int(g["m1"])), _iso(y, m, d, h2, int(g["m2"])))
     if g.get("h") and g.get("mi"):

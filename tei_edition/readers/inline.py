@@ -16,7 +16,17 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from ..model import (
-    AliasRef, DateRef, Foreign, Gap, Inline, LineBreak, Note, Stage, Supplied, Text, Unclear,
+    AliasRef,
+    DateRef,
+    Foreign,
+    Gap,
+    Inline,
+    LineBreak,
+    Note,
+    Stage,
+    Supplied,
+    Text,
+    Unclear,
     Variant,
 )
 from .dates import find_dates
@@ -130,6 +140,14 @@ def rule_translator_note(span: Span, prev: list[Inline], ctx: InlineContext) -> 
     return None
 
 
+def rule_editor_note(span: Span, prev: list[Inline], ctx: InlineContext) -> list[Inline] | None:
+    """[Editor's note: …], [Note: …]: a remark of the editor, not the translator."""
+    if span.opener == "[" and _starts(span.content, ctx.vocab.editor_notes) \
+            and re.match(r"[^:—–-]{1,20}[:—–-]", span.content):
+        return [Note("editorial", parse_inline(span.content, ctx, span.line))]
+    return None
+
+
 def rule_untranslated(span: Span, prev: list[Inline], ctx: InlineContext) -> list[Inline] | None:
     """[Section on … not translated.]: the translator's summary of left-out text."""
     if span.opener.startswith("[") and _has(span.content, ctx.vocab.untranslated_words):
@@ -141,10 +159,11 @@ def rule_untranslated(span: Span, prev: list[Inline], ctx: InlineContext) -> lis
 def rule_illegible(span: Span, prev: list[Inline], ctx: InlineContext) -> list[Inline] | None:
     """[illegible], [[illegible signature]], [[too faded to read]]."""
     text = span.content.strip()
-    if span.opener.startswith("[") and not text.endswith("?") and _has(text, ctx.vocab.illegible_words):
-        if span.opener == "[[" or len(text.split()) <= 6:
-            unit, qty = gap_extent(text)
-            return [Gap("illegible", unit if unit != "char" else None, qty if unit else None, text)]
+    if (span.opener.startswith("[") and not text.endswith("?")
+            and _has(text, ctx.vocab.illegible_words)
+            and (span.opener == "[[" or len(text.split()) <= 6)):
+        unit, qty = gap_extent(text)
+        return [Gap("illegible", unit if unit != "char" else None, qty if unit else None, text)]
     return None
 
 
@@ -249,8 +268,9 @@ def rule_supplied(span: Span, prev: list[Inline], ctx: InlineContext) -> list[In
 
 def rule_alias(span: Span, prev: list[Inline], ctx: InlineContext) -> list[Inline] | None:
     """(hereafter Gao): Gao becomes a label of the person just named."""
-    if span.opener == "(" and re.match(r"\s*here(?:in)?after\b", span.content, re.I):
-        return [AliasRef([Text(span.content.strip())])]
+    mt = re.match(r"\s*(here(?:in)?after,?\s+)(\S.*?)\s*$", span.content, re.I | re.S)
+    if span.opener == "(" and mt:
+        return [AliasRef([Text(mt.group(2))], mt.group(1))]
     return None
 
 
@@ -285,7 +305,7 @@ def rule_stage(span: Span, prev: list[Inline], ctx: InlineContext) -> list[Inlin
 
 
 SPAN_RULES: tuple[SpanRule, ...] = (
-    rule_omission, rule_footnote_anchor, rule_translator_note, rule_untranslated,
+    rule_omission, rule_footnote_anchor, rule_translator_note, rule_editor_note, rule_untranslated,
     rule_illegible, rule_unclear, rule_physical, rule_redaction, rule_sic, rule_gloss,
     rule_variant, rule_identification, rule_supplied,
     rule_alias, rule_status, rule_translator_paren, rule_stage,
@@ -380,9 +400,10 @@ def _classify(span: Span, nodes: list[Inline], ctx: InlineContext) -> list[Inlin
     # except the conventional ones: a count "(4)", a role "(interpreter)", a typed name
     # under a signature "(P. BELOKUROV)".
     if span.opener == "(" and not _conventional_paren(span.content, ctx):
-        words = " ".join(span.content.split()[:8])
+        words = span.content.split()
+        shown = " ".join(words[:8]) + ("…" if len(words) > 8 else "")
         ctx.report.warn(span.line, span.col, "kept-as-text",
-                        f"parenthesis kept as plain text: ({words}{'…' if len(span.content.split()) > 8 else ''})")
+                        f"parenthesis kept as plain text: ({shown})")
     delim = (span.opener, "]" * len(span.opener) if span.opener.startswith("[") else ")")
     return [Text(delim[0]), *parse_inline(span.content, ctx, span.line), Text(delim[1])]
 

@@ -77,8 +77,7 @@ def parse_label(inlines: list[Inline], vocab: Vocabulary) -> LabelParts:
     parts: list[str] = []
     for node in inlines:
         if isinstance(node, AliasRef):
-            alias = re.sub(r"^\s*here(?:in)?after\s+", "", plain_text(node.children), flags=re.I)
-            alias = alias.strip(" \"'“”‘’")
+            alias = plain_text(node.children).strip(" \"'“”‘’")
         elif isinstance(node, Variant):
             parts.append(plain_text(node.orig))
             variant = plain_text(node.reg)
@@ -103,7 +102,7 @@ def _written(node: Inline) -> str:
         return "".join(_written(c) for c in node.orig) + " [" + "".join(
             _written(c) for c in node.reg) + "]"
     if isinstance(node, AliasRef):
-        return "(" + plain_text(node.children) + ")"
+        return "(" + node.lead + plain_text(node.children) + ")"
     return plain_text([node])
 
 

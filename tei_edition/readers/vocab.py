@@ -26,6 +26,7 @@ class Vocabulary:
     untranslated_words: tuple[str, ...]
     physical_words: tuple[str, ...]
     translator_notes: tuple[str, ...]
+    editor_notes: tuple[str, ...]
     status_words: tuple[str, ...]
     translator_words: tuple[str, ...]
     distribution_labels: frozenset[str]
@@ -67,6 +68,7 @@ def load_vocabulary() -> Vocabulary:
         untranslated_words=tuple(low("untranslated_words")),
         physical_words=tuple(sorted(low("physical_words"), key=len, reverse=True)),
         translator_notes=tuple(low("translator_notes")),
+        editor_notes=tuple(low("editor_notes")),
         status_words=tuple(low("status_words")),
         translator_words=tuple(low("translator_words")),
         distribution_labels=frozenset(low("distribution_labels")),

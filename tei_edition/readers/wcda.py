@@ -14,15 +14,44 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 from ..config import KnownPerson
 from ..model import (
-    Closer, Copies, DateRef, Distribution, DistributionItem, Document, Dateline, EmbeddedLetter,
-    Endorsements, Field, FieldList, Gap, GapBlock, Header, Heading, Inline, ItemList, Letterhead,
-    LineBreak, ListItem, Note, NoteBlock, Opener, PageBreak, Paragraph, Salute, Section, Signed,
-    Stage, StageBlock, Text, Trailer, Turn,
+    Closer,
+    Copies,
+    Dateline,
+    DateRef,
+    Distribution,
+    DistributionItem,
+    Document,
+    EmbeddedLetter,
+    Endorsements,
+    Field,
+    FieldList,
+    Gap,
+    GapBlock,
+    Header,
+    Heading,
+    Inline,
+    ItemList,
+    Letterhead,
+    LineBreak,
+    ListItem,
+    Note,
+    NoteBlock,
+    Opener,
+    PageBreak,
+    Paragraph,
+    Salute,
+    Section,
+    Signed,
+    Stage,
+    StageBlock,
+    Text,
+    Trailer,
+    Turn,
 )
 from .dates import find_dates, parse_catalogue_date
 from .inline import InlineContext, fold, merge_text, parse_inline, plain_text
@@ -314,16 +343,22 @@ class Classifier:
         return bool(tokens) and all(fold(t) in words for t in tokens)
 
     def is_salute(self, text: str) -> bool:
-        if "\n" in text or len(text.split()) > 10:
+        """"Dear Comrade Minister,", "Esteemed Comrade Deputy Minister:", "Tan [Mingyuan]:"."""
+        if "\n" in text or len(text.split()) > 10 or not text.endswith((",", ":")):
             return False
         low = fold(text)
+        if any(low.startswith(s + " ") for s in self.vocab.salutations) or low.startswith("[to]"):
+            return True
         if text.endswith(","):
-            return any(low.startswith(s + " ") for s in self.vocab.salutations)
-        if text.endswith(":"):
-            label = text[:-1].strip()
-            return not (self.is_field_label(label) or self.is_participant_label(label)
-                        or self.is_distribution_label(label))
-        return False
+            return False
+        label = text[:-1].strip()
+        if self.is_field_label(label) or self.is_participant_label(label) \
+                or self.is_distribution_label(label):
+            return False
+        # An addressee line: a name, a title or an office, not a sentence ("as follows:").
+        tokens = _outside_brackets(label).split()
+        return bool(tokens) and all(is_name_token(t) or fold(t) in self.vocab.role_words
+                                    for t in tokens) and tokens[0][:1].isupper()
 
     def is_valediction(self, text: str) -> bool:
         if not text.endswith(",") or len(text.split()) > 7:
@@ -357,7 +392,7 @@ class Classifier:
         return bool(find_dates(_outside_brackets(rest)) or re.search(r"\b1[89]\d\d\b|\b20\d\d\b", rest))
 
     def is_letterhead_line(self, text: str) -> bool:
-        if "\n" in text or SENTENCE_END.search(text.rstrip("!")) and not text.endswith("!"):
+        if "\n" in text or (SENTENCE_END.search(text.rstrip("!")) and not text.endswith("!")):
             return False
         tokens = text.split()
         if not 1 <= len(tokens) <= 8:
@@ -1068,7 +1103,7 @@ def collect_participants(units: list[Unit], state: BodyState) -> None:
         label = sl[0]
         fld = Field(label, inl(state, sl[1], u.line), u.line)
         for m in mentions_in(fld, state.vocab):
-            is_side = "side" in label_key(label) or label_key(label).startswith("accompanying")
+            is_side = label_key(label).endswith(" side")
             state.registry.add(m.name, m.role, m.role_name, m.variant,
                                side=label if is_side else None, line=u.line)
 
@@ -1148,25 +1183,38 @@ def _sides(registry: PersonRegistry) -> list[tuple[str, list[str]]]:
     return list(sides.items())
 
 
-def _creation(header: Header, blocks: list) -> None:
-    """The date and place of the meeting or writing: preamble Time/Place, else dateline."""
+def _fields_of(blocks: list) -> Iterator[Field]:
+    """Fields of the preamble and of openers, in order."""
     for b in blocks:
-        if isinstance(b, FieldList) and b.kind == "participants":
-            for f in b.fields:
-                key = label_key(f.label.rstrip(":"))
-                dates = [n for n in f.value if isinstance(n, DateRef)]
-                if key in ("time", "date", "date and time") and dates and header.creation is None:
-                    header.creation = dates[0]
-                    header.creation_text = plain_text(f.value).strip()
-                if key in ("place", "location", "venue") and header.place is None:
-                    header.place = plain_text(f.value).strip() or None
-    if header.creation is None:
-        for b in blocks:
-            parts = b.parts if hasattr(b, "parts") else []
-            for p in parts:
-                if isinstance(p, Dateline):
-                    dates = [n for n in p.inlines if isinstance(n, DateRef)]
-                    if dates and dates[0].when:
-                        header.creation = dates[0]
-                        header.creation_text = plain_text(p.inlines).strip()
-                        return
+        lists = [b] if isinstance(b, FieldList) else [
+            p for p in getattr(b, "parts", []) if isinstance(p, FieldList)]
+        for fl in lists:
+            yield from fl.fields
+
+
+def _creation(header: Header, blocks: list) -> None:
+    """The date and place of the meeting or writing: preamble Time/Place, a Date field,
+    else the dateline."""
+    for f in _fields_of(blocks):
+        key = label_key(f.label.rstrip(":"))
+        dates = [n for n in f.value if isinstance(n, DateRef)]
+        if key in ("time", "date", "date and time", "sent") and dates and header.creation is None:
+            header.creation = dates[0]
+            header.creation_text = _flat(f.value)
+        if key in ("place", "location", "venue") and header.place is None:
+            header.place = _flat(f.value) or None
+    for b in blocks:
+        for p in getattr(b, "parts", []):
+            if not isinstance(p, Dateline):
+                continue
+            dates = [n for n in p.inlines if isinstance(n, DateRef)]
+            if dates and dates[0].when and header.creation is None:
+                header.creation = dates[0]
+                header.creation_text = _flat(p.inlines)
+            first = p.inlines[0] if p.inlines else None
+            if header.place is None and isinstance(first, Text) and "," in first.text:
+                header.place = first.text.split(",")[0].strip() or None
+
+
+def _flat(nodes: list[Inline]) -> str:
+    return " ".join(plain_text(nodes).split())

@@ -16,10 +16,42 @@ from lxml import etree
 from .. import __version__
 from ..config import Config
 from ..model import (
-    AliasRef, Closer, Copies, DateRef, Dateline, Distribution, Document, EmbeddedLetter,
-    Endorsements, FieldList, Foreign, Gap, GapBlock, Heading, Inline, ItemList, Letterhead,
-    LineBreak, Note, NoteBlock, Opener, PageBreak, Paragraph, Person, PersonRef, Salute, Section,
-    Signed, Stage, StageBlock, Supplied, Text, Trailer, Turn, Unclear, Variant,
+    AliasRef,
+    Closer,
+    Copies,
+    Dateline,
+    DateRef,
+    Distribution,
+    Document,
+    EmbeddedLetter,
+    Endorsements,
+    FieldList,
+    Foreign,
+    Gap,
+    GapBlock,
+    Heading,
+    Inline,
+    ItemList,
+    Letterhead,
+    LineBreak,
+    Note,
+    NoteBlock,
+    Opener,
+    PageBreak,
+    Paragraph,
+    Person,
+    PersonRef,
+    Salute,
+    Section,
+    Signed,
+    Stage,
+    StageBlock,
+    Supplied,
+    Text,
+    Trailer,
+    Turn,
+    Unclear,
+    Variant,
 )
 
 TEI_NS = "http://www.tei-c.org/ns/1.0"
@@ -126,6 +158,7 @@ class Writer:
         elif isinstance(n, PersonRef):
             self.inlines(sub(el, "persName", ref="#" + n.ref), n.children)
         elif isinstance(n, AliasRef):
+            _append_text(el, n.lead)
             self.inlines(sub(el, "addName", type="alias"), n.children)
         elif isinstance(n, Copies):
             self.inlines(sub(el, "measure", type="copies", quantity=str(n.quantity), unit="copy"),

@@ -1,0 +1,132 @@
+"""Benchmark of the whole pipeline on a corpus of N documents, with reference points measured
+in the same run: jing validating the same files against the same schema in one call, and
+lxml's bare parse + serialise of the same TEI (the floor).
+
+    python3 benchmarks/run.py [-n 1000] [--out benchmarks/results.md]
+
+Figures are reported as ratios against those references, not as absolute targets.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from lxml import etree
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from tei_edition import __version__  # noqa: E402
+from tei_edition.build import build  # noqa: E402
+from tei_edition.config import Config  # noqa: E402
+from tei_edition.convert import convert_paths  # noqa: E402
+from tei_edition.render import render_paths  # noqa: E402
+from tei_edition.validate import schema_file, validate_paths  # noqa: E402
+
+
+def make_corpus(folder: Path, n: int) -> None:
+    """N sources: the development corpus and the seeds replicated under distinct names."""
+    seeds = sorted([*(ROOT / "tests" / "corpus").glob("*.txt"), *(ROOT / "sources").glob("*.txt")])
+    (folder / "sources").mkdir(parents=True)
+    for i in range(n):
+        src = seeds[i % len(seeds)]
+        shutil.copyfile(src, folder / "sources" / f"{src.stem}-{i:05d}.txt")
+
+
+def timed(fn: Callable[[], object]) -> float:
+    start = time.perf_counter()
+    fn()
+    return time.perf_counter() - start
+
+
+def floor(files: list[Path]) -> float:
+    """lxml's bare parse + serialise of the same TEI files."""
+    def run() -> None:
+        for f in files:
+            etree.tostring(etree.parse(str(f)), encoding="UTF-8")
+    return min(timed(run) for _ in range(3))
+
+
+def jing(files: list[Path], schema: Path) -> float | None:
+    exe = shutil.which("pyjing")
+    if exe is None or shutil.which("java") is None:
+        return None
+    start = time.perf_counter()
+    subprocess.run([exe, str(schema), *map(str, files)], capture_output=True, check=False)
+    return time.perf_counter() - start
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("-n", type=int, default=1000, help="number of documents (default 1000)")
+    ap.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results.md")
+    args = ap.parse_args()
+    n = args.n
+    rows: list[tuple[str, float, str]] = []
+    with tempfile.TemporaryDirectory() as tmp:
+        base = Path(tmp)
+        make_corpus(base / "p", n)
+        src = base / "p" / "sources"
+        enc = base / "stage" / "encoded"
+        t_convert = timed(lambda: convert_paths([src], enc))
+        files = sorted(enc.glob("*.xml"))
+        kb = sum(f.stat().st_size for f in files) / len(files) / 1024
+        t_floor = floor(files)
+        t_validate = timed(lambda: validate_paths(files))
+        t_jing = jing(files, schema_file())
+        t_html = timed(lambda: render_paths([enc], base / "stage" / "site"))
+        t_build1 = timed(lambda: build(base / "p", jobs=1, config=Config()))
+        shutil.rmtree(base / "p" / "encoded")
+        shutil.rmtree(base / "p" / "site")
+        t_build2 = timed(lambda: build(base / "p", jobs=2, config=Config()))
+        t_noop = timed(lambda: build(base / "p", jobs=2, config=Config()))
+
+    per = lambda t: f"{n / t:,.0f} docs/s"  # noqa: E731
+    rows = [
+        ("floor: lxml parse + serialise", t_floor, per(t_floor)),
+        ("convert (1 process)", t_convert, per(t_convert)),
+        ("validate (lxml RelaxNG + content rules, one call)", t_validate, per(t_validate)),
+        ("jing, same files and schema, one call", t_jing or float("nan"), "" if t_jing is None
+         else per(t_jing)),
+        ("html (XSLT, one call)", t_html, per(t_html)),
+        ("build --jobs 1 (convert + validate + html)", t_build1, per(t_build1)),
+        ("build --jobs 2", t_build2, per(t_build2)),
+        ("build, nothing changed", t_noop, per(t_noop)),
+    ]
+    ratios = [
+        ("jing time / validate time (target ≥ 5)", (t_jing or float("nan")) / t_validate),
+        ("build --jobs 1 / floor (target ≤ 10)", t_build1 / t_floor),
+        ("build --jobs 2 / floor", t_build2 / t_floor),
+        ("convert / floor", t_convert / t_floor),
+        ("validate / floor", t_validate / t_floor),
+        ("html / floor", t_html / t_floor),
+        ("speed-up --jobs 2 over --jobs 1 (target ≥ 1.7)", t_build1 / t_build2),
+        ("no-change rebuild seconds (target < 1)", t_noop),
+    ]
+    lines = [
+        f"# Benchmark results (tei-edition {__version__})", "",
+        f"{n} documents, {kb:.1f} KB of TEI each on average; {os.cpu_count()} cores, "
+        f"Python {platform.python_version()}, {platform.machine()}.",
+        "Reference points measured in the same run. Reproduce: "
+        f"`python3 benchmarks/run.py -n {n}`.", "",
+        "| step | seconds | throughput |", "|---|---:|---:|",
+        *(f"| {name} | {t:.2f} | {rate} |" for name, t, rate in rows), "",
+        "| ratio | value |", "|---|---:|",
+        *(f"| {name} | {v:.2f} |" for name, v in ratios), "",
+    ]
+    text = "\n".join(lines)
+    print(text)
+    args.out.write_text(text, "utf-8")
+
+
+if __name__ == "__main__":
+    main()
