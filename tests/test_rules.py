@@ -1,0 +1,232 @@
+"""The content rules one by one, on small documents (no schema, no files)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from lxml import etree
+from test_schema import MINIMAL_BODY, SHAPE, tei_document
+
+from tei_edition import rules
+from tei_edition.rules import RULES, check, guess_iso, is_iso_date
+from tei_edition.xmlio import parse_bytes
+
+
+def root_of(text: str) -> etree._Element:
+    return parse_bytes(text.encode("utf-8")).getroot()
+
+
+def findings(text: str, rule: str) -> list[rules.Finding]:
+    return [f for f in check(root_of(text)) if f.rule == rule]
+
+
+def distribution(content: str) -> str:
+    return tei_document(MINIMAL_BODY + f'\n      <div type="distribution">{content}</div>')
+
+
+def test_rule_ids_are_unique_and_documented() -> None:
+    ids = [rule_id for rule_id, _ in RULES]
+    assert len(ids) == len(set(ids))
+    assert all(rule.__doc__ for _, rule in RULES)
+
+
+def test_valid_samples_pass_every_rule() -> None:
+    assert check(root_of(SHAPE)) == []
+    assert check(root_of(tei_document())) == []
+
+
+# --- pointers and identifiers -------------------------------------------------------------
+def test_pointer_to_missing_id_names_the_nearest_id() -> None:
+    (f,) = findings(tei_document(MINIMAL_BODY.replace('who="#liu"', 'who="#lui"')),
+                    "ref-resolves")
+    assert f.element.tag.endswith("sp") and f.attribute == "who"
+    assert 'did you mean "#liu"?' in f.message
+
+
+@pytest.mark.parametrize("attr", ["ref", "corresp", "target", "resp"])
+def test_every_pointer_attribute_is_checked(attr: str) -> None:
+    body = MINIMAL_BODY.replace("<p>Thank you.</p>", f'<p><ref {attr}="#missing">x</ref></p>')
+    assert [f.attribute for f in findings(tei_document(body), "ref-resolves")] == [attr]
+
+
+def test_urls_and_several_pointers() -> None:
+    body = MINIMAL_BODY.replace("<p>Thank you.</p>",
+                                '<p><ptr target="https://example.org/#x"/></p>')
+    assert findings(tei_document(body), "ref-resolves") == []
+    authority = tei_document(persons='<person xml:id="liu" role="speaker"><persName '
+                             'ref="https://www.wikidata.org/entity/Q83363">Liu</persName>'
+                             '</person><person xml:id="han" role="speaker"><persName>Han'
+                             "</persName></person>")
+    assert findings(authority, "ref-resolves") == []
+    joint = tei_document(MINIMAL_BODY.replace('who="#liu"', 'who="#liu #nobody"'))
+    assert len(findings(joint, "ref-resolves")) == 1
+
+
+def test_bare_id_is_reported_as_missing_hash() -> None:
+    (f,) = findings(tei_document(MINIMAL_BODY.replace('who="#liu"', 'who="liu"')),
+                    "ref-resolves")
+    assert 'expected "#liu"' in f.message
+
+
+def test_duplicate_ids_point_at_the_first() -> None:
+    doc = tei_document(MINIMAL_BODY.replace("<p>Thank you.</p>", '<p xml:id="han">x</p>'))
+    (f,) = findings(doc, "id-unique")
+    assert f.element.tag.endswith("}p")
+    assert "already used by <person> on line" in f.message
+
+
+def test_turn_must_point_to_a_speaking_person() -> None:
+    body = MINIMAL_BODY.replace('<head>', '<head xml:id="h">').replace('who="#liu"', 'who="#h"')
+    persons = '<person xml:id="liu" role="attendee"><persName>L</persName></person>' \
+              '<person xml:id="han" role="speaker"><persName>H</persName></person>'
+    (f,) = findings(tei_document(body, persons=persons), "who-person")
+    assert "must point to a <person>" in f.message
+    body = MINIMAL_BODY
+    (warning,) = findings(tei_document(body, persons=persons), "who-person")
+    assert warning.severity == "warning"
+
+
+def test_every_speaker_has_a_turn() -> None:
+    persons = '<person xml:id="liu" role="speaker"><persName>L</persName></person>' \
+              '<person xml:id="han" role="speaker interpreter"><persName>H</persName></person>' \
+              '<person xml:id="gao" role="speaker"><persName>G</persName></person>' \
+              '<person xml:id="ji" role="attendee"><persName>J</persName></person>'
+    (f,) = findings(tei_document(persons=persons), "speaker-used")
+    assert f.element.get(rules.XML_ID) == "gao"
+
+
+# --- dates --------------------------------------------------------------------------------
+@pytest.mark.parametrize("value", ["1962", "1962-04", "1962-04-21", "1962-04-21T16:00",
+                                   "1962-04-21T16:00:00", "1964-02-29", "0214"])
+def test_iso_dates(value: str) -> None:
+    assert is_iso_date(value)
+
+
+@pytest.mark.parametrize("value", ["21 April 1962", "1962-4-21", "1962-13", "1962-02-29",
+                                   "1962-04-31", "1962-04-21T24:00", "1962-04-21 16:00", "62",
+                                   "", "1962-04-21T16", "April 1962"])
+def test_not_iso_dates(value: str) -> None:
+    assert not is_iso_date(value)
+
+
+@given(st.dates(min_value=dt.date(1000, 1, 1)), st.times())
+def test_every_real_day_and_time_is_iso(day: dt.date, time: dt.time) -> None:
+    assert is_iso_date(day.isoformat())
+    assert is_iso_date(f"{day.isoformat()}T{time.strftime('%H:%M:%S')}")
+    assert is_iso_date(day.isoformat()[:7])
+
+
+@given(st.text(max_size=12))
+def test_iso_check_never_accepts_what_python_rejects(text: str) -> None:
+    if is_iso_date(text) and len(text) == 10:
+        dt.date.fromisoformat(text)
+
+
+@pytest.mark.parametrize(("written", "iso"), [("21 April 1962", "1962-04-21"),
+                                              ("April 21, 1962", "1962-04-21"),
+                                              ("3 Sept. 1955", None), ("1 Jun 1960", "1960-06-01"),
+                                              ("31 February 1960", None), ("spring", None)])
+def test_written_dates_get_a_suggestion(written: str, iso: str | None) -> None:
+    assert guess_iso(written) == iso
+
+
+def test_date_attributes_everywhere_but_locus() -> None:
+    body = MINIMAL_BODY.replace("<p>Thank you.</p>",
+                                '<p><date notBefore="1962-4">x</date></p>')
+    assert [f.attribute for f in findings(tei_document(body), "date-iso")] == ["notBefore"]
+    header_locus = tei_document().replace(
+        "</bibl>", '</bibl><msDesc><msIdentifier><repository>A</repository></msIdentifier>'
+        '<msContents><msItem><locus from="56" to="60">56-60</locus><title>T</title></msItem>'
+        "</msContents></msDesc>")
+    assert findings(header_locus, "date-iso") == [] == findings(header_locus, "date-range")
+
+
+def test_ranges() -> None:
+    def doc(attrs: str) -> str:
+        return tei_document(creation=f"<date {attrs}>x</date>")
+
+    assert findings(doc('from="1958-10-14T15:30:00" to="1958-10-14T17:40:00"'), "date-range") == []
+    assert findings(doc('from="1958" to="1958-10"'), "date-range") == []
+    assert len(findings(doc('from="1958-11" to="1958-10-14"'), "date-range")) == 1
+    assert "either @when" in findings(doc('when="1958" from="1958"'), "date-range")[0].message
+
+
+# --- distribution lists -------------------------------------------------------------------
+def test_copies_add_up_with_default_one() -> None:
+    ok = distribution('<list type="distribution"><item>A</item><item n="3">B</item>'
+                      '<trailer><measure type="copies" quantity="4">4</measure></trailer></list>')
+    assert findings(ok, "copies-total") == []
+    bad = ok.replace('quantity="4"', 'quantity="5"')
+    (f,) = findings(bad, "copies-total")
+    assert "2 items add up to 4 copies" in f.message and "stated total is 5" in f.message
+
+
+@pytest.mark.parametrize("where", ["head", "p-before", "p-after", "trailer"])
+def test_total_may_stand_in_head_trailer_or_p(where: str) -> None:
+    measure = '<measure type="copies" quantity="2" unit="copy">2 copies</measure>'
+    items = "<item>A</item><item>B</item>"
+    content = {
+        "head": f'<list type="distribution"><head>{measure}</head>{items}</list>',
+        "p-before": f'<p>{measure}</p><list type="distribution">{items}</list>',
+        "p-after": f'<list type="distribution">{items}</list><p>{measure}</p>',
+        "trailer": f'<list type="distribution">{items}<trailer>{measure}</trailer></list>',
+    }[where]
+    assert findings(distribution(content), "copies-total") == []
+    wrong = distribution(content.replace('quantity="2"', 'quantity="3"'))
+    assert len(findings(wrong, "copies-total")) == 1
+
+
+def test_no_stated_total_no_finding_and_other_lists_ignored() -> None:
+    assert findings(distribution('<list type="distribution"><item n="9">A</item></list>'),
+                    "copies-total") == []
+    other = tei_document(MINIMAL_BODY.replace(
+        "<p>Thank you.</p>", '<p><measure type="copies" quantity="9">9</measure></p>'))
+    assert findings(other, "copies-total") == []
+
+
+def test_total_inside_item_and_without_quantity() -> None:
+    inside = distribution('<list type="distribution"><item>A <measure type="copies" '
+                          'quantity="1">1</measure></item></list>')
+    assert "inside an <item>" in findings(inside, "copies-total")[0].message
+    no_quantity = distribution('<p><measure type="copies">some copies</measure></p>'
+                               '<list type="distribution"><item>A</item></list>')
+    assert "needs @quantity" in findings(no_quantity, "copies-total")[0].message
+
+
+# --- content ------------------------------------------------------------------------------
+@pytest.mark.parametrize(("snippet", "empty"), [
+    ("<p/>", True), ("<p>  </p>", True), ("<p><pb/></p>", True), ("<p><gap reason='omitted'/></p>", False),
+    ("<p>x</p>", False), ("<p><hi/></p>", True), ("<p><hi>x</hi></p>", False),
+    ("<p><lb/>tail</p>", False), ("<stage/>", True), ("<note> </note>", True),
+])
+def test_empty_elements(snippet: str, empty: bool) -> None:
+    doc = tei_document(MINIMAL_BODY.replace("<p>Thank you.</p>", snippet))
+    assert bool(findings(doc, "empty-element")) == empty
+
+
+def test_turn_with_only_a_speaker_is_empty() -> None:
+    doc = tei_document(MINIMAL_BODY.replace("<p>Thank you.</p>", "<pb/>"))
+    (f,) = findings(doc, "empty-element")
+    assert f.element.tag.endswith("}sp") and "nothing but its speaker" in f.message
+
+
+def test_gap_extent() -> None:
+    def doc(gap: str) -> str:
+        return tei_document(MINIMAL_BODY.replace("<p>Thank you.</p>", f"<p>{gap}</p>"))
+
+    assert findings(doc('<gap reason="illegible" unit="char" quantity="2"/>'), "gap-extent") == []
+    assert findings(doc('<gap reason="redacted" unit="section"/>'), "gap-extent") == []
+    assert len(findings(doc('<gap reason="redacted" quantity="2"/>'), "gap-extent")) == 1
+    assert len(findings(doc('<gap reason="illegible" unit="char"/>'), "gap-extent")) == 1
+
+
+def test_languages_are_declared() -> None:
+    doc = tei_document().replace('<text xml:lang="en">', '<text xml:lang="de">')
+    (f,) = findings(doc, "lang-declared")
+    assert f.severity == "error" and "(declared: en)" in f.message
+    translit = tei_document(MINIMAL_BODY.replace(
+        "<p>Thank you.</p>", '<p><foreign xml:lang="en-Latn">x</foreign></p>'))
+    assert findings(translit, "lang-declared") == []
