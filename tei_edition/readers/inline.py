@@ -44,6 +44,7 @@ _UNITS = {"line": "line", "lines": "line", "section": "section", "sections": "se
 _OMISSION = re.compile(r"[\s.…]*[.…][\s.…]*")
 _BOXES = re.compile(r"□+")
 _OPENERS = re.compile(r"[\[(]")
+_NEWLINE = re.compile(r"[ \t]*\n[ \t]*")
 
 
 @dataclass
@@ -334,13 +335,17 @@ def _split_text(nodes: list[Inline], pattern: re.Pattern[str],
 
 def text_boxes(nodes: list[Inline], ctx: InlineContext) -> list[Inline]:
     """□□: one illegible character per box."""
+    if not any(isinstance(n, Text) and "□" in n.text for n in nodes):
+        return nodes
     return _split_text(nodes, _BOXES,
                        lambda m: Gap("illegible", "char", len(m.group(0))))
 
 
 def text_linebreaks(nodes: list[Inline], ctx: InlineContext) -> list[Inline]:
     """A hard line break inside a unit."""
-    return _split_text(nodes, re.compile(r"[ \t]*\n[ \t]*"), lambda m: LineBreak())
+    if not any(isinstance(n, Text) and "\n" in n.text for n in nodes):
+        return nodes
+    return _split_text(nodes, _NEWLINE, lambda m: LineBreak())
 
 
 def text_dates(nodes: list[Inline], ctx: InlineContext) -> list[Inline]:

@@ -12,6 +12,7 @@ from ..model import AliasRef, Field, Inline, Person, PersonRef, Supplied, Text, 
 from .inline import fold, plain_text
 from .vocab import Vocabulary
 
+_NON_WORD = re.compile(r"[\W_]")
 _PARTICLES = {"van", "von", "de", "der", "den", "la", "le", "du", "di", "da", "dos", "bin",
               "ibn", "al", "el", "y", "ter", "zu"}
 _INTERPRETER = {"interpreter", "interpreters", "translator", "translators"}
@@ -38,7 +39,7 @@ def slug(name: str) -> str:
 @lru_cache(maxsize=1 << 14)
 def _key(name: str) -> str:
     """Name comparison key: folded, letters and digits only."""
-    return re.sub(r"[\W_]", "", fold(name))
+    return _NON_WORD.sub("", fold(name))
 
 
 def is_name_token(token: str) -> bool:

@@ -16,6 +16,7 @@ import hashlib
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from ..config import KnownPerson
 from ..model import (
@@ -299,13 +300,20 @@ def split_label(text: str) -> tuple[str, str, int] | None:
     return None
 
 
+_BRACKETED = re.compile(r"\[[^\]]*\]|\([^)]*\)")
+
+
 def _outside_brackets(text: str) -> str:
-    return re.sub(r"\[[^\]]*\]|\([^)]*\)", " ", text)
+    return _BRACKETED.sub(" ", text)
 
 
+_SPACES = re.compile(r"\s+")
+
+
+@lru_cache(maxsize=1 << 14)
 def label_key(label: str) -> str:
     """Comparison form of a label."""
-    return re.sub(r"\s+", " ", fold(label)).strip(" .")
+    return _SPACES.sub(" ", fold(label)).strip(" .")
 
 
 @dataclass
