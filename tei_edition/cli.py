@@ -124,12 +124,15 @@ def validate(paths: tuple[Path, ...], fmt: str, schema: Path | None, engine: str
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("-o", "--output", "outdir", required=True, type=click.Path(path_type=Path),
               help="Folder for NAME.html, index.html and the stylesheet.")
-def html(paths: tuple[Path, ...], outdir: Path) -> None:
+@click.option("--quiet", "-q", is_flag=True, help="Print errors only, no warnings or summary.")
+def html(paths: tuple[Path, ...], outdir: Path, quiet: bool) -> None:
     """Render TEI files (files or folders) as an HTML reading edition with an index page."""
     from .render import render_paths
 
     report = render_paths(list(paths), outdir)
-    _emit(report.diagnostics)
+    _emit([d for d in report.diagnostics if not quiet or d.severity == "error"])
+    if not quiet:
+        click.echo(report.summary(), err=True)
     sys.exit(report.exit_status)
 
 

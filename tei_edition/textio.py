@@ -1,30 +1,55 @@
-"""Reading source transcriptions: encoding detection and line-ending normalisation."""
+"""Reading source transcriptions: encoding detection and line-ending normalisation.
+
+Sources come from OCR engines, Windows editors and archive exports, so the bytes may be
+UTF-8 (with or without a BOM), UTF-16, or a Windows/ISO single-byte code page. Detection
+order: BOM, UTF-16 shape, NUL bytes (binary), strict UTF-8, then the single-byte code page
+whose decoding looks most like text. Whatever cannot be decoded is an error that names the
+file, the line and the byte offset; nothing is silently replaced.
+"""
 
 from __future__ import annotations
 
 import codecs
 import re
+import stat
+import unicodedata
 from dataclasses import dataclass
+from itertools import pairwise
 from pathlib import Path
 
-#: Largest source accepted; the longest real export is well under 1 MB.
-MAX_SOURCE_BYTES = 64 * 1024 * 1024
+#: Largest source accepted. The longest archival export is well under 1 MB and the reader
+#: converts some 0.2 MB of dense turns a second, so a larger file is almost certainly not a
+#: transcription (a log, a dump, many documents pasted together) and would only keep the
+#: run busy: it gets a one-line error at once instead.
+MAX_SOURCE_BYTES = 2 * 1024 * 1024
 
 _BOMS = (
     (codecs.BOM_UTF8, "utf-8-sig"),
-    (codecs.BOM_UTF32_LE, "utf-32"),
+    (codecs.BOM_UTF32_LE, "utf-32"),  # before UTF-16 LE: its BOM starts the same way
     (codecs.BOM_UTF32_BE, "utf-32"),
     (codecs.BOM_UTF16_LE, "utf-16"),
     (codecs.BOM_UTF16_BE, "utf-16"),
 )
+#: Single-byte code pages tried, most likely first (ties go to the earlier one).
+#: Windows-1252 also reads Latin-1 text: they differ only in 0x80-0x9F, which Latin-1
+#: text never uses (C1 control characters), so a separate Latin-1 candidate adds nothing;
+#: for the same reason a decoding that yields C1 controls is rejected.
+SINGLE_BYTE = ("cp1252", "cp1250", "cp1251", "iso8859_2")
+#: Multi-byte encodings left to charset-normalizer when no single-byte code page fits.
+_MULTI_BYTE = ["shift_jis", "gb18030", "euc_kr", "big5"]
+
 # Characters XML 1.0 cannot carry; they are replaced and reported.
 _XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+_C1 = re.compile("[\x80-\x9f]")
 _SPACES = re.compile("[\u00a0\u2007\u202f\u2009\u200a\u3000]")
+# Word-internal characters that are not letters but occur in real words.
+_WORD_JOINERS = frozenset("'’-‐‑.&/")
+_ALPHABETS = frozenset({"LATIN", "CYRILLIC", "GREEK"})
 
 
 @dataclass
 class SourceError(Exception):
-    """A source that cannot be read as text."""
+    """A source that cannot be read as text (line 0: the file as a whole)."""
 
     path: str
     line: int
@@ -58,14 +83,89 @@ def _utf16_without_bom(data: bytes) -> str | None:
 
 
 def _position(data: bytes, offset: int) -> tuple[int, int]:
-    """Line and column (1-based) of a byte offset."""
-    line = data.count(b"\n", 0, offset) + 1
-    col = offset - (data.rfind(b"\n", 0, offset) + 1) + 1
-    return line, col
+    """Line and byte column (1-based) of a byte offset; CRLF, CR and LF all end a line."""
+    head = data[:offset]
+    line = head.count(b"\n") + head.count(b"\r") - head.count(b"\r\n") + 1
+    start = max(head.rfind(b"\n"), head.rfind(b"\r")) + 1
+    return line, offset - start + 1
+
+
+def _undecodable(path: str, data: bytes, offset: int, what: str) -> SourceError:
+    line, col = _position(data, offset)
+    return SourceError(path, line, col, f"byte 0x{data[offset]:02x} at byte offset {offset} "
+                                        f"{what}")
+
+
+def _script(ch: str) -> str:
+    """The script of a letter, from its Unicode name ("LATIN SMALL LETTER E" -> LATIN)."""
+    return unicodedata.name(ch, "?").split(" ", 1)[0]
+
+
+def _alphabetic(ch: str) -> bool:
+    """True for one Latin, Cyrillic or Greek letter (East Asian text has signs between
+    its characters without spaces, so only these alphabets say anything)."""
+    return ch.isalpha() and _script(ch) in _ALPHABETS
+
+
+def _odd_word(word: str) -> bool:
+    """True for a word that a wrong code page typically produces ("Za¿ó³æ", "Ïðèâåò", "Cafй").
+
+    Only the comparison between code pages matters: a sign that is odd in every reading
+    ("25°C") counts against each of them alike.
+    """
+    core = word.strip("".join(c for c in set(word) if unicodedata.category(c)[0] == "P"))
+    for i, c in enumerate(core):
+        if c.isalpha() or c.isdecimal() or c in _WORD_JOINERS or unicodedata.category(c) == "Mn":
+            continue
+        if _alphabetic(core[i - 1:i]) or _alphabetic(core[i + 1:i + 2]):
+            return True  # a sign or superscript touching a letter: "Za¿ó³æ", "gêœl¹"
+    letters = [c for c in core if c.isalpha()]
+    if len({_script(c) for c in letters} & _ALPHABETS) > 1:
+        return True  # Latin and Cyrillic mixed: "naпve"
+    if len(letters) >= 3 and all(ord(c) > 0x7F for c in letters) and _script(letters[0]) == "LATIN":
+        return True  # a Latin word without one ASCII letter: Cyrillic read as Latin
+    # a capital after a small letter, the capital not ASCII: "jaŸñ"
+    return any(a.islower() and b.isupper() and ord(b) > 0x7F for a, b in pairwise(core))
+
+
+def _oddness(text: str) -> int:
+    """How many distinct words with non-ASCII characters look like mis-decoded text."""
+    return sum(map(_odd_word, {w for w in set(text.split()) if not w.isascii()}))
+
+
+def _single_byte(data: bytes) -> tuple[str, int, int] | None:
+    """The best single-byte code page, its odd words and all non-ASCII words; None if none fits."""
+    # Distinct words only: a long file repeats its names, and each is judged once.
+    words = {w for w in set(data.split()) if not w.isascii()}
+    best: tuple[str, int, int] | None = None
+    for enc in SINGLE_BYTE:
+        try:
+            text = data.decode(enc)
+        except UnicodeDecodeError:
+            continue  # a byte this code page leaves undefined
+        if _C1.search(text):
+            continue
+        odd = sum(_odd_word(w.decode(enc)) for w in words)
+        if best is None or odd < best[1]:
+            best = (enc, odd, len(words))
+    return best
+
+
+def _multi_byte(data: bytes) -> tuple[str, str] | None:
+    """charset-normalizer's choice among the East Asian encodings and its text, if any fits."""
+    from charset_normalizer import from_bytes
+
+    found = from_bytes(data, cp_isolation=_MULTI_BYTE).best()
+    if found is None:
+        return None
+    try:
+        return found.encoding, data.decode(found.encoding)
+    except (LookupError, UnicodeDecodeError):
+        return None
 
 
 def detect_encoding(data: bytes, path: str) -> str:
-    """Choose an encoding: BOM, then UTF-16 shape, then strict UTF-8, then a detector."""
+    """Choose an encoding: BOM, UTF-16 shape, strict UTF-8, then the likeliest code page."""
     for bom, name in _BOMS:
         if data.startswith(bom):
             return name
@@ -74,44 +174,60 @@ def detect_encoding(data: bytes, path: str) -> str:
         return utf16
     if b"\x00" in data:
         line, col = _position(data, data.index(b"\x00"))
-        raise SourceError(path, line, col, "this is a binary file, not a text transcription")
+        raise SourceError(path, line, col, "this is a binary file (it holds NUL bytes), not a "
+                                           "text transcription")
     try:
         data.decode("utf-8")
         return "utf-8"
     except UnicodeDecodeError as exc:
         bad = exc.start
-    from charset_normalizer import from_bytes
+    lenient = data.decode("utf-8", errors="replace")
+    damaged = lenient.count("\ufffd")
+    if len(lenient) - len(lenient.encode("ascii", "ignore")) - damaged > damaged:
+        # Mostly valid UTF-8: a damaged UTF-8 file, not another encoding. Reading it as a
+        # code page would garble every correct character, so say where the damage is.
+        raise _undecodable(path, data, bad, "is not valid UTF-8 (the rest of the file is); "
+                                            "repair it, or give the encoding with --encoding")
+    single = _single_byte(data)
+    if single is not None and single[1] * 2 <= single[2]:
+        return single[0]
+    multi = _multi_byte(data)
+    if multi is not None and (single is None or _oddness(multi[1]) < single[1]):
+        return multi[0]
+    if single is not None:
+        return single[0]
+    raise _undecodable(path, data, bad, "is not UTF-8 and no other encoding fits; give the "
+                                        "encoding with --encoding")
 
-    best = from_bytes(data, cp_isolation=["cp1252", "latin_1", "cp1250", "iso8859_2",
-                                          "cp1251", "koi8_r", "shift_jis", "gb18030",
-                                          "euc_kr", "big5"]).best()
-    if best is None:
-        line, col = _position(data, bad)
-        raise SourceError(path, line, col,
-                          f"byte 0x{data[bad]:02x} at offset {bad} is not UTF-8 and no other "
-                          "encoding fits; give one with --encoding")
-    # Windows-1252 is a superset of Latin-1 for printable text and is what Western Windows
-    # editors write, so it is preferred when the detector says Latin-1.
-    return "cp1252" if best.encoding in ("latin_1", "iso8859_1") else best.encoding
+
+def _too_large(path: str, size: int) -> SourceError:
+    return SourceError(path, 0, 0, f"file is {size / 2**20:.1f} MB; sources over "
+                                   f"{MAX_SOURCE_BYTES // 2**20} MB are refused (an archival "
+                                   "export is well under 1 MB: is this the right file?)")
 
 
 def decode(data: bytes, path: str, encoding: str | None = None) -> SourceText:
     """Decode source bytes to normalised text (LF line ends, plain spaces)."""
     if len(data) > MAX_SOURCE_BYTES:
-        raise SourceError(path, 0, 0, f"file is larger than {MAX_SOURCE_BYTES // 2**20} MB")
+        raise _too_large(path, len(data))
     enc = encoding or detect_encoding(data, path)
     try:
         text = data.decode(enc)
     except LookupError:
-        raise SourceError(path, 0, 0, f"unknown encoding {enc!r}") from None
+        raise SourceError(path, 0, 0, f"unknown encoding {enc!r} (try utf-8, utf-16, cp1252, "
+                                      "latin-1)") from None
     except UnicodeDecodeError as exc:
-        line, col = _position(data, exc.start)
-        raise SourceError(path, line, col,
-                          f"byte 0x{data[exc.start]:02x} at offset {exc.start} cannot be "
-                          f"decoded as {enc}") from None
+        raise _undecodable(path, data, exc.start, f"cannot be decoded as {enc}") from None
     text = text.lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
     text = _SPACES.sub(" ", text)
+    controls = _XML_ILLEGAL.search(text)
     text, replaced = _XML_ILLEGAL.subn("\ufffd", text)
+    if controls is not None and replaced > 16 and replaced * 20 > len(text):
+        # Text has a stray form feed or two; a file that is 5% control characters is not text.
+        line = text.count("\n", 0, controls.start()) + 1
+        col = controls.start() - text.rfind("\n", 0, controls.start())
+        raise SourceError(path, line, col, "this is a binary file (it is full of control "
+                                           "characters), not a text transcription")
     return SourceText(text, enc, replaced)
 
 
@@ -119,8 +235,14 @@ def read_source(path: str | Path, encoding: str | None = None) -> tuple[bytes, S
     """Read a source file; returns the raw bytes (for the digest) and the decoded text."""
     p = Path(path)
     try:
-        if p.stat().st_size > MAX_SOURCE_BYTES:
-            raise SourceError(str(p), 0, 0, f"file is larger than {MAX_SOURCE_BYTES // 2**20} MB")
+        st = p.stat()
+        if stat.S_ISDIR(st.st_mode):
+            raise SourceError(str(p), 0, 0, "is a folder, not a source file")
+        if not stat.S_ISREG(st.st_mode):
+            # a pipe or a device (/dev/zero) would block or never end
+            raise SourceError(str(p), 0, 0, "not a regular file")
+        if st.st_size > MAX_SOURCE_BYTES:
+            raise _too_large(str(p), st.st_size)
         data = p.read_bytes()
     except OSError as exc:
         raise SourceError(str(p), 0, 0, exc.strerror or str(exc)) from None

@@ -1,12 +1,17 @@
 """Hardened XML input and atomic file output.
 
 Every XML file a user hands us may come from anywhere, so it is parsed without entity
-expansion, DTD loading, network access or XInclude, and with libxml2's size limits on.
+expansion, DTD loading, network access or XInclude, with libxml2's size limits on, and with
+a resolver that refuses every external resource; a DOCTYPE is refused outright. Only
+regular files of at most MAX_XML_BYTES are read (a pipe would block, /dev/zero never ends).
 """
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import os
+import stat
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,7 +19,7 @@ from pathlib import Path
 from lxml import etree
 
 #: Largest XML input accepted; a TEI edition of one archival document is a few hundred KB.
-MAX_XML_BYTES = 64 * 1024 * 1024
+MAX_XML_BYTES = 16 * 1024 * 1024
 
 
 @dataclass
@@ -31,66 +36,160 @@ class XMLInputError(Exception):
         return f"{self.path}:{self.line}:{self.col}: {self.message}"
 
 
+class _RefuseExternal(etree.Resolver):
+    """Answers every request for an external resource (DTD, entity, XInclude) with nothing.
+
+    libxml2 consults it before its own loader, so no file is opened and no URL fetched even
+    where a parser option would otherwise let one through; the URLs asked for are kept so
+    that the error can name them.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.refused: list[str] = []
+
+    def resolve(self, system_url: str | None, public_id: str | None, context: object) -> object:
+        self.refused.append(system_url or public_id or "?")
+        return self.resolve_string("", context)
+
+
 def safe_parser() -> etree.XMLParser:
-    """A parser that reads only the bytes it is given."""
+    """A parser that expands no entity and touches no network, for the package's own files.
+
+    Input from users goes through parse_bytes / parse_file, which also refuse every
+    external resource (a DTD path, a parameter entity): this parser alone would open them.
+    """
     return etree.XMLParser(
         resolve_entities=False,
         load_dtd=False,
         dtd_validation=False,
         no_network=True,
-        huge_tree=False,
+        huge_tree=False,  # keeps libxml2's limits: depth 256, text nodes 10 MB
         remove_comments=False,
+        # Duplicate xml:ids are the content rules' to report, not a parse failure. Beware:
+        # with collect_ids=False libxml2 opens an external DTD subset despite load_dtd=False,
+        # which is why parse_bytes adds a resolver that refuses it.
         collect_ids=False,
     )
 
 
+# The prolog may declare a DOCTYPE in any encoding the XML declaration allows.
+_DOCTYPE = tuple(b"<!DOCTYPE".decode().encode(e) for e in ("utf-8", "utf-16-le", "utf-16-be"))
+
+
+def _doctype_error(path: str) -> XMLInputError:
+    return XMLInputError(
+        path, 1, 1, "xml-doctype",
+        "a DOCTYPE declaration is not accepted (entities and DTDs are never loaded); "
+        "TEI files need none",
+    )
+
+
 def parse_bytes(data: bytes, path: str = "<input>") -> etree._ElementTree:
-    """Parse XML bytes safely; a DOCTYPE with entity declarations is refused."""
+    """Parse XML bytes safely; a DOCTYPE (and so any entity declaration) is refused."""
     if len(data) > MAX_XML_BYTES:
-        raise XMLInputError(path, 0, 0, "xml-size", f"file is larger than {MAX_XML_BYTES} bytes")
+        raise _too_large(path, len(data))
+    parser = safe_parser()
+    refuse = _RefuseExternal()
+    parser.resolvers.add(refuse)
     try:
-        tree = etree.ElementTree(etree.fromstring(data, safe_parser(), base_url=None))
+        tree = etree.ElementTree(etree.fromstring(data, parser, base_url=None))
     except etree.XMLSyntaxError as exc:
+        if any(d in data for d in _DOCTYPE):
+            # An entity bomb or a missing DTD fails inside the DOCTYPE: that is the reason.
+            raise _doctype_error(path) from None
         line, col = exc.position if exc.position else (0, 0)
         msg = exc.msg or "not well-formed XML"
         raise XMLInputError(path, line or 0, col or 0, "xml-wellformed", msg) from None
     docinfo = tree.docinfo
     if docinfo.internalDTD is not None or docinfo.externalDTD is not None or docinfo.system_url:
-        raise XMLInputError(
-            path, 1, 1, "xml-doctype",
-            "a DOCTYPE declaration is not accepted (entities and DTDs are never loaded); "
-            "TEI files need none",
-        )
+        raise _doctype_error(path)
+    if refuse.refused:
+        raise XMLInputError(path, 1, 1, "xml-external",
+                            f"refers to an external resource ({refuse.refused[0]}), which is "
+                            "never loaded")
     return tree
 
 
+def _too_large(path: str, size: int) -> XMLInputError:
+    return XMLInputError(path, 0, 0, "xml-size",
+                         f"file is {size / 2**20:.1f} MB; XML files over "
+                         f"{MAX_XML_BYTES // 2**20} MB are refused")
+
+
 def parse_file(path: str | os.PathLike[str]) -> etree._ElementTree:
-    """Read and parse one XML file safely."""
+    """Read and parse one XML file safely (regular files only, at most MAX_XML_BYTES)."""
     p = Path(path)
     try:
-        size = p.stat().st_size
-        if size > MAX_XML_BYTES:
-            raise XMLInputError(str(p), 0, 0, "xml-size", f"file is larger than {MAX_XML_BYTES} bytes")
+        st = p.stat()
+        if not stat.S_ISREG(st.st_mode):
+            # a pipe or a device (/dev/zero) would block or never end
+            raise XMLInputError(str(p), 0, 0, "io", "not a regular file")
+        if st.st_size > MAX_XML_BYTES:
+            raise _too_large(str(p), st.st_size)
         data = p.read_bytes()
     except OSError as exc:
         raise XMLInputError(str(p), 0, 0, "io", exc.strerror or str(exc)) from None
     return parse_bytes(data, str(p))
 
 
+@functools.cache
+def _umask() -> int:
+    """The process umask, read without changing it where Linux tells it (os.umask can only
+    set it, and a set-and-restore would briefly affect other threads)."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("Umask:"):
+                return int(line.split()[1], 8)
+    except (OSError, ValueError):
+        pass
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+def _new_file_mode(target: Path) -> int:
+    """The mode the file would have if written in place: the old file's, else 0666 - umask."""
+    try:
+        return stat.S_IMODE(target.stat().st_mode)
+    except OSError:
+        return 0o666 & ~_umask()
+
+
 def write_atomic(path: str | os.PathLike[str], data: bytes) -> None:
-    """Write bytes so that readers see either the old file or the new one, never a part."""
+    """Write bytes so that readers see either the old file or the new one, never a part.
+
+    The bytes go to a temporary file beside the target (same file system), are flushed to
+    disk, and replace the target in one rename; a crash or a kill at any moment leaves the
+    old file or the new one, at worst with a stray `.NAME.*.tmp` beside it.
+    """
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
+    mode = _new_file_mode(target)
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
             fh.flush()
             os.fsync(fh.fileno())
+            os.fchmod(fh.fileno(), mode)  # mkstemp makes 0600: others could not read the output
         os.replace(tmp, target)
     except BaseException:
-        try:
+        with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
-        except FileNotFoundError:
-            pass
         raise
+    _sync_dir(target.parent)
+
+
+def _sync_dir(folder: Path) -> None:
+    """Make the rename itself durable (best effort: not every system can open a folder)."""
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)

@@ -25,6 +25,9 @@ WORDS = [
     "fraternal", "Beijing", "Hanoi", "Pyongyang", "Moscow", "Sinŭiju", "地方自力", "“local”",
     "‘quoted’", "wagons—there", "well-known",
 ]
+SURNAMES = ["Kim", "Pak", "Li", "Wang", "Zhou", "Chen", "Tran", "Nguyen", "Sorescu", "Marin",
+            "Kovács", "Hanák", "Belov", "Rossi", "Tamás", "Velkov", "Dragan", "Hoang", "Šarić",
+            "Lü", "Żuk", "Gârbea"]
 MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August",
           "September", "October", "November", "December"]
 KINDS = ["Record of Conversation between", "Minutes of Conversation with", "Telegram from",
@@ -114,7 +117,9 @@ class LayoutGenerator:
 
     def conversation(self) -> Generated:
         date = self.date()
-        people = [self.name() for _ in range(self.r.randint(2, 4))]
+        # Distinct surnames: a surname-only label must name one person.
+        surnames = self.r.sample(SURNAMES, self.r.randint(2, 4))
+        people = [f"{surname} {self.name().split()[1]}" for surname in surnames]
         title = f"Record of Conversation between {people[0]} and {people[1]}"
         out = Generated("")
         body = [title, f"Time: 10:{self.r.randint(10, 59)} a.m., {date[2]} {MONTHS[date[1] - 1]} "

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from docs import NS, export
 from lxml import etree
 
+from docs import NS, export
 from tei_edition.cli import cli
 from tei_edition.config import ConfigError, load_config
 

@@ -9,8 +9,8 @@ from pathlib import Path
 
 from click.testing import CliRunner
 from conftest import CORPUS, ROOT, SOURCES
-from docs import export
 
+from docs import export
 from tei_edition.cli import cli
 
 

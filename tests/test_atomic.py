@@ -1,0 +1,184 @@
+"""Atomic output: a run killed at any moment leaves each file old or new, never partial.
+
+Outputs are written to a temporary file beside the target and renamed over it. The tests
+kill real processes with SIGKILL (no cleanup handler runs) at random moments: first a
+conversion of a large corpus, then a writer busy with big files, where almost every kill
+lands in the middle of a write. Afterwards every output must be absent, the old file or
+the complete new one.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import signal
+import stat
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from tei_edition import xmlio
+from tei_edition.convert import convert_text
+from tei_edition.xmlio import write_atomic
+
+CORPUS = Path(__file__).parent / "corpus"
+CLI = [sys.executable, "-c", "from tei_edition.cli import main; main()"]
+pytestmark = pytest.mark.skipif(not hasattr(signal, "SIGKILL"), reason="needs SIGKILL (POSIX)")
+
+
+def _kill_at(cmd: list[str], delay: float) -> int | None:
+    """Start `cmd`, SIGKILL it after `delay` seconds; its exit status if it ended first."""
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        return proc.wait(timeout=delay)
+    except subprocess.TimeoutExpired:
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+        return None
+
+
+def _leftovers(folder: Path, expected: set[str]) -> list[str]:
+    """Files that are neither an expected output nor a stray temporary file of a kill."""
+    return [p.name for p in folder.iterdir()
+            if p.name not in expected and not (p.name.startswith(".") and p.name.endswith(".tmp"))]
+
+
+@pytest.fixture(scope="module")
+def large_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, bytes],
+                                                                  dict[str, bytes]]:
+    """Sources (the corpus, each body repeated), and the old and new TEI of each."""
+    folder = tmp_path_factory.mktemp("large-run")
+    sources = folder / "sources"
+    sources.mkdir()
+    old: dict[str, bytes] = {}
+    new: dict[str, bytes] = {}
+    for src in sorted(CORPUS.glob("*.txt")):
+        head, sep, body = src.read_text("utf-8").partition("Translation - English\n")
+        if not sep:
+            continue
+        text = head + sep + body * 6
+        raw = text.encode("utf-8")
+        (sources / src.name).write_bytes(raw)
+        new[src.stem] = convert_text(text, src.stem, src.name, raw)[1]
+        before = text.replace(" the ", " a ", 3)  # an earlier state of the same source
+        old[src.stem] = convert_text(before, src.stem, src.name, before.encode())[1]
+        assert old[src.stem] != new[src.stem]
+    return folder, old, new
+
+
+def test_sigkill_during_a_large_conversion_run(large_run: tuple[Path, dict[str, bytes],
+                                                                dict[str, bytes]]) -> None:
+    folder, old, new = large_run
+    out = folder / "encoded"
+    expected = {f"{name}.xml" for name in new}
+    rnd = random.Random()
+    start = time.perf_counter()
+    assert _kill_at([*CLI, "convert", str(folder / "sources"), "-o", str(out)], 60) in (0, 1)
+    full = time.perf_counter() - start  # how long a whole run takes here
+    kills = 0
+    for _ in range(5):
+        for name, data in old.items():  # every round starts from the old outputs
+            write_atomic(out / f"{name}.xml", data)
+        delay = rnd.uniform(0.1, full)
+        if _kill_at([*CLI, "convert", str(folder / "sources"), "-o", str(out)], delay) is None:
+            kills += 1
+        for name in new:
+            path = out / f"{name}.xml"
+            data = path.read_bytes()
+            assert data in (old[name], new[name]), f"{path} is partial after a kill at {delay:.2f} s"
+        assert _leftovers(out, expected) == []
+    assert kills >= 3, "the runs ended before the kills: the corpus is too small to interrupt"
+    # The next run finishes the job, stray temporary files or not.
+    assert _kill_at([*CLI, "convert", str(folder / "sources"), "-o", str(out)], 60) in (0, 1)
+    for name, data in new.items():
+        assert (out / f"{name}.xml").read_bytes() == data
+
+
+_WRITER = """
+import sys
+from tei_edition.xmlio import write_atomic
+folder, size = sys.argv[1], int(sys.argv[2])
+n = 0
+while True:
+    for i in range(3):
+        write_atomic(f"{folder}/out{i}.xml", (b"AB"[n % 2:n % 2 + 1]) * size)
+    n += 1
+"""
+
+
+def test_sigkill_in_the_middle_of_writes(tmp_path: Path) -> None:
+    """A writer that does nothing but write 16 MB files: kills land mid-write."""
+    size = 16 * 2**20
+    rnd = random.Random()
+    for _ in range(4):
+        _kill_at([sys.executable, "-c", _WRITER, str(tmp_path), str(size)], rnd.uniform(0.2, 0.8))
+        for i in range(3):
+            path = tmp_path / f"out{i}.xml"
+            if not path.exists():
+                continue
+            data = path.read_bytes()
+            assert len(data) == size and data.count(data[:1]) == size, f"{path} is partial"
+    assert _leftovers(tmp_path, {f"out{i}.xml" for i in range(3)}) == []
+
+
+# --------------------------------------------------------------------------- write_atomic
+
+def test_failed_write_keeps_the_old_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    target = tmp_path / "doc.xml"
+    target.write_bytes(b"old")
+
+    def no_space(fd: int) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(os, "fsync", no_space)
+    with pytest.raises(OSError):
+        write_atomic(target, b"new" * 1000)
+    assert target.read_bytes() == b"old"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["doc.xml"]  # no temporary file left
+
+
+def test_interrupted_write_keeps_the_old_file(tmp_path: Path,
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    """Ctrl-C between writing and renaming: old file kept, temporary file removed."""
+    target = tmp_path / "doc.xml"
+    target.write_bytes(b"old")
+
+    def interrupted(src: str, dst: str) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(os, "replace", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        write_atomic(target, b"new")
+    assert target.read_bytes() == b"old"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["doc.xml"]
+
+
+def test_mode_of_an_existing_file_is_kept(tmp_path: Path) -> None:
+    target = tmp_path / "doc.xml"
+    target.write_bytes(b"old")
+    target.chmod(0o640)
+    write_atomic(target, b"new")
+    assert stat.S_IMODE(target.stat().st_mode) == 0o640
+    assert target.read_bytes() == b"new"
+
+
+def test_new_file_follows_the_umask(tmp_path: Path) -> None:
+    """Not the 0600 of the temporary file: a web server or a colleague must read the output."""
+    write_atomic(tmp_path / "sub" / "doc.xml", b"new")
+    umask = os.umask(0o022)
+    os.umask(umask)
+    assert stat.S_IMODE((tmp_path / "sub" / "doc.xml").stat().st_mode) == 0o666 & ~umask
+
+
+def test_symlinked_output_is_replaced_not_followed(tmp_path: Path) -> None:
+    """Writing never goes through a link to somewhere else."""
+    elsewhere = tmp_path / "elsewhere.txt"
+    elsewhere.write_bytes(b"precious")
+    link = tmp_path / "doc.xml"
+    link.symlink_to(elsewhere)
+    xmlio.write_atomic(link, b"new")
+    assert elsewhere.read_bytes() == b"precious"
+    assert not link.is_symlink() and link.read_bytes() == b"new"
