@@ -13,7 +13,7 @@ from .diagnostics import Diagnostic, Exit
 from .model import Document
 from .readers.report import Reporter
 from .readers.wcda import ReaderError, read
-from .textio import SourceError, read_source
+from .textio import SourceError, normalize_text, read_source
 from .writers.tei import WriterOptions, recorded_digest, write_tei
 from .xmlio import write_atomic
 
@@ -99,6 +99,10 @@ def convert_text(text: str, name: str, source: str, raw: bytes | None = None,
     """Convert decoded source text; raises ReaderError when it cannot be converted."""
     config = config or Config()
     report = Reporter(source)
+    text, replaced = normalize_text(text)  # callers may hand us text no decoder cleaned
+    if replaced:
+        report.warn(1, 1, "control-chars", f"{replaced} character(s) XML cannot hold were "
+                    "replaced by U+FFFD")
     doc = read(text, name, source, report, known=config.persons)
     if raw is not None:
         doc.sha256 = hashlib.sha256(raw).hexdigest()

@@ -39,7 +39,18 @@ SINGLE_BYTE = ("cp1252", "cp1250", "cp1251", "iso8859_2")
 _MULTI_BYTE = ["shift_jis", "gb18030", "euc_kr", "big5"]
 
 # Characters XML 1.0 cannot carry; they are replaced and reported.
-_XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+_XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def xml_safe(text: str) -> tuple[str, int]:
+    """Text with the characters XML 1.0 cannot carry replaced by U+FFFD, and their count."""
+    return _XML_ILLEGAL.subn("\ufffd", text)
+
+
+def normalize_text(text: str) -> tuple[str, int]:
+    """LF line ends and XML-safe characters, as the reader expects (and the count of
+    replaced characters): for text that did not come through `decode`."""
+    return xml_safe(text.replace("\r\n", "\n").replace("\r", "\n"))
 _C1 = re.compile("[\x80-\x9f]")
 _SPACES = re.compile("[\u00a0\u2007\u202f\u2009\u200a\u3000]")
 # Word-internal characters that are not letters but occur in real words.

@@ -17,13 +17,14 @@ from pathlib import Path
 from lxml import etree
 
 from .diagnostics import Diagnostic, Exit
-from .readers.wcda import read_header_blocks
-from .textio import SourceError, read_source
+from .readers.report import Reporter
+from .readers.wcda import FOOTNOTE_TEXT, make_units, read_header_blocks
+from .textio import SourceError, normalize_text, read_source
 from .xmlio import XMLInputError, parse_file
 
 TEI_NS = "http://www.tei-c.org/ns/1.0"
 _WORD = re.compile(r"\w+")
-_FOOTNOTE = re.compile(r"^\[(\d{1,3})\]\s+(\S.*)$")
+_ANCHOR = re.compile(r"\[(\d{1,3})\]")
 
 
 @dataclass(frozen=True)
@@ -42,54 +43,53 @@ def _words(text: str, line: int) -> list[Word]:
 
 
 def source_streams(text: str) -> tuple[list[Word], list[Word]]:
-    """(body words, footnote words) of a source export."""
-    lines = text.split("\n")
+    """(body words, footnote words) of a source export.
+
+    The body is cut into the reader's units (so that a footnote spanning a hard line break
+    is one footnote here too); trailing units "[n] …" are the footnotes."""
+    lines = normalize_text(text)[0].split("\n")
     hb = read_header_blocks(lines)
     start = hb.body_start if hb.body_start is not None else 0
-    body = lines[start:]
-    end = len(body)
-    notes: list[tuple[int, str, str]] = []
-    k = end
-    while k > 0:
-        line = body[k - 1]
-        if not line.strip():
-            k -= 1
-            continue
-        mt = _FOOTNOTE.match(line.strip())
-        if not mt:
-            break
-        notes.insert(0, (start + k, mt.group(1), mt.group(2)))
-        k -= 1
-        end = k
-    numbers = {n for _, n, _ in notes}
-    anchor = re.compile(r"\[(\d{1,3})\]")
+    units = make_units(lines[start:], start + 1, Reporter("verify"))
+    end = len(units)
+    while end > 0 and FOOTNOTE_TEXT.match(units[end - 1].text):
+        end -= 1
+    notes = [(u.line, FOOTNOTE_TEXT.match(u.text)) for u in units[end:]]
+    numbers = {mt.group(1) for _, mt in notes if mt}
     main: list[Word] = []
-    for i, line in enumerate(body[:end]):
-        cleaned = anchor.sub(lambda m: " " if m.group(1) in numbers else m.group(0), line)
-        main.extend(_words(cleaned, start + i + 1))
-    foot: list[Word] = []
-    for line_no, n, note in notes:
-        foot.append(Word(n, line_no))
-        foot.extend(_words(note, line_no))
-    return main, foot
+    for u in units[:end]:
+        cleaned = _ANCHOR.sub(lambda m: " " if m.group(1) in numbers else m.group(0), u.text)
+        main.extend(_words(cleaned, u.line))
+    foot: list[list[Word]] = []
+    for line, mt in notes:
+        assert mt is not None
+        foot.append([Word(mt.group(1), line), *_words(mt.group(2), line)])
+    return main, _by_number(foot)
+
+
+def _by_number(notes: list[list[Word]]) -> list[Word]:
+    """Footnotes in the order of their numbers: the order of the note texts at the end of
+    the source and of the anchors in the TEI need not agree."""
+    ordered = sorted(notes, key=lambda words: int(words[0].text) if words[0].text.isdigit() else 0)
+    return [w for words in ordered for w in words]
 
 
 def tei_streams(tree: etree._ElementTree) -> tuple[list[Word], list[Word]]:
     """(body words, footnote words) of a TEI file, in document order."""
     body = tree.find(f".//{{{TEI_NS}}}text/{{{TEI_NS}}}body")
     main: list[Word] = []
-    foot: list[Word] = []
+    foot: list[list[Word]] = []
     if body is None:
-        return main, foot
+        return main, []
     _collect(body, main, foot)
-    return main, foot
+    return main, _by_number(foot)
 
 
 def _is_footnote(el: etree._Element) -> bool:
     return el.tag == f"{{{TEI_NS}}}note" and el.get("place") == "foot"
 
 
-def _collect(el: etree._Element, main: list[Word], foot: list[Word]) -> None:
+def _collect(el: etree._Element, main: list[Word], foot: list[list[Word]]) -> None:
     line = el.sourceline or 0
     main.extend(_words(el.text or "", line))
     for child in el:
@@ -97,8 +97,9 @@ def _collect(el: etree._Element, main: list[Word], foot: list[Word]) -> None:
             main.extend(_words(child.tail or "", line))
             continue
         if _is_footnote(child):
-            foot.append(Word(child.get("n", ""), child.sourceline or 0))
-            _collect(child, foot, foot)
+            note = [Word(child.get("n", ""), child.sourceline or 0)]
+            _collect(child, note, foot)
+            foot.append(note)
         else:
             _collect(child, main, foot)
         main.extend(_words(child.tail or "", child.sourceline or line))

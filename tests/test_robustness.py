@@ -341,28 +341,28 @@ def test_one_megabyte_source_converts_within_seconds(capsys: pytest.CaptureFixtu
     assert xml.stat().st_size > len(raw)
 
 
-def test_absurd_nesting_fails_that_file_only(capsys: pytest.CaptureFixture[str],
-                                             tmp_path: Path) -> None:
+def test_absurd_nesting_is_kept_as_text_and_reported(capsys: pytest.CaptureFixture[str],
+                                                     tmp_path: Path) -> None:
     folder = tmp_path / "sources"
     folder.mkdir()
     (folder / "deep.txt").write_text(SAMPLE + "\nGao: " + "(" * 2000 + "x" + ")" * 2000 + "\n",
                                      "utf-8")
     (folder / "good.txt").write_text(SAMPLE, "utf-8")
     status, out = run(capsys, "convert", folder, "-o", tmp_path / "out")
-    assert status == 1
-    [message] = errors(out)
-    assert message.startswith(f"{folder / 'deep.txt'}:0:0: error: [too-deep]")
-    assert [p.name for p in (tmp_path / "out").iterdir()] == ["good.xml"]
+    assert status == 0, out
+    assert "warning: [too-deep]" in out
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["deep.xml", "good.xml"]
+    status, out = run(capsys, "convert", "--strict", folder, "-o", tmp_path / "strict")
+    assert status == 1 and "error: [too-deep]" in out
 
 
-@pytest.mark.xfail(strict=True, raises=RecursionError,
-                   reason="reader: parse_inline and _classify recurse once per nesting level "
-                   "(readers/inline.py); 494 nested parentheses or 659 brackets exhaust the "
-                   "stack")
 def test_reader_handles_deep_nesting() -> None:
     from tei_edition.convert import convert_text
 
-    convert_text(SAMPLE + "\nGao: " + "(" * 600 + "x" + ")" * 600 + "\n", "doc", "doc.txt")
+    _, data, diags = convert_text(SAMPLE + "\nGao: " + "(" * 600 + "x" + ")" * 600 + "\n",
+                                  "doc", "doc.txt")
+    assert "too-deep" in {d.rule for d in diags}
+    assert b"((((x))))" in data  # kept as text, not dropped
 
 
 CLI = [sys.executable, "-c", "from tei_edition.cli import main; main()"]
@@ -389,9 +389,6 @@ def test_one_megabyte_single_line_of_prose(capsys: pytest.CaptureFixture[str],
     assert run(capsys, "verify", src, tmp_path / "doc.xml")[0] == 0  # nothing of it lost
 
 
-@pytest.mark.xfail(strict=True, reason="reader: parse_inline is quadratic in the length of a "
-                   "line (text.count/rfind from the line start for every bracket, "
-                   "readers/inline.py); 1 MB with markup every 150 characters takes ~3 minutes")
 def test_one_megabyte_single_line_with_markup(tmp_path: Path) -> None:
     src = _one_line_source(tmp_path, MARKED_UP)
     try:  # a subprocess: a run that never ends must not hold up the suite

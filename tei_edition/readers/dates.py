@@ -22,19 +22,20 @@ ROMAN_MONTHS = {r: i for i, r in enumerate(
 _MONTH = (r"(?P<month>January|February|March|April|May|June|July|August|September|October"
           r"|November|December|Jan\.?|Feb\.?|Mar\.?|Apr\.?|Jun\.?|Jul\.?|Aug\.?|Sept?\.?"
           r"|Oct\.?|Nov\.?|Dec\.?)")
-_YEAR = r"(?P<year>\d{4})"
+_YEAR = r"(?P<year>\d{4})(?!\w)"
 _TIME = r"(?P<h>\d{1,2})[:.](?P<mi>\d{2})(?:\s*(?P<ampm>[ap])\.?\s?m\.?)?"
-_RANGE = (r"(?P<h1>\d{1,2})[:.](?P<m1>\d{2})\s*(?P<ap1>[ap]\.?\s?m\.?)?\s*[–—-]\s*"
+_RANGE = (r"(?<![\w:.])(?P<h1>\d{1,2})[:.](?P<m1>\d{2})\s*(?P<ap1>[ap]\.?\s?m\.?)?\s*[–—-]\s*"
           r"(?P<h2>\d{1,2})[:.](?P<m2>\d{2})\s*(?P<ap2>[ap])\.?\s?m\.?")
 
 # Ordered: the longest, most specific forms first.
 _PATTERNS = [
     ("range_dmy", re.compile(_RANGE + r",?\s+(?P<day>\d{1,2})\s+" + _MONTH + r"\s+" + _YEAR, re.I)),
-    ("time_dmy", re.compile(_TIME + r",?\s+(?P<day>\d{1,2})\s+" + _MONTH + r",?\s+" + _YEAR, re.I)),
+    ("time_dmy", re.compile(r"(?<![\w:.])" + _TIME + r",?\s+(?P<day>\d{1,2})\s+" + _MONTH + r",?\s+" + _YEAR, re.I)),
     ("dmy_time", re.compile(
-        r"(?P<day>\d{1,2})\s+" + _MONTH + r",?\s+" + _YEAR + r",?\s+(?:at\s+)?" + _TIME, re.I)),
-    ("dmy", re.compile(r"(?<!\d)(?P<day>\d{1,2})\s+" + _MONTH + r",?\s+" + _YEAR, re.I)),
-    ("mdy", re.compile(_MONTH + r"\s+(?P<day>\d{1,2}),?\s+" + _YEAR, re.I)),
+        r"(?<!\w)(?P<day>\d{1,2})\s+" + _MONTH + r",?\s+" + _YEAR + r",?\s+(?:at\s+)?" + _TIME,
+        re.I)),
+    ("dmy", re.compile(r"(?<!\w)(?P<day>\d{1,2})\s+" + _MONTH + r",?\s+" + _YEAR, re.I)),
+    ("mdy", re.compile(r"(?<!\w)" + _MONTH + r"\s+(?P<day>\d{1,2}),?\s+" + _YEAR, re.I)),
     ("my", re.compile(r"(?<![\d\w])" + _MONTH + r",?\s+" + _YEAR, re.I)),
     ("roman", re.compile(
         r"(?<![\w.])(?P<day>\d{1,2})[.\s](?P<rmonth>XII|XI|X|IX|VIII|VII|VI|V|IV|III|II|I)"

@@ -8,6 +8,7 @@ goes through the text rules (□ boxes, line breaks, dates).
 
 from __future__ import annotations
 
+import bisect
 import difflib
 import re
 import unicodedata
@@ -44,6 +45,9 @@ _UNITS = {"line": "line", "lines": "line", "section": "section", "sections": "se
 _OMISSION = re.compile(r"[\s.…]*[.…][\s.…]*")
 _BOXES = re.compile(r"□+")
 _OPENERS = re.compile(r"[\[(]")
+_SQUARE = re.compile(r"[\[\]]")
+_ROUND = re.compile(r"[()]")
+_NL = re.compile(r"\n")
 _NEWLINE = re.compile(r"[ \t]*\n[ \t]*")
 
 
@@ -56,6 +60,7 @@ class InlineContext:
     footnotes: dict[str, list[Inline]] = field(default_factory=dict)
     used_footnotes: set[str] = field(default_factory=set)
     dates: bool = False  # tag dates (fields, datelines, endorsements)
+    depth: int = 0  # nesting of parse_inline calls
     century: int | None = None
     translator_id: str | None = None
 
@@ -127,7 +132,7 @@ def rule_omission(span: Span, prev: list[Inline], ctx: InlineContext) -> list[In
 
 def rule_footnote_anchor(span: Span, prev: list[Inline], ctx: InlineContext) -> list[Inline] | None:
     """[1] where a footnote text [1] exists: the note goes here."""
-    n = span.content.strip()
+    n = span.content
     if span.opener == "[" and n.isdigit() and n in ctx.footnotes and n not in ctx.used_footnotes:
         ctx.used_footnotes.add(n)
         return [Note(None, ctx.footnotes[n], place="foot", n=n)]
@@ -170,9 +175,9 @@ def rule_illegible(span: Span, prev: list[Inline], ctx: InlineContext) -> list[I
 
 def rule_unclear(span: Span, prev: list[Inline], ctx: InlineContext) -> list[Inline] | None:
     """[[N. P. Vasin?]]: double brackets hold an uncertain reading."""
-    if span.opener == "[[" or (span.opener == "[" and span.content.strip().endswith("?")
-                               and len(span.content.split()) <= 4):
-        text = span.content.strip().removesuffix("?").rstrip()
+    text = span.content.strip().removesuffix("?").rstrip()
+    if text and (span.opener == "[[" or (span.opener == "[" and span.content.strip().endswith("?")
+                                         and len(span.content.split()) <= 4)):
         return [Unclear(parse_inline(text, ctx, span.line))]
     return None
 
@@ -420,41 +425,81 @@ def _conventional_paren(content: str, ctx: InlineContext) -> bool:
             or bool(re.fullmatch(r"(?:[A-Z]\.\s?)+[A-Z][A-Z'’-]+", text)))
 
 
+#: Deeper nesting than this is kept as text: no archival document nests brackets so deep,
+#: and recursion must not exhaust the stack on hostile input.
+MAX_NESTING = 40
+
+
+def _pairs(text: str) -> dict[int, int]:
+    """Index of each opening bracket or parenthesis -> index of its closing partner.
+
+    Each kind nests independently, as in find_close; computed in one pass so that many
+    unclosed brackets do not make parsing quadratic."""
+    pairs: dict[int, int] = {}
+    for pattern, opening in ((_SQUARE, "["), (_ROUND, "(")):
+        stack: list[int] = []
+        for mt in pattern.finditer(text):
+            if mt.group() == opening:
+                stack.append(mt.start())
+            elif stack:
+                pairs[stack.pop()] = mt.start()
+    return pairs
+
+
+@dataclass
+class _Lines:
+    """Line and column of an offset in a unit that may span several source lines."""
+
+    line: int
+    col0: int
+    breaks: list[int]
+
+    @classmethod
+    def of(cls, text: str, line: int, col0: int) -> _Lines:
+        return cls(line, col0, [m.start() for m in _NL.finditer(text)] if "\n" in text else [])
+
+    def at(self, i: int) -> tuple[int, int]:
+        k = bisect.bisect_left(self.breaks, i)
+        return self.line + k, (i - self.breaks[k - 1] if k else self.col0 + i)
+
+
 def parse_inline(text: str, ctx: InlineContext, line: int = 0, col0: int = 1) -> list[Inline]:
     """Turn one unit of source text into inline nodes; `col0` is the column of text[0]."""
+    if ctx.depth >= MAX_NESTING:
+        ctx.report.warn(line, col0, "too-deep", "brackets nested too deeply; kept as text")
+        return [Text(text)]
+    ctx.depth += 1
+    try:
+        return _parse(text, ctx, _Lines.of(text, line, col0))
+    finally:
+        ctx.depth -= 1
+
+
+def _parse(text: str, ctx: InlineContext, pos: _Lines) -> list[Inline]:
     nodes: list[Inline] = []
+    pairs = _pairs(text)
     i = start = 0
     while True:
         found = _OPENERS.search(text, i)
         if found is None:
             break
         i = found.start()
-        ch = text[i]
-        end = find_close(text, i)
+        end = pairs.get(i)
         if end is None:
-            here = line + text.count("\n", 0, i)
-            col = _column(text, i, col0)
-            ctx.report.warn(here, col, "unbalanced",
-                            f"'{ch}' is never closed; kept as text")
+            here, col = pos.at(i)
+            ctx.report.warn(here, col, "unbalanced", f"'{text[i]}' is never closed; kept as text")
             i += 1
             continue
-        double = text.startswith("[[", i) and end > i + 2 and text[end - 1] == "]" \
-            and find_close(text, i + 1) == end - 1
-        opener = "[[" if double else ch
+        double = text.startswith("[[", i) and pairs.get(i + 1) == end - 1 and end > i + 2
+        opener = "[[" if double else text[i]
         inner = text[i + 2:end - 1] if double else text[i + 1:end]
         nodes.extend(_flush(text[start:i], ctx))
-        span = Span(inner, opener, line + text.count("\n", 0, i), _column(text, i, col0),
-                    i > 0 and text[i - 1].isalpha())
+        here, col = pos.at(i)
+        span = Span(inner, opener, here, col, i > 0 and text[i - 1].isalpha())
         nodes.extend(_classify(span, nodes, ctx))
         i = start = end + 1
     nodes.extend(_flush(text[start:], ctx))
     return merge_text(nodes)
-
-
-def _column(text: str, i: int, col0: int) -> int:
-    """1-based column of text[i] on its source line."""
-    nl = text.rfind("\n", 0, i)
-    return i - nl if nl >= 0 else col0 + i
 
 
 def merge_text(nodes: list[Inline]) -> list[Inline]:

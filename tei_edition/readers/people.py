@@ -36,6 +36,17 @@ def slug(name: str) -> str:
     return out
 
 
+def document_id(name: str) -> str:
+    """The TEI element's xml:id for a document name (an NCName)."""
+    out = re.sub(r"[^\w.-]", "-", name)
+    return out if out[:1].isalpha() or out[:1] == "_" else "d-" + out
+
+
+def translator_id(name: str) -> str:
+    """The xml:id of a translator's persName in the titleStmt."""
+    return "tr-" + slug(name)
+
+
 @lru_cache(maxsize=1 << 14)
 def _key(name: str) -> str:
     """Name comparison key: folded, letters and digits only."""
@@ -175,6 +186,7 @@ class PersonRegistry:
 
     vocab: Vocabulary
     known: tuple[KnownPerson, ...] = ()
+    reserved: frozenset[str] = frozenset()  # ids other elements of the file use
     persons: list[Person] = field(default_factory=list)
     aliases: dict[str, Person] = field(default_factory=dict)
 
@@ -187,7 +199,7 @@ class PersonRegistry:
         return None
 
     def _new_id(self, name: str, variant: str | None = None) -> str:
-        ids = {p.id for p in self.persons}
+        ids = {p.id for p in self.persons} | self.reserved
         kp = self._registered(name, variant)
         if kp and kp.id not in ids:
             return kp.id

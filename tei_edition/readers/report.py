@@ -13,6 +13,7 @@ class Reporter:
 
     file: str
     diagnostics: list[Diagnostic] = field(default_factory=list)
+    _seen: set[Diagnostic] = field(default_factory=set, repr=False)
 
     def warn(self, line: int, col: int, rule: str, message: str) -> None:
         """Record a warning (an error under --strict)."""
@@ -24,5 +25,6 @@ class Reporter:
 
     def _add(self, diag: Diagnostic) -> None:
         # Rules may look at a unit more than once (e.g. to decide what it is); say it once.
-        if diag not in self.diagnostics:
+        if diag not in self._seen:
+            self._seen.add(diag)
             self.diagnostics.append(diag)

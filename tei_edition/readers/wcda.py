@@ -56,7 +56,9 @@ from ..model import (
 )
 from .dates import find_dates, parse_catalogue_date
 from .inline import InlineContext, fold, merge_text, parse_inline, plain_text
-from .people import PersonRegistry, is_name_token, link_names, mentions_in, parse_label
+from .people import (
+    PersonRegistry, document_id, is_name_token, link_names, mentions_in, parse_label, translator_id,
+)
 from .report import Reporter
 from .vocab import Vocabulary, load_vocabulary
 
@@ -559,7 +561,7 @@ def _copies_value(word: str) -> int | None:
 
 TOTAL = re.compile(
     r"(?P<n>\d+|[A-Za-z]+)\s+cop(?:y|ies)\s+(?:in total|in all|total|altogether|printed|made|typed)"
-    r"|(?:distribution(?: list)?|copies made|printed in)\s*[-–:]?\s*(?P<m>\d+|[A-Za-z]+)(?:\s+cop(?:y|ies))?",
+    r"|(?<!\w)(?:distribution(?: list)?|copies made|printed in)\s*[-–:]?\s*(?P<m>\d+|[A-Za-z]+)(?:\s+cop(?:y|ies))?",
     re.I)
 
 
@@ -631,12 +633,15 @@ def parse_distribution(units: list[Unit], state: BodyState) -> Distribution:
             dist.total = dist.total or total
             line_items = True
             continue
-        if line_items and (NUMBERED.match(text) or re.match(r"^\s*\d+\s*[-–x×]\s*\S", text)
-                           or (not dist.items and len(text.split()) <= 8 and not dist.after)):
+        if line_items and not dist.after and (
+                NUMBERED.match(text) or re.match(r"^\s*\d+\s*[-–x×]\s*\S", text)
+                or (not dist.items and len(text.split()) <= 8)):
             for part in text.split("\n"):
                 dist.items.append(_item(state, part.strip(), u.line))
             continue
-        if not line_items and (text.count(",") >= 1 or not dist.items) and not dist.after:
+        # Items stop at the first paragraph after the list, or after a stated total.
+        if not line_items and (text.count(",") >= 1 or not dist.items) and not dist.after \
+                and dist.trailer is None:
             pieces = _split_items(text)
             for j, piece in enumerate(pieces):
                 total = _total_in(piece)
@@ -830,6 +835,8 @@ def take_top(units: list[Unit], state: BodyState) -> tuple[list, list[Unit]]:
             block = Heading(inl(state, text, u.line), u.line)
         elif kind == "field":
             block, i = _field_with_value(units, i, state)
+            if block is None:
+                break
         parts.append(block)
         seen_text_zone = seen_text_zone or kind in ("heading", "dateline")
         i += 1
@@ -867,8 +874,10 @@ def _top_rule(u: Unit, state: BodyState, parts: list, seen: bool) -> tuple[str, 
     return None
 
 
-def _field_with_value(units: list[Unit], i: int, state: BodyState) -> tuple[FieldList, int]:
-    """A field; "To:" alone takes the following lines of its block as its value."""
+def _field_with_value(units: list[Unit], i: int,
+                      state: BodyState) -> tuple[FieldList | None, int]:
+    """A field; "To:" alone takes the following lines of its block as its value (None
+    when nothing follows: a label without a value is no field)."""
     u = units[i]
     sl = split_label(u.text)
     if sl and sl[1]:
@@ -879,6 +888,8 @@ def _field_with_value(units: list[Unit], i: int, state: BodyState) -> tuple[Fiel
             and not split_label(units[i + 1].text):
         i += 1
         value_units.append(units[i])
+    if not value_units:
+        return None, i
     value: list[Inline] = []
     for k, vu in enumerate(value_units):
         if k:
@@ -998,6 +1009,8 @@ def rule_fields(u: Unit, state: BodyState, flow: Flow, units: list[Unit], i: int
     flow.turn = None
     if kind == "fields":
         block, j = _field_with_value(units, i, state)
+        if block is None:
+            return None
         fields = block.fields
     else:
         value = inl(state, sl[1], u.line, dates=True) if sl[1] else []
@@ -1137,7 +1150,8 @@ def read(text: str, name: str, source: str, report: Reporter,
         raise ReaderError(len(lines), "no-body",
                           "no body: expected a **Contents:** block followed by its value "
                           "(\"Translation - English\") and the text")
-    registry = PersonRegistry(vocab, known)
+    reserved = frozenset({document_id(name), *(translator_id(t) for t in header.translators)})
+    registry = PersonRegistry(vocab, known, reserved)
     century = int(header.date[:2]) * 100 if header.date else None
     ctx = InlineContext(vocab, report, century=century,
                         translator_id=None)
@@ -1148,7 +1162,7 @@ def read(text: str, name: str, source: str, report: Reporter,
         raise ReaderError(hb.body_start, "no-body", "the body after the Contents block is empty")
     state = BodyState(units, cls, ctx, registry, report, kind or "document")
     if header.translators:
-        ctx.translator_id = "tr-" + _slug(header.translators[0])
+        ctx.translator_id = translator_id(header.translators[0])
     units = take_footnotes(units, state)
     units, endorsements = take_endorsements(units, state)
     collect_participants(units, state)
@@ -1175,12 +1189,6 @@ def read(text: str, name: str, source: str, report: Reporter,
         header=header, persons=registry.persons, sides=_sides(registry), body=flow.top,
         distribution=distribution, endorsements=endorsements,
     )
-
-
-def _slug(name: str) -> str:
-    from .people import slug
-
-    return slug(name)
 
 
 def _sides(registry: PersonRegistry) -> list[tuple[str, list[str]]]:

@@ -15,6 +15,7 @@ from lxml import etree
 
 from .. import __version__
 from ..config import Config
+from ..readers.people import document_id, translator_id
 from ..model import (
     AliasRef,
     Closer,
@@ -111,11 +112,13 @@ def sub(parent: etree._Element, tag: str, text: str | None = None, **attrs: str 
 
 
 def _append_text(el: etree._Element, text: str) -> None:
-    if len(el):
+    # el[-1] is constant time; len(el) counts every child (quadratic on long paragraphs).
+    try:
         last = el[-1]
-        last.tail = (last.tail or "") + text
-    else:
+    except IndexError:
         el.text = (el.text or "") + text
+        return
+    last.tail = (last.tail or "") + text
 
 
 @dataclass
@@ -158,20 +161,28 @@ class Writer:
         elif isinstance(n, PersonRef):
             self.inlines(sub(el, "persName", ref="#" + n.ref), n.children)
         elif isinstance(n, AliasRef):
-            _append_text(el, n.lead)
+            # "Gao(hereafter …": the dropped parenthesis separated two words.
+            try:
+                before = el[-1].tail or ""
+            except IndexError:
+                before = el.text or ""
+            _append_text(el, n.lead if not before or before[-1].isspace() else " " + n.lead)
             self.inlines(sub(el, "addName", type="alias"), n.children)
         elif isinstance(n, Copies):
             self.inlines(sub(el, "measure", type="copies", quantity=str(n.quantity), unit="copy"),
                          n.children)
         elif isinstance(n, Foreign):
             lang = self.doc.header.language_code
-            self.inlines(sub(el, "foreign", xml_lang=f"{lang}-Latn" if lang else None), n.children)
+            if lang:
+                self.inlines(sub(el, "foreign", xml_lang=f"{lang}-Latn"), n.children)
+            else:  # a word of an unknown language: no foreign without its language
+                self.inlines(el, n.children)
         else:  # pragma: no cover - the model is closed
             raise TypeError(f"unknown inline node {n!r}")
 
     def gap(self, el: etree._Element, g: Gap) -> etree._Element:
         gap = sub(el, "gap", reason=g.reason, unit=g.unit,
-                  quantity=str(g.quantity) if g.quantity is not None else None)
+                  quantity=str(g.quantity) if g.quantity else None)
         if g.desc:
             sub(gap, "desc", g.desc)
         return gap
@@ -287,6 +298,13 @@ class Writer:
         div = sub(body, "div", type="distribution")
         for p in d.before:
             self.block(div, p)
+        if not d.items:  # a heading with no recipients after it: not a list
+            for part in (d.head, d.trailer):
+                if part:
+                    self.inlines(sub(div, "p"), part)
+            for p in d.after:
+                self.block(div, p)
+            return
         lst = sub(div, "list", type="distribution")
         if d.head:
             self.inlines(sub(lst, "head"), d.head)
@@ -317,7 +335,7 @@ class Writer:
             rs = sub(ts, "respStmt")
             sub(rs, "resp", "Translation")
             for name in h.translators:
-                sub(rs, "persName", name, xml_id=_translator_id(name))
+                sub(rs, "persName", name, xml_id=translator_id(name))
         ps = sub(fd, "publicationStmt")
         sub(ps, "publisher", self.options.publisher)
         if self.options.licence:
@@ -362,7 +380,7 @@ class Writer:
             sub(ident, "repository", (h.idno or "").split(",")[0].strip())
         sub(ident, "idno", h.idno, type="archival")
         mc = sub(ms, "msContents")
-        if h.language:
+        if h.language and h.language_code:
             sub(mc, "textLang", h.language, mainLang=h.language_code)
         item = sub(mc, "msItem")
         if h.locus:
@@ -374,15 +392,7 @@ class Writer:
         pd = sub(th, "profileDesc")
         if h.summary:
             sub(sub(pd, "abstract"), "p", h.summary)
-        creation = sub(pd, "creation")
-        precise = h.creation
-        if precise and precise.when and h.date and precise.when.startswith(h.date):
-            self.inlines(sub(creation, "date", when=precise.when), [Text(h.creation_text or "")])
-        elif h.date:
-            sub(creation, "date", h.date_text, when=h.date)
-        if precise and precise.from_ and precise.to:
-            self.inlines(sub(creation, "date", from_=precise.from_, to=precise.to),
-                         [Text(h.creation_text or "")])
+        self.creation(pd)
         lu = sub(pd, "langUsage")
         contents_lang = (h.contents.split("-")[-1].strip() or "English") if h.contents else "English"
         sub(lu, "language", contents_lang, ident=self.options.language)
@@ -396,6 +406,25 @@ class Writer:
             if h.creation:
                 c = h.creation
                 sub(setting, "date", when=c.when, from_=c.from_, to=c.to)
+
+    def creation(self, pd: etree._Element) -> None:
+        """The date of the document: the catalogue date, or the preamble's more precise one
+        when they agree; a stated range of hours as a second date."""
+        h = self.doc.header
+        precise = h.creation
+        point: tuple[str, str] | None = None
+        if precise and precise.when and (not h.date or precise.when.startswith(h.date)):
+            point = (precise.when, h.creation_text or "")
+        elif h.date:
+            point = (h.date, h.date_text)
+        hours = (precise.from_, precise.to) if precise and precise.from_ and precise.to else None
+        if not point and not hours:
+            return
+        creation = sub(pd, "creation")
+        if point:
+            sub(creation, "date", point[1], when=point[0])
+        if hours:
+            sub(creation, "date", h.creation_text or "", from_=hours[0], to=hours[1])
 
     def partic(self, pd: etree._Element) -> None:
         persons = self.doc.persons
@@ -434,7 +463,7 @@ class Writer:
     def build(self) -> etree._Element:
         d = self.doc
         root = etree.Element(_q("TEI"), nsmap={None: TEI_NS})
-        root.set(f"{{{XML_NS}}}id", _ncname(d.name))
+        root.set(f"{{{XML_NS}}}id", document_id(d.name))
         root.set(f"{{{XML_NS}}}lang", self.options.language)
         self.header(root)
         body = sub(sub(root, "text", xml_lang=self.options.language), "body")
@@ -447,17 +476,6 @@ class Writer:
             self.endorsements(body, d.endorsements)
         _indent(root)
         return root
-
-
-def _translator_id(name: str) -> str:
-    from ..readers.people import slug
-
-    return "tr-" + slug(name)
-
-
-def _ncname(name: str) -> str:
-    out = re.sub(r"[^\w.-]", "-", name)
-    return out if out[:1].isalpha() or out[:1] == "_" else "d-" + out
 
 
 def _indent(el: etree._Element, level: int = 0) -> None:

@@ -1,0 +1,288 @@
+"""HTML reading edition: TEI files to one page each, a corpus index and the stylesheet.
+
+The transformation itself lives in `xslt/*.xsl` (XSLT 1.0, run by lxml); this module
+compiles the stylesheets once (`Stylesheets.load()`), feeds them parsed TEI trees and
+writes the pages. `render_document` is the reusable single-document step.
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import quote
+
+from lxml import etree
+
+from .diagnostics import Diagnostic, Exit, has_errors
+from .xmlio import XMLInputError, parse_file, safe_parser, write_atomic
+
+TEI_NS = "http://www.tei-c.org/ns/1.0"
+NS = {"tei": TEI_NS}
+XSLT_DIR = Path(__file__).parent / "xslt"
+CSS_NAME = "edition.css"
+INDEX_NAME = "index.html"
+DOCTYPE = b"<!DOCTYPE html>\n"
+
+#: Characters XML allows but HTML5 parsers report as errors: DEL, C1 controls, noncharacters.
+NOT_HTML = re.compile(
+    "[\x7f-\x9f\ufdd0-\ufdef"
+    + "".join(f"\\U{plane:04x}fffe\\U{plane:04x}ffff" for plane in range(1, 17))
+    + "]"
+)
+# The same characters as UTF-8 byte patterns, each with a literal prefix so that the common
+# case (none of them present) costs a fast scan instead of a character-class search.
+_C1_UTF8 = re.compile(rb"\xc2[\x80-\x9f]")
+_NONCHAR_BMP_UTF8 = re.compile(rb"\xef\xb7[\x90-\xaf]")
+_NONCHAR_ASTRAL_UTF8 = re.compile(rb"[\xf0-\xf4][\x8f\x9f\xaf\xbf]\xbf[\xbe\xbf]")
+_ASTRAL_LEADS = (b"\xf0", b"\xf1", b"\xf2", b"\xf3", b"\xf4")
+
+#: Rules whose errors are about the run (paths, disk), not about a document: exit 2.
+USAGE_RULES = frozenset({"io", "html-input", "html-output", "html-name"})
+
+
+@dataclass(frozen=True)
+class Stylesheets:
+    """The compiled document and index stylesheets; compile once per run, reuse for every file."""
+
+    document: etree.XSLT
+    index: etree.XSLT
+
+    @classmethod
+    def load(cls, directory: Path = XSLT_DIR) -> Stylesheets:
+        """Compile `document.xsl` and `index.xsl` from `directory`."""
+        return cls(_compile(directory / "document.xsl"), _compile(directory / "index.xsl"))
+
+
+def _compile(path: Path) -> etree.XSLT:
+    # Parsed from the path so that xsl:include resolves; DENY_ALL stops document() and
+    # output extensions from touching files or the network while a TEI file is transformed.
+    doc = etree.parse(str(path), safe_parser())
+    return etree.XSLT(doc, access_control=etree.XSLTAccessControl.DENY_ALL)
+
+
+@dataclass
+class RenderReport:
+    """What `render_paths` did: diagnostics, the files it wrote, the process exit status."""
+
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    files: list[str] = field(default_factory=list)
+    exit_status: int = Exit.OK
+
+    def summary(self) -> str:
+        """One line for the terminal: how many pages, where the index is, how many errors."""
+        pages = [f for f in self.files if f.endswith(".html") and Path(f).name != INDEX_NAME]
+        index = next((f for f in self.files if Path(f).name == INDEX_NAME), None)
+        errors = sum(d.severity == "error" for d in self.diagnostics)
+        line = f"{len(pages)} page(s) written"
+        if index:
+            line += f"; open {index}"
+        return line + (f"; {errors} error(s)" if errors else "")
+
+
+class RenderError(Exception):
+    """A TEI tree that could not be turned into HTML."""
+
+
+def is_tei(tree: etree._ElementTree | etree._Element) -> bool:
+    """True when the root is a TEI P5 `<TEI>` element."""
+    root = tree.getroot() if isinstance(tree, etree._ElementTree) else tree
+    return root.tag == f"{{{TEI_NS}}}TEI"
+
+
+def render_document(
+    tree: etree._ElementTree,
+    sheets: Stylesheets,
+    *,
+    css_href: str = CSS_NAME,
+    index_href: str = INDEX_NAME,
+) -> bytes:
+    """Render one parsed TEI document as a complete HTML5 page (UTF-8 bytes).
+
+    `css_href` and `index_href` are written into the page as given (relative to the page).
+    Raises RenderError when the tree is not TEI or the transformation fails.
+    """
+    if not is_tei(tree):
+        raise RenderError(f"not a TEI P5 document (the root must be TEI in {TEI_NS})")
+    # Passing any parameter at all costs libxslt as much as a tenth of a transform, so the
+    # stylesheet's defaults (the same names as here) are only overridden when they differ.
+    params = {}
+    if css_href != CSS_NAME:
+        params["css-href"] = etree.XSLT.strparam(css_href)
+    if index_href != INDEX_NAME:
+        params["index-href"] = etree.XSLT.strparam(index_href)
+    try:
+        result = sheets.document(tree, **params)
+    except etree.XSLTApplyError as exc:
+        raise RenderError(f"XSLT failed: {exc}") from None
+    return _serialise(result)
+
+
+def render_index(docs: Iterable[IndexEntry], sheets: Stylesheets, *,
+                 css_href: str = CSS_NAME, title: str = "Documents") -> bytes:
+    """Render the corpus index page for the given documents."""
+    corpus = etree.Element("corpus")
+    for entry in docs:
+        corpus.append(entry.element())
+    try:
+        result = sheets.index(
+            etree.ElementTree(corpus),
+            **{"css-href": etree.XSLT.strparam(css_href),
+               "site-title": etree.XSLT.strparam(title)},
+        )
+    except etree.XSLTApplyError as exc:
+        raise RenderError(f"XSLT failed: {exc}") from None
+    return _serialise(result)
+
+
+def _serialise(result: etree._XSLTResultTree) -> bytes:
+    # Serialising to str rather than to UTF-8 keeps libxml2 from adding a second charset
+    # <meta http-equiv>; the HTML5 doctype is ours because XSLT 1.0 cannot write it.
+    root = result.getroot()
+    if root is None:
+        raise RenderError("the stylesheet produced no output")
+    data = etree.tostring(root, method="html", encoding="unicode").encode("utf-8")
+    if _has_non_html(data):
+        # Shown as U+FFFD rather than dropped: the reader sees that something was there.
+        data = NOT_HTML.sub("\ufffd", data.decode("utf-8")).encode("utf-8")
+    return DOCTYPE + data + b"\n"
+
+
+def _has_non_html(data: bytes) -> bool:
+    """True when UTF-8 `data` holds a character of NOT_HTML."""
+    # A one-byte `in` is a memchr-speed scan (longer needles are not); the regular
+    # expressions only run when the lead byte of a suspect character is there at all.
+    return (b"\x7f" in data
+            or (b"\xc2" in data and _C1_UTF8.search(data) is not None)
+            or (b"\xef" in data and _NONCHAR_BMP_UTF8.search(data) is not None)
+            or (any(lead in data for lead in _ASTRAL_LEADS)
+                and _NONCHAR_ASTRAL_UTF8.search(data) is not None))
+
+
+@dataclass(frozen=True)
+class IndexEntry:
+    """One document as the index sees it: its page, its kind, its sort date and its header."""
+
+    name: str
+    href: str
+    kind: str
+    date: str
+    header: etree._Element
+
+    @classmethod
+    def from_tree(cls, name: str, tree: etree._ElementTree) -> IndexEntry:
+        """Collect what the index needs from a TEI tree (the header is copied)."""
+        root = tree.getroot()
+        kind = root.xpath("string(tei:text/tei:body/tei:div[1]/@type)", namespaces=NS)
+        date = root.xpath(
+            "string((tei:teiHeader/tei:profileDesc/tei:creation/tei:date/@when"
+            " | tei:teiHeader/tei:profileDesc/tei:creation/tei:date/@from)[1])",
+            namespaces=NS,
+        )
+        header = root.find("tei:teiHeader", NS)
+        header = copy.deepcopy(header) if header is not None else etree.Element(
+            f"{{{TEI_NS}}}teiHeader")
+        return cls(name, quote(f"{name}.html"), kind, date, header)
+
+    def element(self) -> etree._Element:
+        """The `<doc>` element index.xsl reads."""
+        doc = etree.Element("doc", href=self.href, name=self.name, kind=self.kind, date=self.date)
+        doc.append(copy.copy(self.header))
+        return doc
+
+
+def collect_inputs(paths: Iterable[Path]) -> tuple[list[Path], list[Diagnostic]]:
+    """Expand folders to their `*.xml` files (sorted); report paths that do not exist."""
+    files: list[Path] = []
+    diags: list[Diagnostic] = []
+    for path in paths:
+        if path.is_dir():
+            found = sorted(p for p in path.glob("*.xml") if p.is_file())
+            if not found:
+                diags.append(_diag(path, "warning", "html-input", "folder holds no *.xml files"))
+            files.extend(found)
+        elif path.is_file():
+            files.append(path)
+        else:
+            diags.append(_diag(path, "error", "html-input", "no such file or folder"))
+    return list(dict.fromkeys(files)), diags
+
+
+def render_paths(paths: list[Path], outdir: Path, *,
+                 sheets: Stylesheets | None = None) -> RenderReport:
+    """Render TEI files (or folders of *.xml) into `outdir`: NAME.html each, index.html, CSS."""
+    report = RenderReport()
+    files, diags = collect_inputs(paths)
+    report.diagnostics.extend(diags)
+    if not files:
+        if not has_errors(diags):
+            report.diagnostics.append(Diagnostic("-", 0, 0, "error", "html-input",
+                                                 "no TEI files to render"))
+        return _finish(report)
+    sheets = sheets or Stylesheets.load()
+    entries: list[IndexEntry] = []
+    taken: dict[str, Path] = {}
+    for path in files:
+        entry = _render_one(path, outdir, sheets, taken, report)
+        if entry is not None:
+            entries.append(entry)
+    _write(outdir / CSS_NAME, (XSLT_DIR / CSS_NAME).read_bytes(), report)
+    try:
+        _write(outdir / INDEX_NAME, render_index(entries, sheets), report)
+    except RenderError as exc:
+        report.diagnostics.append(_diag(outdir / INDEX_NAME, "error", "html-render", str(exc)))
+    return _finish(report)
+
+
+def _render_one(path: Path, outdir: Path, sheets: Stylesheets, taken: dict[str, Path],
+                report: RenderReport) -> IndexEntry | None:
+    """Parse, check, transform and write one file; diagnostics go into `report`."""
+    name = path.stem
+    if name == Path(INDEX_NAME).stem or name in taken:
+        other = "the corpus index" if name not in taken else str(taken[name])
+        report.diagnostics.append(_diag(path, "error", "html-name",
+                                        f"{name}.html would overwrite {other}; rename the file"))
+        return None
+    try:
+        tree = parse_file(path)
+    except XMLInputError as exc:
+        report.diagnostics.append(Diagnostic(exc.path, exc.line, exc.col, "error", exc.rule,
+                                             exc.message))
+        return None
+    try:
+        html = render_document(tree, sheets)
+    except RenderError as exc:
+        report.diagnostics.append(_diag(path, "error", "html-render", str(exc), line=1, col=1))
+        return None
+    taken[name] = path
+    if not _write(outdir / f"{name}.html", html, report):
+        return None
+    return IndexEntry.from_tree(name, tree)
+
+
+def _write(target: Path, data: bytes, report: RenderReport) -> bool:
+    try:
+        write_atomic(target, data)
+    except OSError as exc:
+        report.diagnostics.append(_diag(target, "error", "html-output", exc.strerror or str(exc)))
+        return False
+    report.files.append(str(target))
+    return True
+
+
+def _diag(path: Path | str, severity: str, rule: str, message: str,
+          line: int = 0, col: int = 0) -> Diagnostic:
+    return Diagnostic(str(path), line, col, severity, rule, message)
+
+
+def _finish(report: RenderReport) -> RenderReport:
+    errors = [d for d in report.diagnostics if d.severity == "error"]
+    if any(d.rule in USAGE_RULES for d in errors):
+        report.exit_status = Exit.USAGE
+    elif errors:
+        report.exit_status = Exit.PROBLEM
+    else:
+        report.exit_status = Exit.OK
+    return report

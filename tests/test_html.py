@@ -1,0 +1,543 @@
+"""HTML reading edition: every TEI phenomenon checked in the parsed HTML (html5lib, strict)."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import html5lib
+import pytest
+from click.testing import CliRunner
+from conftest import corpus_names
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from lxml import etree
+
+from tei_edition.cli import cli
+from tei_edition.diagnostics import Exit
+from tei_edition.render import (
+    RenderError,
+    Stylesheets,
+    render_document,
+    render_paths,
+)
+from tei_edition.xmlio import parse_bytes, parse_file
+
+HERE = Path(__file__).parent
+FIXTURES = HERE / "fixtures" / "html"
+ENCODED = HERE.parent / "encoded"
+CONTRACT = HERE.parents[1] / "shared" / "examples" / "contract-sample.xml"
+TEI = "http://www.tei-c.org/ns/1.0"
+NS = {"tei": TEI}
+ENCODED_FILES = sorted(ENCODED.glob("*.xml"))
+
+
+# ---------------------------------------------------------------- helpers
+
+def parse_html(data: bytes) -> etree._Element:
+    """Parse with html5lib in strict mode (any parse error fails) into an lxml tree."""
+    parser = html5lib.HTMLParser(tree=html5lib.getTreeBuilder("lxml"), strict=True,
+                                 namespaceHTMLElements=False)
+    return parser.parse(data).getroot()
+
+
+def text(el: etree._Element) -> str:
+    """Whitespace-normalised text content; a <br> counts as a space, as it reads."""
+    parts = []
+    for node in el.iter():
+        if node.tag == "br":
+            parts.append(" ")
+        if node.text:
+            parts.append(node.text)
+        if node is not el and node.tail:
+            parts.append(node.tail)
+    return " ".join("".join(parts).split())
+
+
+def one(root: etree._Element, xpath: str) -> etree._Element:
+    found = root.xpath(xpath)
+    assert len(found) == 1, f"{xpath}: {len(found)} matches"
+    return found[0]
+
+
+def has_class(name: str) -> str:
+    """XPath predicate body: the element's class list contains `name`."""
+    return f"contains(concat(' ', normalize-space(@class), ' '), ' {name} ')"
+
+
+@pytest.fixture(scope="module")
+def sheets() -> Stylesheets:
+    return Stylesheets.load()
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory, sheets: Stylesheets) -> Path:
+    out = tmp_path_factory.mktemp("site")
+    report = render_paths([FIXTURES], out, sheets=sheets)
+    assert report.exit_status == Exit.OK, [d.format() for d in report.diagnostics]
+    return out
+
+
+@pytest.fixture(scope="module")
+def pages(site: Path) -> dict[str, etree._Element]:
+    return {p.stem: parse_html(p.read_bytes()) for p in sorted(site.glob("*.html"))}
+
+
+@pytest.fixture(scope="module")
+def ph(pages: dict[str, etree._Element]) -> etree._Element:
+    return pages["phenomena"]
+
+
+@pytest.fixture(scope="module")
+def letter(pages: dict[str, etree._Element]) -> etree._Element:
+    return pages["letter"]
+
+
+# ---------------------------------------------------------------- site and validity
+
+def test_one_page_per_file_plus_index_and_css(site: Path) -> None:
+    names = sorted(p.name for p in site.iterdir())
+    assert names == ["edition.css", "index.html", "letter.html", "malicious.html", "phenomena.html"]
+
+
+def test_pages_are_strict_html5_with_doctype(site: Path) -> None:
+    for page in site.glob("*.html"):
+        data = page.read_bytes()
+        assert data.startswith(b"<!DOCTYPE html>\n"), page
+        parse_html(data)  # raises on any parse error
+        assert b"http-equiv" not in data  # one charset declaration only
+
+
+def test_ids_unique_and_fragment_links_resolve(pages: dict[str, etree._Element]) -> None:
+    for name, root in pages.items():
+        ids = root.xpath("//@id")
+        assert len(ids) == len(set(ids)), name
+        if name == "malicious":
+            continue  # its @who names no person: an invalid document links nowhere, harmlessly
+        for href in root.xpath("//a/@href[starts-with(., '#')]"):
+            assert href[1:] in ids, f"{name}: dangling {href}"
+
+
+def test_stylesheet_is_local_and_shipped(site: Path, pages: dict[str, etree._Element]) -> None:
+    for name, root in pages.items():
+        hrefs = root.xpath("//link[@rel='stylesheet']/@href")
+        assert hrefs == ["edition.css"], name
+        assert (site / hrefs[0]).is_file()
+        # nothing is loaded from elsewhere, and nothing needs JavaScript
+        assert not root.xpath("//script | //img | //iframe | //link[@rel!='stylesheet']"), name
+    css = (site / "edition.css").read_text("utf-8")
+    assert "@media print" in css
+    assert "url(" not in css and "@import" not in css
+
+
+def test_lang_attributes_come_from_tei(ph: etree._Element, letter: etree._Element) -> None:
+    assert ph.get("lang") == "en"
+    assert one(ph, "//main").get("lang") == "en"
+    assert text(one(ph, "//*[@lang='zh']")) == "友谊"
+    assert text(one(letter, "//*[@lang='cs']")) == "češtině"
+
+
+def test_output_is_reproducible(tmp_path: Path, site: Path, sheets: Stylesheets) -> None:
+    again = tmp_path / "again"
+    render_paths([FIXTURES], again, sheets=sheets)
+    for page in site.iterdir():
+        assert (again / page.name).read_bytes() == page.read_bytes(), page.name
+
+
+# ---------------------------------------------------------------- header panel
+
+def test_header_panel(ph: etree._Element) -> None:
+    header = one(ph, "//header[@class='doc-header']")
+    assert text(one(header, ".//h1")) == (
+        "Record of a Conversation between Gao Ming and Ambassador Ri Chol-su")
+    assert text(one(ph, "//head/title")) == text(one(header, ".//h1"))
+    meta = {text(div.find("dt")): div.find("dd") for div in header.xpath(".//dl/div")}
+    assert text(meta["Date"]) == "3:30 p.m., 3 May 1962; 3:30–5:40 p.m."  # date, then hours
+    assert meta["Date"].find("time").get("datetime") == "1962-05-03T15:30:00"
+    assert "PRC FMA 999-00001-01, pp. 12–15" in text(meta["Archive"])
+    assert text(meta["Translated by"]) == "Jane Park and Tom Lee"
+    assert text(meta["Funded by"]) == "Example Foundation"
+    assert text(meta["Original language"]) == "Chinese"
+    assert meta["Source"].find("a").get("href") == (
+        "https://digitalarchive.example.org/document/900001")
+    assert "discuss timber rafting" in text(one(header, ".//section[@class='summary']"))
+    assert text(one(header, ".//p[@class='kind']")) == "Minutes"
+
+
+def test_participants_by_side(ph: etree._Element) -> None:
+    sides = ph.xpath("//section[@id='participants']//div[@class='side']")
+    assert [text(s.find("h3")) for s in sides] == ["Chinese side", "Korean side"]
+    gao = one(ph, "//li[@id='person-gao']")
+    assert text(gao.find("span[@class='name']")) == "Gao Ming"
+    assert text(gao.find("span[@class='role']")) == "speaker"
+    roles = {li.get("id"): li.findtext("span[@class='role']")
+             for li in ph.xpath("//li[@class='person']")}
+    assert roles["person-wu"] == "interpreter" and roles["person-zhou"] == "recorder"
+    assert roles["person-pak"] is None  # "attendee" goes without saying
+    assert [text(a) for a in gao.xpath("span[@class='alias']")] == ["Gao"]
+    # an authority URI (persons registry) is a link out; an internal @ref links to the list
+    assert gao.xpath("a[@class='authority']/@href") == ["https://viaf.example.org/viaf/1001"]
+    assert ph.xpath("//main//a[@class='persName authority']/@href") == [
+        "https://www.wikidata.example.org/wiki/Q17"]
+    ri = one(ph, "//li[@id='person-ri']/span[@class='name']")
+    assert text(ri) == "Ri Chol-su [Yi Cheol-su]"
+
+
+def test_preamble(ph: etree._Element) -> None:
+    items = ph.xpath("//div[contains(@class, 'list-participants')]//li")
+    labels = [text(li.find("span[@class='label']")) for li in items]
+    assert labels == ["Time:", "Place:", "Korean side:", "Interpreter:", "Recorder:"]
+    assert items[0].find("time").get("datetime") == "1962-05-03T15:30:00"
+    assert items[3].xpath("a/@href") == ["#person-wu"]
+
+
+# ---------------------------------------------------------------- turns
+
+def test_turns_have_linked_distinct_speakers(ph: etree._Element) -> None:
+    turns = ph.xpath("//div[@class='sp']")
+    assert len(turns) == 3
+    speakers = [one(t, "a[@class='speaker']") for t in turns]
+    assert [s.get("href") for s in speakers] == ["#person-gao", "#person-ri", "#person-gao"]
+    assert all(t[0] is s for t, s in zip(turns, speakers, strict=True))  # name first
+    assert text(speakers[1]) == "Ri [Chol-su]"
+    assert len(turns[0].findall("p")) >= 2  # continuation paragraph stays in the turn
+
+
+def test_page_break_marker(ph: etree._Element) -> None:
+    pb = one(ph, f"//span[{has_class('pb')}]")
+    assert text(pb) == "p. 13"
+    assert pb.getparent().tag == "p"  # inside the joined paragraph
+
+
+def test_footnotes_link_both_ways(ph: etree._Element) -> None:
+    refs = ph.xpath("//a[@role='doc-noteref']")
+    assert [text(r) for r in refs] == ["1", "2"]
+    for ref in refs:
+        target = one(ph, f"//li[@id='{ref.get('href')[1:]}']")
+        back = one(target, "a[@role='doc-backlink']")
+        assert back.get("href") == "#" + ref.get("id")
+        assert text(back) == text(ref)
+    assert "Yalu agreement" in text(one(ph, "//li[@id='fn-1']"))
+    assert one(ph, "//li[@id='fn-1']//a[@class='ref']").get("href") == "https://example.org/yalu"
+
+
+def test_editorial_notes_are_marked(ph: etree._Element) -> None:
+    tr = one(ph, f"//*[{has_class('note-translator')}]")
+    assert has_class_py(tr, "editorial")
+    assert text(tr) == "[Translator’s note: the original has a pun here]"
+    assert tr.get("title") == "by Jane Park"
+    status = one(ph, f"//*[{has_class('note-status')}]")
+    assert status.tag == "div" and has_class_py(status, "editorial")
+    assert text(status) == "[Status: Not yet proofread]"
+    physical = [text(n) for n in ph.xpath(f"//*[{has_class('note-physical')}]")]
+    assert physical == ["[handwritten: answered 10 X 62]", "[stamp]"]
+
+
+def has_class_py(el: etree._Element, name: str) -> bool:
+    return name in (el.get("class") or "").split()
+
+
+def test_supplied_and_alternate_romanisation(ph: etree._Element) -> None:
+    supplied = [text(s) for s in ph.xpath("//main//span[@class='supplied']")]
+    assert "[in]" in supplied and "[Chol-su]" in supplied and "[Mao]" in supplied
+    choice = one(ph, "//main//p/span[@class='placeName']/span[@class='choice']")
+    assert text(choice) == "Sinuiju [Sinŭiju]"
+    assert one(choice, "span[@class='reg']").get("title") == "alternative romanisation"
+
+
+def test_stage_directions(ph: etree._Element) -> None:
+    stages = ph.xpath(f"//*[{has_class('stage')}]")
+    assert [(s.tag, text(s)) for s in stages] == [
+        ("span", "(pointing to the map)"), ("p", "(Laughter)")]
+
+
+def test_unclear_readings_show_a_question_mark(ph: etree._Element, letter: etree._Element) -> None:
+    assert [text(u) for u in ph.xpath("//span[@class='unclear']")] == ["Dremov?", "N. P. Vasin?"]
+    assert text(one(letter, "//span[@class='unclear']")) == "Dremov?"
+
+
+GAPS = [
+    ("gap-redacted", "[two lines blacked out]", "Redacted: two lines blacked out"),
+    ("gap-omitted", "[…]", "Omitted by the editor"),
+    ("gap-illegible", "□□", "Illegible: 2 characters"),
+    ("gap-untranslated", "[Section on prices not translated.]",
+     "Not translated: Section on prices not translated."),
+    ("gap-redacted", "[section redacted from document]",
+     "Redacted: section redacted from document"),
+    ("gap-illegible", "□□□", "Illegible: 3 characters"),
+    ("gap-illegible", "[illegible signature]", "Illegible: illegible signature"),
+]
+
+
+def test_gaps_are_visible_and_announced(ph: etree._Element) -> None:
+    gaps = ph.xpath(f"//main//span[{has_class('gap')}]")
+    found = [(g.get("class").split()[1], text(g), g.get("aria-label")) for g in gaps]
+    assert found == GAPS
+    for gap in gaps:
+        assert gap.get("role") == "img"  # the label is what a screen reader reads
+
+
+def test_lists(ph: etree._Element, letter: etree._Element) -> None:
+    numbered = one(ph, "//div[contains(@class, 'list-numbered')]/ol")
+    assert [text(li) for li in numbered] == [
+        "1. Timber is rafted in spring.", "2. Payment in three instalments."]
+    assert [text(s) for s in numbered.xpath("li/span[@class='item-label']")] == ["1.", "2."]
+    bulleted = one(ph, "//div[contains(@class, 'list-bulleted')]/ul")
+    assert len(bulleted) == 2
+    fields = letter.xpath("//div[contains(@class, 'list-fields')]/dl")
+    assert len(fields) == 2
+    pairs = [(text(d.find("dt")), text(d.find("dd"))) for d in fields[1]]
+    assert pairs == [("From", "Beijing"), ("To", "Prague"), ("Sent", "14.X.55 21:40")]
+    assert fields[0].xpath("div[1]/dd")[0].xpath("string(.)").startswith("Hospital for Kim Il Sung")
+
+
+def test_nested_sections(ph: etree._Element) -> None:
+    outer = one(ph, "//section[@class='div div-section'][h3]")
+    assert text(outer.find("h3")) == "I. Timber"
+    inner = one(outer, "section[@class='div div-section']")
+    assert text(inner.find("h4")) == "II. Transport"
+    assert text(one(ph, "//section[@class='div div-minutes']/h2")) == (
+        "Record of a Conversation between Gao Ming and Ri Chol-su")
+
+
+def test_embedded_letter(ph: etree._Element) -> None:
+    quote = one(ph, "//div[@class='sp']/blockquote")
+    assert "floating-text" in quote.get("class")
+    salute = one(quote, ".//div[@class='opener']/p[@class='salute']")
+    assert text(salute) == "Esteemed Comrade Deputy Minister:"
+    signed = one(quote, ".//p[@class='signed']")
+    assert text(signed) == "Kim Tae-ho Director" and signed.find("br") is not None
+
+
+def test_opener_closer(letter: etree._Element) -> None:
+    opener = one(letter, "//div[@class='opener']")
+    assert text(one(opener, "p[@class='dateline']")) == "Beijing, 14 October 1955 Dremov?"
+    assert text(one(opener, "p[@class='salute']")) == "Dear Comrade Minister,"
+    assert text(one(opener, "span[@class='seg seg-letterhead']")) == (
+        "Embassy of the Czechoslovak Republic Beijing")
+    assert text(one(opener, "span[@class='seg seg-registry']")) == "No. 214/55"
+    margin = one(opener, "div[contains(@class, 'note-margin')]")
+    assert text(margin) == "[handwritten: To Cde. Horák. — J. N.]"
+    closer = one(letter, "//div[@class='closer']")
+    assert text(one(closer, "p[@class='signed']")) == "Jan Novák"
+    assert one(closer, "p[@class='signed']/a").get("href") == "#person-novak"
+    assert text(one(closer, "div[contains(@class, 'note-physical')]")) == "[signature]"
+    assert text(one(letter, "//p[@class='trailer']")) == "Typed by J. N."
+
+
+def test_distribution_and_endorsements_at_the_end(ph: etree._Element) -> None:
+    divs = ph.xpath("//main/div[@class='body']/section")
+    assert [d.get("class") for d in divs] == [
+        "div div-minutes", "div div-distribution", "div div-endorsements"]
+    dist = divs[1]
+    assert dist.get("aria-label") == "Distribution"
+    assert [text(li) for li in dist.xpath(".//ul/li")] == [
+        "Chairman [Mao]", "Office of Foreign Affairs (4)"]
+    assert text(one(dist, ".//p[@class='trailer']")) == "5 copies in total"
+    received = one(divs[2], "p[not(@class)][1]")
+    assert received.find("time").get("datetime") == "1962-05-05"
+
+
+# ---------------------------------------------------------------- index
+
+def test_index_lists_every_document_grouped_by_date(pages: dict[str, etree._Element],
+                                                    site: Path) -> None:
+    index = pages["index"]
+    years = [text(th) for th in index.xpath("//tbody/tr[@class='year']/th")]
+    assert years == ["1955", "1962", "1970"]
+    rows = index.xpath("//tbody/tr[not(@class)]")
+    assert len(rows) == 3
+    cells = {text(r.find("td[@class='title']")): r for r in rows}
+    row = cells["Record of a Conversation between Gao Ming and Ambassador Ri Chol-su"]
+    assert row.find("td[@class='title']/a").get("href") == "phenomena.html"
+    assert row.find("td[@class='date']/time").get("datetime") == "1962-05-03"
+    assert text(row.find("td[@class='kind']")) == "Minutes"
+    assert text(row.find("td[@class='idno']")) == "PRC FMA 999-00001-01"
+    assert text(row.find("td[@class='people']")) == (
+        "Gao Ming; Wu Lan; Zhou Ping; Ri Chol-su; Counselor Pak Il")
+    for href in index.xpath("//td[@class='title']/a/@href"):
+        assert (site / href).is_file()
+
+
+# ---------------------------------------------------------------- hostile input
+
+def test_malicious_source_yields_inert_html(pages: dict[str, etree._Element]) -> None:
+    root = pages["malicious"]
+    assert not root.xpath("//script | //img | //b | //iframe")
+    assert not [a for a in root.xpath("//@*") if a.attrname.lower().startswith("on")]
+    for href in root.xpath("//@href"):
+        assert_safe_href(href)
+    assert root.get("lang") is None  # the forged xml:lang is not a language tag
+    assert root.findtext("head/title").startswith('</title><script>alert("title")</script>')
+    body = text(root.find("body"))
+    assert '<script>alert("p")</script>' in body and '<script>alert("cdata")</script>' in body
+    shown = [text(s) for s in root.xpath("//span[contains(@class, 'unsafe-link')]")]
+    assert shown == ["javascript:alert('uri')", "js link", "spaced js link", "tab js link",
+                     "data link", "vb link", "javascript:alert('ptr2')",
+                     "JaVaScRiPt:alert('ptr')"]
+    good = root.xpath("//a[@class='ref']/@href")
+    assert good == ['https://example.org/ok?a=1&b="2"', "other.html#x"]
+
+
+def assert_safe_href(href: str) -> None:
+    """Only http(s), relative and fragment links."""
+    parts = urlsplit(href)
+    assert parts.scheme in ("", "http", "https"), href
+    assert not re.search(r"[\s\x00-\x1f]", href), href
+
+
+# ---------------------------------------------------------------- errors and CLI
+
+def write(path: Path, data: str) -> Path:
+    path.write_text(data, "utf-8")
+    return path
+
+
+def test_malformed_file_is_reported_with_position(tmp_path: Path) -> None:
+    bad = write(tmp_path / "bad.xml", f"<TEI xmlns='{TEI}'>\n  <teiHeader>\n</TEI>")
+    report = render_paths([bad], tmp_path / "out")
+    assert report.exit_status == Exit.PROBLEM
+    (diag,) = report.diagnostics
+    assert diag.file == str(bad) and diag.line == 3 and diag.col > 0
+    assert diag.format().startswith(f"{bad}:3:")
+
+
+def test_non_tei_and_doctype_are_bad_documents(tmp_path: Path) -> None:
+    write(tmp_path / "plain.xml", "<html/>")
+    write(tmp_path / "dtd.xml", '<!DOCTYPE TEI [<!ENTITY x "y">]><TEI/>')
+    report = render_paths([tmp_path], tmp_path / "out")
+    assert report.exit_status == Exit.PROBLEM
+    assert sorted(d.rule for d in report.diagnostics) == ["html-render", "xml-doctype"]
+    assert not (tmp_path / "out" / "plain.html").exists()
+    assert (tmp_path / "out" / "index.html").is_file()
+
+
+def test_missing_path_and_name_clash_are_usage_errors(tmp_path: Path) -> None:
+    report = render_paths([tmp_path / "nope"], tmp_path / "out")
+    assert report.exit_status == Exit.USAGE
+    index = tmp_path / "index.xml"
+    index.write_bytes((FIXTURES / "letter.xml").read_bytes())
+    report = render_paths([index], tmp_path / "out")
+    assert report.exit_status == Exit.USAGE
+    assert report.diagnostics[0].rule == "html-name"
+
+
+def test_unwritable_output_is_a_usage_error(tmp_path: Path) -> None:
+    blocker = write(tmp_path / "file", "not a folder")
+    report = render_paths([FIXTURES / "letter.xml"], blocker / "out")
+    assert report.exit_status == Exit.USAGE
+    assert report.diagnostics[0].rule == "html-output"
+
+
+def test_cli_html_command(tmp_path: Path) -> None:
+    out = tmp_path / "site"
+    result = CliRunner().invoke(cli, ["html", str(FIXTURES / "letter.xml"), "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in out.iterdir()) == ["edition.css", "index.html", "letter.html"]
+    assert "1 page(s) written" in result.output
+    result = CliRunner().invoke(cli, ["html", str(tmp_path / "missing"), "-o", str(out)])
+    assert result.exit_code == Exit.USAGE
+    assert "no such file or folder" in result.output
+
+
+def test_render_document_is_reusable(sheets: Stylesheets) -> None:
+    tree = parse_file(FIXTURES / "letter.xml")
+    before = etree.tostring(tree)
+    html = render_document(tree, sheets, css_href="../s.css", index_href="../index.html")
+    root = parse_html(html)
+    assert root.xpath("//link/@href") == ["../s.css"]
+    assert root.xpath("//nav/a/@href") == ["../index.html"]
+    assert etree.tostring(tree) == before  # the caller's tree is left alone
+    with pytest.raises(RenderError):
+        render_document(etree.ElementTree(etree.Element("x")), sheets)
+
+
+# ---------------------------------------------------------------- escaping property
+
+XML_TEXT = st.text(
+    st.characters(blacklist_categories=("Cs",),
+                  blacklist_characters="\x00\x01\x02\x03\x04\x05\x06\x07\x08\x0b\x0c\r"
+                                       "\x0e\x0f\x10\x11\x12\x13\x14\x15\x16\x17\x18\x19"
+                                       "\x1a\x1b\x1c\x1d\x1e\x1f\ufffe\uffff"),
+    max_size=40,
+)
+HTML_BAD = re.compile("[\x7f-\x9f\ufdd0-\ufdef]|[\U0001fffe-\U0001ffff]|[\U0010fffe-\U0010ffff]")
+
+
+@settings(max_examples=60, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(words=XML_TEXT, target=XML_TEXT)
+def test_any_text_round_trips_as_text(sheets: Stylesheets, words: str, target: str) -> None:
+    tei = etree.Element(f"{{{TEI}}}TEI")
+    body = etree.SubElement(etree.SubElement(tei, f"{{{TEI}}}text"), f"{{{TEI}}}body")
+    div = etree.SubElement(body, f"{{{TEI}}}div", type="minutes")
+    p = etree.SubElement(div, f"{{{TEI}}}p")
+    p.text = words
+    etree.SubElement(p, f"{{{TEI}}}ref", target=target).text = "link"
+    tree = parse_bytes(etree.tostring(tei))
+    root = parse_html(render_document(tree, sheets))
+    para = one(root, "//main//p")
+    expected = HTML_BAD.sub("\ufffd", words)  # characters HTML forbids become U+FFFD
+    assert para.text == (expected or None)
+    for href in root.xpath("//main//@href"):
+        assert_safe_href(href)
+
+
+# ---------------------------------------------------------------- real documents
+
+def tei_count(tree: etree._ElementTree, xpath: str) -> int:
+    return int(tree.xpath(f"count({xpath})", namespaces=NS))
+
+
+def check_document(source: Path, sheets: Stylesheets) -> None:
+    """Render one TEI file and compare the HTML with the TEI, phenomenon by phenomenon."""
+    tree = parse_file(source)
+    root = parse_html(render_document(tree, sheets))
+    body = "/tei:TEI/tei:text/tei:body"
+    title = " ".join(tree.xpath("string(//tei:titleStmt/tei:title[@type='main'])",
+                                namespaces=NS).split())
+    assert text(one(root, "//h1")) == title
+    assert len(root.xpath("//div[@class='sp']")) == tei_count(tree, f"{body}//tei:sp")
+    for sp in root.xpath("//div[@class='sp']"):
+        assert text(sp[0]) and sp[0].get("class") == "speaker", "every turn shows its speaker"
+    for reason in ("redacted", "illegible", "omitted", "untranslated"):
+        chips = root.xpath(f"//main//span[{has_class('gap-' + reason)}]")
+        assert len(chips) == tei_count(tree, f"{body}//tei:gap[@reason='{reason}']"), reason
+        assert all(text(c) and c.get("aria-label") for c in chips)
+    assert len(root.xpath("//a[@role='doc-noteref']")) == tei_count(
+        tree, f"{body}//tei:note[@place='foot']")
+    assert len(root.xpath(f"//span[{has_class('pb')}]")) == tei_count(tree, f"{body}//tei:pb")
+    assert len(root.xpath("//div[contains(@class, 'list-distribution')]//li")) == tei_count(
+        tree, f"{body}//tei:list[@type='distribution']/tei:item")
+    ids = root.xpath("//@id")
+    assert len(ids) == len(set(ids))
+    for href in root.xpath("//@href"):
+        assert_safe_href(href)
+        if href.startswith("#"):
+            assert href[1:] in ids
+
+
+@pytest.mark.skipif(not ENCODED_FILES, reason="encoded/ holds no converted files yet")
+@pytest.mark.parametrize("source", ENCODED_FILES, ids=lambda p: p.stem)
+def test_encoded_documents(source: Path, sheets: Stylesheets) -> None:
+    check_document(source, sheets)
+
+
+@pytest.mark.parametrize("name", corpus_names())
+def test_converted_corpus_documents(name: str, converted: Path, sheets: Stylesheets) -> None:
+    """Every document of the development corpus, as the converter writes it."""
+    check_document(converted / f"{name}.xml", sheets)
+
+
+@pytest.mark.skipif(not CONTRACT.is_file(), reason="../shared/examples/contract-sample.xml absent")
+def test_contract_sample(sheets: Stylesheets) -> None:
+    check_document(CONTRACT, sheets)
+
+
+@pytest.mark.skipif(not ENCODED_FILES, reason="encoded/ holds no converted files yet")
+def test_html_command_over_encoded(tmp_path: Path, sheets: Stylesheets) -> None:
+    report = render_paths([ENCODED], tmp_path, sheets=sheets)
+    assert report.exit_status == Exit.OK, [d.format() for d in report.diagnostics]
+    index = parse_html((tmp_path / "index.html").read_bytes())
+    assert len(index.xpath("//tbody/tr[not(@class)]")) == len(ENCODED_FILES)
