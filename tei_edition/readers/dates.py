@@ -30,7 +30,8 @@ _RANGE = (r"(?<![\w:.])(?P<h1>\d{1,2})[:.](?P<m1>\d{2})\s*(?P<ap1>[ap]\.?\s?m\.?
 # Ordered: the longest, most specific forms first.
 _PATTERNS = [
     ("range_dmy", re.compile(_RANGE + r",?\s+(?P<day>\d{1,2})\s+" + _MONTH + r"\s+" + _YEAR, re.I)),
-    ("time_dmy", re.compile(r"(?<![\w:.])" + _TIME + r",?\s+(?P<day>\d{1,2})\s+" + _MONTH + r",?\s+" + _YEAR, re.I)),
+    ("time_dmy", re.compile(
+        r"(?<![\w:.])" + _TIME + r",?\s+(?P<day>\d{1,2})\s+" + _MONTH + r",?\s+" + _YEAR, re.I)),
     ("dmy_time", re.compile(
         r"(?<!\w)(?P<day>\d{1,2})\s+" + _MONTH + r",?\s+" + _YEAR + r",?\s+(?:at\s+)?" + _TIME,
         re.I)),

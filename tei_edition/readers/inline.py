@@ -12,7 +12,7 @@ import bisect
 import difflib
 import re
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -320,19 +320,22 @@ SPAN_RULES: tuple[SpanRule, ...] = (
 # ------------------------------------------------------------------ text rules
 
 
-def _split_text(nodes: list[Inline], pattern: re.Pattern[str],
-                make: Callable[[re.Match[str]], Inline]) -> list[Inline]:
+Found = Iterable[tuple[int, int, Inline]]
+
+
+def split_text(nodes: list[Inline], find: Callable[[str], Found]) -> list[Inline]:
+    """Replace the spans that `find` reports in each Text node by the nodes it gives."""
     out: list[Inline] = []
     for node in nodes:
         if not isinstance(node, Text):
             out.append(node)
             continue
         pos = 0
-        for mt in pattern.finditer(node.text):
-            if mt.start() > pos:
-                out.append(Text(node.text[pos:mt.start()]))
-            out.append(make(mt))
-            pos = mt.end()
+        for start, end, made in find(node.text):
+            if start > pos:
+                out.append(Text(node.text[pos:start]))
+            out.append(made)
+            pos = end
         if pos < len(node.text):
             out.append(Text(node.text[pos:]))
     return out
@@ -342,35 +345,25 @@ def text_boxes(nodes: list[Inline], ctx: InlineContext) -> list[Inline]:
     """□□: one illegible character per box."""
     if not any(isinstance(n, Text) and "□" in n.text for n in nodes):
         return nodes
-    return _split_text(nodes, _BOXES,
-                       lambda m: Gap("illegible", "char", len(m.group(0))))
+    return split_text(nodes, lambda t: ((m.start(), m.end(), Gap("illegible", "char", m.end() - m.start()))
+                                        for m in _BOXES.finditer(t)))
 
 
 def text_linebreaks(nodes: list[Inline], ctx: InlineContext) -> list[Inline]:
     """A hard line break inside a unit."""
     if not any(isinstance(n, Text) and "\n" in n.text for n in nodes):
         return nodes
-    return _split_text(nodes, _NEWLINE, lambda m: LineBreak())
+    return split_text(nodes, lambda t: ((m.start(), m.end(), LineBreak())
+                                        for m in _NEWLINE.finditer(t)))
 
 
 def text_dates(nodes: list[Inline], ctx: InlineContext) -> list[Inline]:
     """Dates in fields, datelines and endorsements get their ISO value."""
     if not ctx.dates:
         return nodes
-    out: list[Inline] = []
-    for node in nodes:
-        if not isinstance(node, Text):
-            out.append(node)
-            continue
-        pos = 0
-        for d in find_dates(node.text, ctx.century):
-            if d.start > pos:
-                out.append(Text(node.text[pos:d.start]))
-            out.append(DateRef([Text(node.text[d.start:d.end])], d.when, d.from_, d.to))
-            pos = d.end
-        if pos < len(node.text):
-            out.append(Text(node.text[pos:]))
-    return out
+    return split_text(nodes, lambda t: (
+        (d.start, d.end, DateRef([Text(t[d.start:d.end])], d.when, d.from_, d.to))
+        for d in find_dates(t, ctx.century)))
 
 
 TEXT_RULES = (text_boxes, text_linebreaks, text_dates)

@@ -9,7 +9,7 @@ from functools import lru_cache
 
 from ..config import AUTHORITIES, KnownPerson
 from ..model import AliasRef, Field, Inline, Person, PersonRef, Supplied, Text, Variant
-from .inline import fold, plain_text
+from .inline import fold, plain_text, split_text
 from .vocab import Vocabulary
 
 _NON_WORD = re.compile(r"[\W_]")
@@ -326,21 +326,9 @@ def link_names(inlines: list[Inline], people: dict[str, str]) -> list[Inline]:
         return inlines
     names = sorted(people, key=len, reverse=True)
     pattern = re.compile("|".join(rf"(?<!\w){re.escape(n)}(?!\w)" for n in names))
-    out: list[Inline] = []
-    for node in inlines:
-        if isinstance(node, Variant) and plain_text(node.orig).strip() in people:
-            out.append(PersonRef([node], people[plain_text(node.orig).strip()]))
-            continue
-        if not isinstance(node, Text):
-            out.append(node)
-            continue
-        pos = 0
-        for mt in pattern.finditer(node.text):
-            if mt.start() > pos:
-                out.append(Text(node.text[pos:mt.start()]))
-            out.append(PersonRef([Text(mt.group(0))], people[mt.group(0)]))
-            pos = mt.end()
-        if pos < len(node.text):
-            out.append(Text(node.text[pos:]))
-    # A name directly followed by its variant was split by the inline rules: join them.
-    return out
+    nodes = [PersonRef([node], people[plain_text(node.orig).strip()])
+             if isinstance(node, Variant) and plain_text(node.orig).strip() in people else node
+             for node in inlines]
+    return split_text(nodes, lambda t: ((m.start(), m.end(),
+                                         PersonRef([Text(m.group(0))], people[m.group(0)]))
+                                        for m in pattern.finditer(t)))

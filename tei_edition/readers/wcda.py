@@ -57,7 +57,13 @@ from ..model import (
 from .dates import find_dates, parse_catalogue_date
 from .inline import InlineContext, fold, merge_text, parse_inline, plain_text
 from .people import (
-    PersonRegistry, document_id, is_name_token, link_names, mentions_in, parse_label, translator_id,
+    PersonRegistry,
+    document_id,
+    is_name_token,
+    link_names,
+    mentions_in,
+    parse_label,
+    translator_id,
 )
 from .report import Reporter
 from .vocab import Vocabulary, load_vocabulary
@@ -561,7 +567,8 @@ def _copies_value(word: str) -> int | None:
 
 TOTAL = re.compile(
     r"(?P<n>\d+|[A-Za-z]+)\s+cop(?:y|ies)\s+(?:in total|in all|total|altogether|printed|made|typed)"
-    r"|(?<!\w)(?:distribution(?: list)?|copies made|printed in)\s*[-–:]?\s*(?P<m>\d+|[A-Za-z]+)(?:\s+cop(?:y|ies))?",
+    r"|(?<!\w)(?:distribution(?: list)?|copies made|printed in)\s*[-–:]?\s*(?P<m>\d+|[A-Za-z]+)"
+    r"(?:\s+cop(?:y|ies))?",
     re.I)
 
 

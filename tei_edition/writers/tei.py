@@ -15,7 +15,6 @@ from lxml import etree
 
 from .. import __version__
 from ..config import Config
-from ..readers.people import document_id, translator_id
 from ..model import (
     AliasRef,
     Closer,
@@ -54,6 +53,7 @@ from ..model import (
     Unclear,
     Variant,
 )
+from ..readers.people import document_id, translator_id
 
 TEI_NS = "http://www.tei-c.org/ns/1.0"
 XML_NS = "http://www.w3.org/XML/1998/namespace"
@@ -264,35 +264,35 @@ class Writer:
         el = sub(parent, "opener")
         for part in o.parts:
             if isinstance(part, Letterhead):
-                seg = sub(el, "seg", type=part.kind)
-                for k, line in enumerate(part.lines):
-                    if k:
-                        sub(seg, "lb")
-                    self.inlines(seg, line)
-            elif isinstance(part, Dateline):
-                self.inlines(sub(el, "dateline"), part.inlines)
-            elif isinstance(part, Salute):
-                self.inlines(sub(el, "salute"), part.inlines)
+                self.lines(sub(el, "seg", type=part.kind), part.lines)
             elif isinstance(part, FieldList):
                 self.field_list(sub(el, "argument"), part)
             else:
-                self.block(el, part)
+                self.letter_part(el, part)
 
     def closer(self, parent: etree._Element, c: Closer) -> None:
         el = sub(parent, "closer")
         for part in c.parts:
             if isinstance(part, Signed):
-                signed = sub(el, "signed")
-                for k, line in enumerate(part.lines):
-                    if k:
-                        sub(signed, "lb")
-                    self.inlines(signed, line)
-            elif isinstance(part, Dateline):
-                self.inlines(sub(el, "dateline"), part.inlines)
-            elif isinstance(part, Salute):
-                self.inlines(sub(el, "salute"), part.inlines)
+                self.lines(sub(el, "signed"), part.lines)
             else:
-                self.block(el, part)
+                self.letter_part(el, part)
+
+    def letter_part(self, el: etree._Element, part: object) -> None:
+        """A dateline or salute of an opener or closer, or any other block."""
+        if isinstance(part, Dateline):
+            self.inlines(sub(el, "dateline"), part.inlines)
+        elif isinstance(part, Salute):
+            self.inlines(sub(el, "salute"), part.inlines)
+        else:
+            self.block(el, part)
+
+    def lines(self, el: etree._Element, lines: list[list[Inline]]) -> None:
+        """Lines of a letterhead or signature, separated by lb."""
+        for k, line in enumerate(lines):
+            if k:
+                sub(el, "lb")
+            self.inlines(el, line)
 
     def distribution(self, body: etree._Element, d: Distribution) -> None:
         div = sub(body, "div", type="distribution")
