@@ -92,6 +92,8 @@ _TOOLS: _Tools | None = None
 
 def _init_worker() -> None:
     global _TOOLS
+    if _TOOLS is not None:  # inherited from the parent through fork: nothing to compile
+        return
     from .render import Stylesheets
     from .validate import Validator
 
@@ -235,7 +237,8 @@ def _execute(jobs: list[_Job], workers: int) -> Iterator[DocResult]:
         for job in jobs:
             yield _run_job(job)
         return
-    chunk = max(1, min(32, len(jobs) // (workers * 4)))
+    chunk = max(1, min(8, len(jobs) // (workers * 8)))
+    _tools()  # compiled once here; forked workers inherit it instead of compiling again
     with ProcessPoolExecutor(max_workers=workers, initializer=_init_worker) as pool:
         yield from pool.map(_run_job, jobs, chunksize=chunk)
 

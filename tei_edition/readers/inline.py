@@ -399,14 +399,15 @@ def _classify(span: Span, nodes: list[Inline], ctx: InlineContext) -> list[Inlin
         result = rule(span, nodes, ctx)
         if result is not None:
             return result
-    # A parenthesis no rule recognised: explanatory text, kept as written and reported,
-    # except the conventional ones: a count "(4)", a role "(interpreter)", a typed name
-    # under a signature "(P. BELOKUROV)".
-    if span.opener == "(" and not _conventional_paren(span.content, ctx):
+    # A span no rule recognised: kept as written and reported, except the conventional
+    # parentheses: a count "(4)", a role "(interpreter)", a typed name "(P. BELOKUROV)".
+    if span.opener != "(" or not _conventional_paren(span.content, ctx):
         words = span.content.split()
         shown = " ".join(words[:8]) + ("…" if len(words) > 8 else "")
+        kind = "parenthesis" if span.opener == "(" else "bracket"
+        closing = ")" if span.opener == "(" else "]" * len(span.opener)
         ctx.report.warn(span.line, span.col, "kept-as-text",
-                        f"parenthesis kept as plain text: ({shown})")
+                        f"{kind} kept as plain text: {span.opener}{shown}{closing}")
     delim = (span.opener, "]" * len(span.opener) if span.opener.startswith("[") else ")")
     return [Text(delim[0]), *parse_inline(span.content, ctx, span.line), Text(delim[1])]
 
