@@ -14,7 +14,7 @@ from .model import Document
 from .readers.report import Reporter
 from .readers.wcda import ReaderError, read
 from .textio import SourceError, normalize_text, read_source
-from .writers.tei import WriterOptions, recorded_digest, write_tei
+from .writers.tei import recorded_digest, write_tei
 from .xmlio import write_atomic
 
 SOURCE_SUFFIXES = (".txt", ".md")
@@ -106,7 +106,7 @@ def convert_text(text: str, name: str, source: str, raw: bytes | None = None,
     doc = read(text, name, source, report, known=config.persons)
     if raw is not None:
         doc.sha256 = hashlib.sha256(raw).hexdigest()
-    return doc, write_tei(doc, WriterOptions.from_config(config)), report.diagnostics
+    return doc, write_tei(doc, config), report.diagnostics
 
 
 def convert_file(src: Path, outdir: Path, *, strict: bool = False, force: bool = False,

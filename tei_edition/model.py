@@ -265,7 +265,6 @@ class Trailer:
     """A line after the signature (registry number, authentication)."""
 
     inlines: list[Inline]
-    label: str | None = None
     line: int = 0
 
 
@@ -354,7 +353,6 @@ class Header:
     date_text: str = ""
     date: str | None = None  # ISO 8601, as precise as the source
     citation: str = ""
-    citation_kind: str = "Citation"
     url: str | None = None
     translators: list[str] = field(default_factory=list)
     funder: str | None = None

@@ -371,22 +371,6 @@ TEXT_RULES = (text_boxes, text_linebreaks, text_dates)
 # ------------------------------------------------------------------ the scanner
 
 
-def find_close(text: str, start: int) -> int | None:
-    """Index of the delimiter closing the one at `start`, honouring nesting."""
-    open_ch = text[start]
-    close_ch = "]" if open_ch == "[" else ")"
-    depth = 0
-    for i in range(start, len(text)):
-        c = text[i]
-        if c == open_ch:
-            depth += 1
-        elif c == close_ch:
-            depth -= 1
-            if depth == 0:
-                return i
-    return None
-
-
 def _flush(text: str, ctx: InlineContext) -> list[Inline]:
     nodes: list[Inline] = [Text(text)] if text else []
     for rule in TEXT_RULES:
@@ -427,7 +411,7 @@ MAX_NESTING = 40
 def _pairs(text: str) -> dict[int, int]:
     """Index of each opening bracket or parenthesis -> index of its closing partner.
 
-    Each kind nests independently, as in find_close; computed in one pass so that many
+    Each kind nests independently of the other; computed in one pass so that many
     unclosed brackets do not make parsing quadratic."""
     pairs: dict[int, int] = {}
     for pattern, opening in ((_SQUARE, "["), (_ROUND, "(")):

@@ -19,10 +19,6 @@ class Reporter:
         """Record a warning (an error under --strict)."""
         self._add(Diagnostic(self.file, line, col, "warning", rule, message))
 
-    def error(self, line: int, col: int, rule: str, message: str) -> None:
-        """Record an error: the document cannot be converted as it is."""
-        self._add(Diagnostic(self.file, line, col, "error", rule, message))
-
     def _add(self, diag: Diagnostic) -> None:
         # Rules may look at a unit more than once (e.g. to decide what it is); say it once.
         if diag not in self._seen:

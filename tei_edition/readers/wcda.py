@@ -255,7 +255,6 @@ def build_header(hb: HeaderBlocks, report: Reporter, vocab: Vocabulary) -> Heade
         report.warn(bold[0][1], 1, "no-date", "no bold date line before the title")
     cit_name = next((n for n in ("citation", "source", "sources") if n in hb.blocks), None)
     if cit_name:
-        header.citation_kind = cit_name.capitalize()
         header.citation = _block_text(hb.blocks[cit_name][0])
         parse_citation(header.citation, header, vocab)
     if bold:
@@ -753,8 +752,7 @@ def build_trailers(units: list[Unit], state: BodyState) -> list:
         if isinstance(alone, NoteBlock):
             out.append(alone)
             continue
-        sl = split_label(u.text)
-        out.append(Trailer(nodes, sl[0] if sl else None, u.line))
+        out.append(Trailer(nodes, u.line))
     return out
 
 

@@ -82,20 +82,6 @@ EDITORIAL_DECL = (
 )
 
 
-@dataclass(frozen=True)
-class WriterOptions:
-    """Publication details from the project configuration."""
-
-    publisher: str = "tei-edition"
-    licence: str | None = None
-    licence_target: str | None = None
-    language: str = "en"
-
-    @classmethod
-    def from_config(cls, config: Config) -> WriterOptions:
-        return cls(config.publisher, config.licence, config.licence_url, config.language)
-
-
 def _q(tag: str) -> str:
     return f"{{{TEI_NS}}}{tag}"
 
@@ -126,7 +112,7 @@ class Writer:
     """Builds one TEI document; carries what the inline writer needs to know."""
 
     doc: Document
-    options: WriterOptions
+    options: Config
 
     # ------------------------------------------------------------ inline
 
@@ -340,7 +326,7 @@ class Writer:
         sub(ps, "publisher", self.options.publisher)
         if self.options.licence:
             av = sub(ps, "availability")
-            sub(av, "licence", self.options.licence, target=self.options.licence_target)
+            sub(av, "licence", self.options.licence, target=self.options.licence_url)
         sd = sub(fd, "sourceDesc")
         self.citation(sub(sd, "bibl", type="citation"))
         if h.idno:
@@ -503,9 +489,9 @@ def serialize(root: etree._Element) -> bytes:
     return _DIGEST_RE.sub(lambda m: m.group(1) + digest.encode() + m.group(3), data, count=1)
 
 
-def write_tei(doc: Document, options: WriterOptions | None = None) -> bytes:
-    """The TEI bytes of a document."""
-    return serialize(Writer(doc, options or WriterOptions()).build())
+def write_tei(doc: Document, config: Config | None = None) -> bytes:
+    """The TEI bytes of a document, with the publication settings of `config`."""
+    return serialize(Writer(doc, config or Config()).build())
 
 
 def recorded_digest(data: bytes) -> tuple[str | None, bool]:
