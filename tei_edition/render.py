@@ -138,12 +138,13 @@ def render_index(docs: Iterable[IndexEntry], sheets: Stylesheets, *,
 
 
 def _serialise(result: etree._XSLTResultTree) -> bytes:
-    # Serialising to str rather than to UTF-8 keeps libxml2 from adding a second charset
-    # <meta http-equiv>; the HTML5 doctype is ours because XSLT 1.0 cannot write it.
+    # Serialising the root element (not the result document) writes no charset
+    # <meta http-equiv> of libxml2's own beside the page's <meta charset>; the HTML5
+    # doctype is ours because XSLT 1.0 cannot write it.
     root = result.getroot()
     if root is None:
         raise RenderError("the stylesheet produced no output")
-    data = etree.tostring(root, method="html", encoding="unicode").encode("utf-8")
+    data = etree.tostring(root, method="html", encoding="UTF-8")
     if _has_non_html(data):
         # Shown as U+FFFD rather than dropped: the reader sees that something was there.
         data = NOT_HTML.sub("\ufffd", data.decode("utf-8")).encode("utf-8")
