@@ -104,8 +104,10 @@ def verify(source: Path, tei: Path, encoding: str | None) -> None:
               help="RelaxNG engine: lxml (fast, no Java) or jing (fuller messages, needs Java).")
 @click.option("--no-rules", is_flag=True, help="Check the schema only, not the content rules.")
 @click.option("--quiet", "-q", is_flag=True, help="Print problems only, no summary line.")
+@click.option("-j", "--jobs", type=click.IntRange(1, 256), default=None,
+              help="Processes for large runs with lxml (default: the number of cores).")
 def validate(paths: tuple[Path, ...], fmt: str, schema: Path | None, engine: str,
-             no_rules: bool, quiet: bool) -> None:
+             no_rules: bool, quiet: bool, jobs: int | None) -> None:
     """Validate TEI files (files or folders): RelaxNG schema, then content rules.
 
     Exit status: 0 all valid, 1 a file is invalid or not well-formed, 2 usage error,
@@ -113,7 +115,8 @@ def validate(paths: tuple[Path, ...], fmt: str, schema: Path | None, engine: str
     """
     from .validate import validate_paths
 
-    report = validate_paths(list(paths), schema=schema, engine=engine, rules=not no_rules)
+    report = validate_paths(list(paths), schema=schema, engine=engine, rules=not no_rules,
+                            jobs=jobs)
     _emit(report.diagnostics, fmt, report.files)
     if fmt == "text" and not quiet and report.exit_status != Exit.USAGE:
         click.echo(report.summary(), err=True)

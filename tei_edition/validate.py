@@ -374,6 +374,10 @@ def _rule_diagnostics(doc: _Doc) -> list[Diagnostic]:
     return out
 
 
+#: Below this many files a process pool costs more than it saves.
+PARALLEL_MIN_FILES = 64
+
+
 class Validator:
     """A schema compiled once for an engine, reusable for any number of runs (a build worker
     keeps one). Raises UsageError when the schema or the engine is not usable."""
@@ -389,22 +393,24 @@ class Validator:
         if engine not in ENGINES:
             raise _usage(engine, "usage", f"unknown engine; expected one of {', '.join(ENGINES)}")
         self.rules = rules
+        self.schema_path = schema_path
         self.engine = _LxmlEngine(schema_path) if engine == "lxml" else _JingEngine(schema_path)
 
-    def validate(self, paths: Sequence[str | os.PathLike[str]]) -> ValidationReport:
-        """Validate files and folders (their *.xml): the schema, then the content rules."""
+    def validate(self, paths: Sequence[str | os.PathLike[str]],
+                 jobs: int | None = None) -> ValidationReport:
+        """Validate files and folders (their *.xml): the schema, then the content rules.
+        Large runs with the lxml engine are split over `jobs` processes (default: cores)."""
         report = ValidationReport()
         try:
             files = collect_files(paths)
             report.files = [str(f) for f in files]
-            docs, diags = _parse(files)
-            for doc in docs:
-                doc.findings = content_rules.check(doc.tree.getroot()) if self.rules else []
-            diags += self.engine.check(docs)
+            workers = min(jobs or os.cpu_count() or 1, len(files) // PARALLEL_MIN_FILES)
+            if workers > 1 and isinstance(self.engine, _LxmlEngine):
+                diags = self._check_parallel(files, workers)
+            else:
+                diags = self.check(files)
         except UsageError as exc:
             return _usage_report(exc)
-        for doc in docs:
-            diags += _rule_diagnostics(doc)
         order = {name: i for i, name in enumerate(report.files)}
         report.diagnostics = sorted(diags, key=lambda d: (order.get(d.file, -1), d.line, d.col,
                                                           d.rule, d.message))
@@ -414,6 +420,49 @@ class Validator:
             report.exit_status = Exit.PROBLEM
         return report
 
+    def check(self, files: Sequence[Path]) -> list[Diagnostic]:
+        """Every diagnostic for these files, in no particular order."""
+        docs, diags = _parse(files)
+        for doc in docs:
+            doc.findings = content_rules.check(doc.tree.getroot()) if self.rules else []
+        diags += self.engine.check(docs)
+        for doc in docs:
+            diags += _rule_diagnostics(doc)
+        return diags
+
+    def _check_parallel(self, files: Sequence[Path], workers: int) -> list[Diagnostic]:
+        from concurrent.futures import ProcessPoolExecutor
+
+        size = max(16, len(files) // (workers * 4))
+        chunks = [list(files[i:i + size]) for i in range(0, len(files), size)]
+        with ProcessPoolExecutor(workers, initializer=_init_worker,
+                                 initargs=(str(self.schema_path), self.rules)) as pool:
+            results = list(pool.map(_check_chunk, chunks))
+        diags: list[Diagnostic] = []
+        for outcome in results:
+            if isinstance(outcome, Diagnostic):  # a usage error in a worker
+                raise UsageError(outcome)
+            diags += outcome
+        return diags
+
+
+# One compiled validator per worker process of a parallel run, made by the initializer:
+# compiling per chunk would repeat the schema's compilation.
+_WORKER: Validator | None = None
+
+
+def _init_worker(schema: str, rules: bool) -> None:
+    global _WORKER
+    _WORKER = Validator(schema, "lxml", rules)
+
+
+def _check_chunk(files: list[Path]) -> list[Diagnostic] | Diagnostic:
+    assert _WORKER is not None
+    try:
+        return _WORKER.check(files)
+    except UsageError as exc:  # returned, not raised: it must cross the process boundary
+        return exc.diagnostic
+
 
 def _usage_report(exc: UsageError) -> ValidationReport:
     return ValidationReport(diagnostics=[exc.diagnostic], exit_status=Exit.USAGE)
@@ -421,11 +470,11 @@ def _usage_report(exc: UsageError) -> ValidationReport:
 
 def validate_paths(paths: Sequence[str | os.PathLike[str]],
                    schema: str | os.PathLike[str] | None = None, engine: str = "lxml",
-                   rules: bool = True) -> ValidationReport:
+                   rules: bool = True, jobs: int | None = None) -> ValidationReport:
     """Validate files and folders (their *.xml) against a RelaxNG schema (the project's by
     default) with `engine` ('lxml' or 'jing'), then, with `rules`, the content rules."""
     try:
         validator = Validator(schema, engine, rules)
     except UsageError as exc:
         return _usage_report(exc)
-    return validator.validate(paths)
+    return validator.validate(paths, jobs)

@@ -464,3 +464,20 @@ def test_external_parameter_entity_is_never_opened(tmp_path: Path) -> None:
         pytest.fail("validate hung reading an external parameter entity")
     assert proc.returncode == 1
     assert "[xml-doctype]" in proc.stderr
+
+
+def test_parallel_run_reports_exactly_what_a_serial_run_does(tmp_path: Path) -> None:
+    """A large run is split over processes; the report must not change."""
+    from tei_edition.validate import PARALLEL_MIN_FILES, Validator
+
+    sample = (Path(__file__).parent.parent / "encoded" / "wcda-119000.xml").read_text("utf-8")
+    broken = sample.replace('<gap reason="redacted"', '<gap reason="lost"', 1)
+    assert broken != sample
+    for i in range(2 * PARALLEL_MIN_FILES + 5):
+        (tmp_path / f"d{i:03d}.xml").write_text(broken if i % 17 == 0 else sample, "utf-8")
+    validator = Validator()
+    serial = validator.validate([tmp_path], jobs=1)
+    parallel = validator.validate([tmp_path], jobs=2)
+    assert serial.exit_status == parallel.exit_status == 1
+    assert parallel.diagnostics == serial.diagnostics
+    assert len({d.file for d in serial.diagnostics}) == 8
