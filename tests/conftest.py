@@ -9,7 +9,14 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 from lxml import etree
+
+# In CI the examples are derived from the test code, so a run is repeatable and a red CI
+# means a change broke something; locally each run explores new examples.
+settings.register_profile("ci", derandomize=True, print_blob=True)
+if os.environ.get("CI"):
+    settings.load_profile("ci")
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "tests" / "corpus"

@@ -68,6 +68,11 @@ class LayoutGenerator:
         given = self.token() + ("-" + self.token().lower() if self.r.random() < 0.3 else "")
         return f"{self.token()} {given}"
 
+    def given(self) -> str:
+        """A given name that is no one's surname (a surname-only label must stay unique)."""
+        given = self.name().split()[1]
+        return given + "o" if given.split("-")[0] in SURNAMES else given
+
     def date(self) -> tuple[int, int, int]:
         return self.r.randint(1945, 1989), self.r.randint(1, 12), self.r.randint(1, 28)
 
@@ -119,7 +124,7 @@ class LayoutGenerator:
         date = self.date()
         # Distinct surnames: a surname-only label must name one person.
         surnames = self.r.sample(SURNAMES, self.r.randint(2, 4))
-        people = [f"{surname} {self.name().split()[1]}" for surname in surnames]
+        people = [f"{surname} {self.given()}" for surname in surnames]
         title = f"Record of Conversation between {people[0]} and {people[1]}"
         out = Generated("")
         body = [title, f"Time: 10:{self.r.randint(10, 59)} a.m., {date[2]} {MONTHS[date[1] - 1]} "
