@@ -304,6 +304,7 @@ class DistributionItem:
     inlines: list[Inline]
     copies: int = 1
     line: int = 0
+    source: str = ""  # the entry as written
 
 
 @dataclass

@@ -147,3 +147,30 @@ def test_time_range_across_noon() -> None:
                       "Chen Yi: Fine.")
     assert xp(root, "//t:creation/t:date[@from]/@from") == ["1960-05-04T11:30:00"]
     assert xp(root, "//t:creation/t:date[@from]/@to") == ["1960-05-04T13:00:00"]
+
+
+def test_titles_before_names_and_whole_hours() -> None:
+    root, _ = convert(
+        "Time: 9 a.m., 12 March 1963\n\nPresent: Chinese Ambassador Hao Deqing, Comrade Pak "
+        "Song-chol\n\nParticipants on the US side: Ambassador Smith; Mr. Jones, Counselor\n\n"
+        "HAO DEQING: We are glad.\n\nPak Song-chol: Welcome.\n\nHAO: Thank you.\n\nJones: Yes.",
+        date="March 12, 1963")
+    assert xp(root, "//t:creation/t:date/@when") == ["1963-03-12T09:00:00"]
+    ids = xp(root, "//t:person/@xml:id")
+    assert {"hao-deqing", "pak-songchol", "smith", "jones"} <= set(ids)
+    assert xp(root, "//t:person[@xml:id='hao-deqing']/t:persName/t:roleName/text()") == [
+        "Chinese Ambassador"]
+
+
+def test_one_letter_labels_are_not_completed_from_the_title() -> None:
+    root, _ = convert("Q: When?\n\nA: In 1958.\n\nQ: And then?\n\nA: Hanoi.",
+                      title="Interview with a Former Diplomat")
+    assert sorted(xp(root, "//t:person/t:persName[1]/text()")) == ["A", "Q"]
+
+
+def test_distribution_of_plain_lines_with_a_total_after_it() -> None:
+    root, _ = convert("The report.\n\nDistribution:\nEmbassy Moscow\nDepartment of State (2)\n\n"
+                      "3 copies made", title="Report on Trade")
+    assert xp(root, "//t:list[@type='distribution']/t:item/text()") == [
+        "Embassy Moscow", "Department of State (2)"]
+    assert xp(root, "//t:div[@type='distribution']/t:p/t:measure/@quantity") == ["3"]

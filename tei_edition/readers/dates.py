@@ -23,7 +23,8 @@ _MONTH = (r"(?P<month>January|February|March|April|May|June|July|August|Septembe
           r"|November|December|Jan\.?|Feb\.?|Mar\.?|Apr\.?|Jun\.?|Jul\.?|Aug\.?|Sept?\.?"
           r"|Oct\.?|Nov\.?|Dec\.?)")
 _YEAR = r"(?P<year>\d{4})(?!\w)"
-_TIME = r"(?P<h>\d{1,2})[:.](?P<mi>\d{2})(?:\s*(?P<ampm>[ap])\.?\s?m\.?)?"
+_TIME = (r"(?:(?P<h>\d{1,2})[:.](?P<mi>\d{2})(?:\s*(?P<ampm>[ap])\.?\s?m\.?)?"
+         r"|(?P<hh>\d{1,2})\s*(?P<ampm2>[ap])\.?\s?m\.?)")
 _RANGE = (r"(?<![\w:.])(?P<h1>\d{1,2})[:.](?P<m1>\d{2})\s*(?P<ap1>[ap]\.?\s?m\.?)?\s*[–—-]\s*"
           r"(?P<h2>\d{1,2})[:.](?P<m2>\d{2})\s*(?P<ap2>[ap])\.?\s?m\.?")
 
@@ -111,6 +112,8 @@ def _convert(kind: str, g: dict[str, str | None], century: int | None) -> DateMa
         h1 = _hour(g["h1"], g.get("ap1") or (g.get("ap2") if same_half else "a"))
         h2 = _hour(g["h2"], g.get("ap2"))
         return DateMatch(0, 0, None, _iso(y, m, d, h1, int(g["m1"])), _iso(y, m, d, h2, int(g["m2"])))
+    if g.get("hh"):  # "9 a.m.": a whole hour
+        g = {**g, "h": g["hh"], "mi": "00", "ampm": g.get("ampm2")}
     if g.get("h") and g.get("mi"):
         hh, mm = _hour(g["h"], g.get("ampm")), int(g["mi"])
         if hh < 24 and mm < 60:

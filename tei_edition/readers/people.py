@@ -73,8 +73,13 @@ class LabelParts:
 
 
 def split_role(tokens: list[str], vocab: Vocabulary) -> tuple[list[str], list[str]]:
-    """Split leading title words off a name: ("Vice", "Premier"), ("Gao", "Wenbin")."""
+    """Split the title off a name: everything up to the last title word is the role
+    ("Chinese Ambassador", "Hao Deqing"), ("Vice Premier", "Gao Wenbin")."""
     words = vocab.role_words | vocab.honorifics
+    last = max((i for i, t in enumerate(tokens) if fold(t) in words), default=-1)
+    if last < len(tokens) - 1:
+        return tokens[:last + 1], tokens[last + 1:]
+    # A title last or alone ("Ambassador", "Comrade Deputy Minister"): leading words only.
     i = 0
     while i < len(tokens) and fold(tokens[i]) in words:
         i += 1
@@ -168,6 +173,9 @@ def mentions_in(fld: Field, vocab: Vocabulary) -> list[Mention]:
                 name, role_name = first, rest
             else:
                 name, role_name = rest, first
+            title, bare = split_role(name.split(), vocab)
+            if title and bare:  # "Mr. Jones, Counselor"
+                name = " ".join(bare)
             if suffix is None and fold(role_name) in _INTERPRETER | _RECORDER:
                 suffix = role_name
         else:
@@ -297,8 +305,10 @@ def full_name_from(token: str, text: str, vocab: Vocabulary) -> str | None:
     """Complete a surname from the catalogue title: "Liu" -> "Liu Shaoqi"."""
     stop = vocab.role_words | _TITLE_NOUNS
     tokens = re.findall(r"[\w'’-]+", text)
+    if len(token) < 2:  # "A:" in an interview is no surname to look for
+        return None
     for i, t in enumerate(tokens):
-        if fold(t) != fold(token):
+        if t != token:
             continue
         after: list[str] = []
         for nxt in tokens[i + 1:i + 3]:

@@ -605,13 +605,16 @@ def _split_items(text: str) -> list[str]:
     return [p.strip() for p in out if p.strip()]
 
 
+_COUNTED_LINE = re.compile(r"^\s*\d+\s*[-–x×]\s*\S")
+
+
 def _item(state: BodyState, text: str, line: int) -> DistributionItem:
     copies = 1
     mt = re.search(r"\((\d+)\)\s*$", text) or re.match(r"^(\d+)\s*[x×]\s", text) \
         or re.match(r"^(\d+|\w+)\s+(?:file\s+)?cop(?:y|ies)\b", text, re.I)
     if mt and _copies_value(mt.group(1)):
         copies = _copies_value(mt.group(1)) or 1
-    return DistributionItem(inl(state, text, line), copies, line)
+    return DistributionItem(inl(state, text, line), copies, line, text)
 
 
 def parse_distribution(units: list[Unit], state: BodyState) -> Distribution:
@@ -639,9 +642,13 @@ def parse_distribution(units: list[Unit], state: BodyState) -> Distribution:
             dist.total = dist.total or total
             line_items = True
             continue
+        same_block = k > 0 and u.block == units[k - 1].block and not u.blank_before
+        counted = bool(NUMBERED.match(text) or _COUNTED_LINE.match(text))
+        # A plain line continues a list of plain lines, not a numbered one ("Typed by …").
+        plain_list = not any(NUMBERED.match(i.source) or _COUNTED_LINE.match(i.source)
+                             for i in dist.items)
         if line_items and not dist.after and (
-                NUMBERED.match(text) or re.match(r"^\s*\d+\s*[-–x×]\s*\S", text)
-                or (not dist.items and len(text.split()) <= 8)):
+                counted or (len(text.split()) <= 8 and (not dist.items or (same_block and plain_list)))):
             for part in text.split("\n"):
                 dist.items.append(_item(state, part.strip(), u.line))
             continue
@@ -657,7 +664,9 @@ def parse_distribution(units: list[Unit], state: BodyState) -> Distribution:
                 else:
                     dist.items.append(_item(state, piece, u.line))
             continue
-        dist.after.append(Paragraph(inl(state, text, u.line), u.line))
+        nodes, n = _with_total(state, text, u.line)  # "3 copies made" after the list
+        dist.total = dist.total or n
+        dist.after.append(Paragraph(nodes, u.line))
     return dist
 
 
