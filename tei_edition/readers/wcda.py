@@ -948,9 +948,13 @@ def build_opener(parts: list) -> list:
 class Flow:
     """Where the block rules put what they build: the div, a section, a turn."""
 
-    top: list  # the main div's blocks
-    container: list  # the current div or section
+    top: list = field(default_factory=list)  # the div's blocks
+    container: list | None = None  # the current div or section (the div itself at first)
     turn: Turn | None = None
+
+    def __post_init__(self) -> None:
+        if self.container is None:
+            self.container = self.top
 
     def add(self, block) -> None:
         (self.turn.blocks if self.turn else self.container).append(block)
@@ -1046,8 +1050,7 @@ def rule_letter(u: Unit, state: BodyState, flow: Flow, units: list[Unit], i: int
         j += 1
     inner = units[i:j]
     rest, closer_units, trailer_units = take_closer(inner[1:], state)
-    letter_flow = Flow([], [])
-    letter_flow.container = letter_flow.top
+    letter_flow = Flow()
     letter_flow.top.append(Opener([Salute(inl(state, u.text, u.line), u.line)]))
     run_rules(rest, state, letter_flow, rules=(rule_list, rule_paragraph))
     if closer_units:
@@ -1184,8 +1187,7 @@ def read(text: str, name: str, source: str, report: Reporter,
     units, distribution = take_distribution(units, state)
     top_parts, units = take_top(units, state)
     units, closer_units, trailer_units = take_closer(units, state)
-    flow = Flow([], [])
-    flow.container = flow.top
+    flow = Flow()
     flow.top.extend(build_opener(top_parts))
     run_rules(units, state, flow)
     if closer_units:
