@@ -269,6 +269,14 @@ class Trailer:
 
 
 @dataclass
+class Postscript:
+    """A postscript after the signature."""
+
+    inlines: list[Inline]
+    line: int = 0
+
+
+@dataclass
 class Section:
     """A numbered section of a report, or a dated journal entry."""
 
@@ -291,7 +299,7 @@ OpenerPart = Union[Letterhead, Dateline, Salute, FieldList, NoteBlock, GapBlock]
 CloserPart = Union[Salute, Signed, Dateline, NoteBlock]  # noqa: UP007
 Block = Union[  # noqa: UP007
     Paragraph, Heading, FieldList, ItemList, Turn, StageBlock, GapBlock, NoteBlock, Opener,
-    Closer, Trailer, Section, EmbeddedLetter,
+    Closer, Trailer, Postscript, Section, EmbeddedLetter,
 ]
 
 # ---------------------------------------------------------------- end matter

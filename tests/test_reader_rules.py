@@ -174,3 +174,19 @@ def test_distribution_of_plain_lines_with_a_total_after_it() -> None:
     assert xp(root, "//t:list[@type='distribution']/t:item/text()") == [
         "Embassy Moscow", "Department of State (2)"]
     assert xp(root, "//t:div[@type='distribution']/t:p/t:measure/@quantity") == ["3"]
+
+
+def test_postscript_after_the_signature() -> None:
+    root, _ = convert("Prague, 3 May 1961\n\nDear Sir,\n\nI write about the visa.\n\n"
+                      "Sincerely yours,\n\nJan Novak\n\nP.S. The visa is urgent.",
+                      title="Letter from Jan Novak")
+    assert xp(root, "string(//t:closer/t:signed)") == "Jan Novak"
+    assert xp(root, "//t:div[@type='letter']/t:postscript/t:p/text()") == [
+        "P.S. The visa is urgent."]
+
+
+def test_capitalised_headings_open_sections_in_reports() -> None:
+    root, _ = convert("The situation is calm.\n\nECONOMY\n\nThe harvest was good.\n\n"
+                      "CONCLUSIONS\n\nNo action is needed.", title="Report on the Situation")
+    assert xp(root, "//t:div[@type='section']/t:head/text()") == ["ECONOMY", "CONCLUSIONS"]
+    assert xp(root, "//t:div[@type='section'][2]/t:p/text()") == ["No action is needed."]

@@ -213,6 +213,7 @@ SHAPE = """\
                   <salute>Dear Comrade Minister:</salute></opener>
                 <p>Text <note type="physical" place="margin">handwritten: 328/ag</note>.</p>
                 <closer><salute>Devotedly yours,</salute><signed>Shtykov</signed></closer>
+                <postscript><p>P.S. The visa is urgent.</p></postscript>
               </div>
             </body>
           </floatingText>

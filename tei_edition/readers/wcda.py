@@ -45,6 +45,7 @@ from ..model import (
     Opener,
     PageBreak,
     Paragraph,
+    Postscript,
     Salute,
     Section,
     Signed,
@@ -673,7 +674,12 @@ def parse_distribution(units: list[Unit], state: BodyState) -> Distribution:
 # ====================================================================== closer (taken from the end)
 
 
+POSTSCRIPT = re.compile(r"^P\.?\s?P?\.?\s?S\.?(?:[\s:—–-]|$)")
+
+
 def _is_trailer(u: Unit, cls: Classifier) -> bool:
+    if POSTSCRIPT.match(u.text):
+        return True
     sl = split_label(u.text)
     if sl and cls.is_field_label(sl[0]):
         return True
@@ -757,6 +763,9 @@ def build_trailers(units: list[Unit], state: BodyState) -> list:
     out: list = []
     for u in units:
         nodes = inl(state, u.text, u.line, dates=True)
+        if POSTSCRIPT.match(u.text):
+            out.append(Postscript(nodes, u.line))
+            continue
         alone = standalone(nodes, u.line)
         if isinstance(alone, NoteBlock):
             out.append(alone)
@@ -979,6 +988,20 @@ def rule_section(u: Unit, state: BodyState, flow: Flow, units: list[Unit], i: in
     return i + 1
 
 
+def rule_caps_section(u: Unit, state: BodyState, flow: Flow, units: list[Unit],
+                      i: int) -> int | None:
+    """"CONCLUSIONS" alone in its paragraph of a report, letter or telegram: a section."""
+    if state.kind in ("minutes", "journal") or flow.turn is not None or "\n" in u.text:
+        return None
+    alone = u.blank_before and (i + 1 == len(units) or units[i + 1].blank_before)
+    if not alone or len(u.text.split()) > 8 or not state.cls.is_caps_heading(u.text):
+        return None
+    section = Section("section", None, inl(state, u.text, u.line), [], u.line)
+    flow.top.append(section)
+    flow.container = section.blocks
+    return i + 1
+
+
 def rule_entry(u: Unit, state: BodyState, flow: Flow, units: list[Unit], i: int) -> int | None:
     """"3 September 1959" alone in a journal: a dated entry."""
     if state.kind != "journal" or not state.cls.is_date_only(u.text):
@@ -1101,7 +1124,8 @@ def _add_text(text: str, u: Unit, state: BodyState, flow: Flow, line: int, allow
 
 
 BODY_RULES: tuple[BlockRule, ...] = (
-    rule_section, rule_entry, rule_turn, rule_fields, rule_letter, rule_list, rule_paragraph,
+    rule_section, rule_caps_section, rule_entry, rule_turn, rule_fields, rule_letter, rule_list,
+    rule_paragraph,
 )
 
 

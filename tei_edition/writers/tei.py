@@ -41,6 +41,7 @@ from ..model import (
     Paragraph,
     Person,
     PersonRef,
+    Postscript,
     Salute,
     Section,
     Signed,
@@ -208,6 +209,8 @@ class Writer:
             self.closer(parent, b)
         elif isinstance(b, Trailer):
             self.inlines(sub(parent, "trailer"), b.inlines)
+        elif isinstance(b, Postscript):
+            self.inlines(sub(sub(parent, "postscript"), "p"), b.inlines)
         elif isinstance(b, Section):
             div = sub(parent, "div", type=b.kind, n=b.n)
             self.inlines(sub(div, "head"), b.head)

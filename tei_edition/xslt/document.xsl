@@ -307,7 +307,7 @@
     </blockquote>
   </xsl:template>
 
-  <xsl:template match="tei:opener | tei:closer">
+  <xsl:template match="tei:opener | tei:closer | tei:postscript">
     <div class="{local-name()}"><xsl:apply-templates select="@*" mode="attrs"/><xsl:apply-templates/></div>
   </xsl:template>
 
