@@ -23,6 +23,7 @@ from . import __version__
 from .config import Config
 from .convert import collect_sources, convert_file
 from .diagnostics import Diagnostic, Exit
+from .writers.tei import recorded_digest
 from .xmlio import XMLInputError, parse_file, write_atomic
 
 CACHE_NAME = ".tei-edition-build.json"
@@ -131,6 +132,11 @@ def _run_job(job: _Job) -> DocResult:
         if conv.status in ("failed", "protected") and not job.encoded.exists():
             result.valid = False
             return result
+    elif job.encoded.exists() and not recorded_digest(job.encoded.read_bytes())[1]:
+        result.diagnostics.append(Diagnostic(
+            str(job.encoded), 1, 1, "warning", "hand-edited",
+            "edited by hand since it was generated; kept as it is and published from the edit "
+            "(`tei-edition check` compares it with the source)"))
     if job.render or result.status == "converted":
         _validate_and_render(job, result)
     if job.encoded.exists():
@@ -200,7 +206,7 @@ def _save_cache(path: Path, docs: list[DocResult], previous: dict) -> None:
 
 
 # Diagnostics that belong to the conversion step: not replayed from the cache.
-_CONVERT_RULES = frozenset({"hand-edited", "kept-as-text", "unbalanced", "unresolved-speaker",
+_CONVERT_RULES = frozenset({"kept-as-text", "unbalanced", "unresolved-speaker",
                             "ambiguous-speaker", "encoding", "no-body", "no-title"})
 
 

@@ -112,3 +112,13 @@ def test_check_github_and_junit_formats(project: Path) -> None:
 def test_build_without_sources_is_a_usage_error(tmp_path: Path) -> None:
     code, out = run("build", str(tmp_path))
     assert code == 2 and "no sources/ folder" in out
+
+
+def test_build_publishes_a_hand_edit_made_after_the_build_and_says_so(project: Path) -> None:
+    run("build", str(project))
+    tei = project / "encoded" / "wcda-119000.xml"
+    tei.write_text(tei.read_text("utf-8").replace("Welcome, Comrade", "Welcome, esteemed Comrade"),
+                   "utf-8")
+    code, out = run("build", str(project))
+    assert code == 0 and f"{tei}:1:1: warning: [hand-edited]" in out
+    assert "esteemed Comrade" in (project / "site" / "wcda-119000.html").read_text("utf-8")
