@@ -190,3 +190,22 @@ def test_capitalised_headings_open_sections_in_reports() -> None:
                       "CONCLUSIONS\n\nNo action is needed.", title="Report on the Situation")
     assert xp(root, "//t:div[@type='section']/t:head/text()") == ["ECONOMY", "CONCLUSIONS"]
     assert xp(root, "//t:div[@type='section'][2]/t:p/text()") == ["No action is needed."]
+
+
+def test_citation_variants_name_the_translators() -> None:
+    for phrase, names in [
+        ("Translated for CWIHP by Gary Goldberg.", ["Gary Goldberg"]),
+        ("Translated from the Russian by V. S. Lagunov and A. Kim.", ["V. S. Lagunov", "A. Kim"]),
+        ("Obtained by Shen Zhihua and translated by Jeffrey Wang and Charles Kraus.",
+         ["Jeffrey Wang", "Charles Kraus"]),
+    ]:
+        citation = (f'"Record of a Conversation", May 4, 1960, Wilson Center Digital Archive, '
+                    f"PRC FMA 106-00001-01, 1-4. {phrase} <https://digitalarchive.example.org/d/1>")
+        root, _ = convert("Chen Yi: Yes.", citation=citation, title="Record of a Conversation")
+        assert xp(root, "//t:respStmt/t:persName/text()") == names
+        assert xp(root, "//t:msIdentifier/t:idno/text()") == ["PRC FMA 106-00001-01"]
+
+
+def test_ordinal_dates() -> None:
+    root, _ = convert("Chen Yi: Yes.", date="April 21st, 1962")
+    assert xp(root, "//t:creation/t:date/@when") == ["1962-04-21"]

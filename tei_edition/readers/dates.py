@@ -36,8 +36,10 @@ _PATTERNS = [
     ("dmy_time", re.compile(
         r"(?<!\w)(?P<day>\d{1,2})\s+" + _MONTH + r",?\s+" + _YEAR + r",?\s+(?:at\s+)?" + _TIME,
         re.I)),
-    ("dmy", re.compile(r"(?<!\w)(?P<day>\d{1,2})\s+" + _MONTH + r",?\s+" + _YEAR, re.I)),
-    ("mdy", re.compile(r"(?<!\w)" + _MONTH + r"\s+(?P<day>\d{1,2}),?\s+" + _YEAR, re.I)),
+    ("dmy", re.compile(r"(?<!\w)(?P<day>\d{1,2})(?:st|nd|rd|th)?(?:\s+of)?\s+" + _MONTH
+                       + r",?\s+" + _YEAR, re.I)),
+    ("mdy", re.compile(r"(?<!\w)" + _MONTH + r"\s+(?P<day>\d{1,2})(?:st|nd|rd|th)?,?\s+" + _YEAR,
+                       re.I)),
     ("my", re.compile(r"(?<![\d\w])" + _MONTH + r",?\s+" + _YEAR, re.I)),
     ("roman", re.compile(
         r"(?<![\w.])(?P<day>\d{1,2})[.\s](?P<rmonth>XII|XI|X|IX|VIII|VII|VI|V|IV|III|II|I)"

@@ -195,9 +195,11 @@ def _block_text(lines: list[str]) -> str:
 
 
 URL = re.compile(r"<?(https?://[^\s>]+)>?")
+# "Translated by A and B.", "translated for CWIHP by A.", "Translated from the Russian by
+# V. S. Lagunov." The names end at a full stop that does not close an initial.
 TRANSLATED_BY = re.compile(
-    r"(?:translated|translation)\s+by\s+((?:[^.<]|(?<=\b[A-Z])\.)+?)\.?(?=\s*(?:<|https?:|$)|\.\s)",
-    re.I)
+    r"(?i:translated|translation)\s+(?:(?i:for|from|into)\s+[^.,<]{1,60}?\s+)?(?i:by)\s+"
+    r"(.+?)(?:(?<!\b[A-Z])\.(?=\s|$)|\s*<|\s*https?:|$)")
 LOCUS = re.compile(
     r"^(?:(pp?|ll?|ff?|fols?|folios?|listy?|frames?|leaves|sheets?|str)\.?\s*)?"
     r"(\d+[rv]?)\s*[-–]\s*(\d+[rv]?)$", re.I)
