@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from docs import convert, speakers, xp
+from lxml import etree
+
+from docs import NS, convert, export, speakers, xp
+from tei_edition.convert import convert_text
 
 
 def test_turns_and_surname_aliases() -> None:
@@ -209,3 +212,21 @@ def test_citation_variants_name_the_translators() -> None:
 def test_ordinal_dates() -> None:
     root, _ = convert("Chen Yi: Yes.", date="April 21st, 1962")
     assert xp(root, "//t:creation/t:date/@when") == ["1962-04-21"]
+
+
+def test_contents_listing_several_items() -> None:
+    text = export("Chen Yi: Yes.\n\nPak Il-u: No.\n\nChen Yi: Good.").replace(
+        "Translation - English\n\n", "Original Scan\n\nTranslation - English\n\n")
+    _, data, _ = convert_text(text, "x", "x.txt")
+    root = etree.fromstring(data)
+    assert "Original Scan" not in "".join(root.find(".//t:body", NS).itertext())
+    assert len(xp(root, "//t:sp")) == 3
+
+
+def test_date_from_the_citation_when_there_is_no_date_line() -> None:
+    text = export("Chen Yi: Yes.").replace("**May 4, 1960**\n\n", "")
+    _, data, diags = convert_text(text, "x", "x.txt")
+    root = etree.fromstring(data)
+    assert xp(root, "//t:creation/t:date/@when") == ["1960-05-04"]
+    assert xp(root, "//t:msIdentifier/t:idno/text()") == ["PRC FMA 106-00001-01"]
+    assert "no-date" in [d.rule for d in diags]

@@ -167,10 +167,7 @@ def read_header_blocks(lines: list[str]) -> HeaderBlocks:
             j = i + 1
             while j < len(lines) and not HEADER_BLOCK.match(lines[j]):
                 if name == "contents" and lines[j].strip():
-                    hb.blocks[name] = ([lines[j]], j + 1)
-                    hb.contents_value = lines[j].strip()
-                    hb.body_start = j + 1
-                    return hb
+                    return _contents(hb, lines, j)
                 j += 1
             hb.blocks[name] = (lines[i + 1:j], i + 2)
             i = j
@@ -187,6 +184,29 @@ def read_header_blocks(lines: list[str]) -> HeaderBlocks:
             i = j + 1
             continue
         i += 1
+    return hb
+
+
+CONTENT_ITEM = re.compile(
+    r"^\s*(?:Original(?:\s+(?:Scan|Transcript(?:ion)?))?|Translation|Transcript(?:ion)?|Scan)"
+    r"(?:\s*[-–—:]\s*[A-Z][\w ()-]{0,40})?\s*$")
+
+
+def _contents(hb: HeaderBlocks, lines: list[str], j: int) -> HeaderBlocks:
+    """The Contents block lists what the export holds ("Original Scan", "Translation -
+    English"), one item a line; the body starts after the last of them."""
+    items = [lines[j].strip()]
+    end = j + 1
+    k = end
+    while k < len(lines) and (not lines[k].strip() or CONTENT_ITEM.match(lines[k])):
+        if lines[k].strip():
+            items.append(lines[k].strip())
+            end = k + 1
+        k += 1
+    hb.blocks["contents"] = (items, j + 1)
+    # The translation's own line names the body ("Translation - English"); else the first.
+    hb.contents_value = next((t for t in items if re.match(r"(?i)transla|transcri", t)), items[0])
+    hb.body_start = end
     return hb
 
 
@@ -221,8 +241,16 @@ def parse_citation(text: str, header: Header, vocab: Vocabulary) -> None:
     rest = quoted.group(2)
     if header.date_text and rest.startswith(header.date_text):
         rest = rest[len(header.date_text):].lstrip(", ")
-    else:
-        rest = re.sub(r"^[^,]*\d{4},\s*", "", rest, count=1)
+    else:  # no bold date line: the citation's date field is the catalogue date
+        found = find_dates(rest[:40])
+        year = re.match(r"(?:c(?:irca|a)?\.?\s*)?(\d{4}),", rest)
+        if found and found[0].start == 0:
+            header.date_text = rest[:found[0].end]
+            header.date = header.date or found[0].when
+            rest = rest[found[0].end:].lstrip(", ")
+        elif year:
+            header.date_text, header.date = year.group(0)[:-1], header.date or year.group(1)
+            rest = rest[year.end():].lstrip()
     end = SENTENCE_BREAK.search(rest)
     signature_part = rest[:end.start()] if end else rest
     fields_ = [f.strip() for f in signature_part.split(",")]
