@@ -48,6 +48,7 @@ _OPENERS = re.compile(r"[\[(]")
 _SQUARE = re.compile(r"[\[\]]")
 _ROUND = re.compile(r"[()]")
 _NL = re.compile(r"\n")
+_SPECIAL = re.compile(r"[\[(□\n]")  # text without these has no inline markup
 _NEWLINE = re.compile(r"[ \t]*\n[ \t]*")
 
 
@@ -443,6 +444,8 @@ class _Lines:
 
 def parse_inline(text: str, ctx: InlineContext, line: int = 0, col0: int = 1) -> list[Inline]:
     """Turn one unit of source text into inline nodes; `col0` is the column of text[0]."""
+    if not ctx.dates and not _SPECIAL.search(text):  # most labels and many paragraphs
+        return [Text(text)] if text else []
     if ctx.depth >= MAX_NESTING:
         ctx.report.warn(line, col0, "too-deep", "brackets nested too deeply; kept as text")
         return [Text(text)]
