@@ -16,8 +16,13 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from lxml import etree
+
+if TYPE_CHECKING:
+    from .render import Stylesheets
+    from .validate import Validator
 
 from . import __version__
 from .config import Config
@@ -82,8 +87,8 @@ class BuildResult:
 class _Tools:
     """What a worker compiles once: the validator's schema and the stylesheets."""
 
-    sheets: object
-    validator: object
+    sheets: Stylesheets
+    validator: Validator
 
 
 # One per worker process, set by the pool's initializer: compiling the schema and the
@@ -149,14 +154,14 @@ def _validate_and_render(job: _Job, result: DocResult) -> None:
     from .render import IndexEntry, RenderError, render_document
 
     t = time.perf_counter()
-    report = _tools().validator.validate([job.encoded])  # type: ignore[attr-defined]
+    report = _tools().validator.validate([job.encoded])
     result.seconds["validate"] = time.perf_counter() - t
     result.diagnostics += report.diagnostics
     result.valid = report.exit_status == Exit.OK
     t = time.perf_counter()
     try:
         tree = parse_file(job.encoded)
-        page = render_document(tree, _tools().sheets)  # type: ignore[arg-type]
+        page = render_document(tree, _tools().sheets)
     except (XMLInputError, RenderError) as exc:
         result.diagnostics.append(Diagnostic(str(job.encoded), 0, 0, "error", "html", str(exc)))
         result.valid = False
@@ -290,5 +295,5 @@ def _write_site(site: Path, docs: list[DocResult]) -> None:
             entries.append(IndexEntry(el.get("name", r.name), el.get("href", ""),
                                       el.get("kind", ""), el.get("date", ""), header))
     sheets = _tools().sheets if _TOOLS else Stylesheets.load()
-    write_atomic(site / "index.html", render_index(entries, sheets))  # type: ignore[arg-type]
+    write_atomic(site / "index.html", render_index(entries, sheets))
     write_atomic(site / CSS_NAME, (XSLT_DIR / CSS_NAME).read_bytes())

@@ -42,7 +42,7 @@ def _check_source(args: tuple[Path, Path, Config]) -> list[Diagnostic]:
         raw, decoded = read_source(src)
         _, expected, _ = convert_text(decoded.text, src.stem, src.name, raw, config)
     except SourceError as exc:
-        return [Diagnostic(str(src), exc.line, exc.col, "error", "encoding", exc.message)]
+        return [exc.diagnostic(str(src))]
     except ReaderError as exc:
         return [Diagnostic(str(src), exc.line, 1, "error", exc.rule, exc.message)]
     actual = xml.read_bytes()

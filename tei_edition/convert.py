@@ -64,8 +64,7 @@ class ConvertResult:
                          + (f" -> {f.output}" if f.output and f.status == "converted" else "")
                          + (f" ({sum(counts.values())} warnings: {detail})" if counts else ""))
         st = Counter(f.status for f in self.files)
-        warnings = sum(1 for d in self.diagnostics if (d.rule and d.severity != "error")
-                       or (self.strict and d.severity == "error" and d.rule != "io"))
+        warnings = sum(d.severity == "warning" for f in self.files for d in f.diagnostics)
         lines.append(
             f"tei-edition: {len(self.files)} source(s): {st['converted']} converted, "
             f"{st['unchanged']} unchanged, {st['failed']} failed, {st['protected']} protected; "
@@ -118,10 +117,7 @@ def convert_file(src: Path, outdir: Path, *, strict: bool = False, force: bool =
         raw, decoded = read_source(src, encoding)
         doc, data, diags = convert_text(decoded.text, src.stem, src.name, raw, config)
     except SourceError as exc:
-        # line 0: the file as a whole (missing, unreadable, too large); else a bad byte
-        rule = "io" if exc.line == 0 else "encoding"
-        return Converted(src, None, [Diagnostic(shown, exc.line, exc.col, "error", rule,
-                                                exc.message)], "failed")
+        return Converted(src, None, [exc.diagnostic(shown)], "failed")
     except ReaderError as exc:
         return Converted(src, None, [Diagnostic(shown, exc.line, 1, "error", exc.rule,
                                                 exc.message)], "failed")

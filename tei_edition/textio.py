@@ -17,6 +17,8 @@ from dataclasses import dataclass
 from itertools import pairwise
 from pathlib import Path
 
+from .diagnostics import Diagnostic
+
 #: Largest source accepted. The longest archival export is well under 1 MB and the reader
 #: converts some 0.2 MB of dense turns a second, so a larger file is almost certainly not a
 #: transcription (a log, a dump, many documents pasted together) and would only keep the
@@ -69,6 +71,11 @@ class SourceError(Exception):
 
     def __str__(self) -> str:
         return f"{self.path}:{self.line}:{self.col}: {self.message}"
+
+    def diagnostic(self, shown: str | None = None) -> Diagnostic:
+        """The error as a diagnostic: `io` for the file as a whole, `encoding` at a byte."""
+        rule = "io" if self.line == 0 else "encoding"
+        return Diagnostic(shown or self.path, self.line, self.col, "error", rule, self.message)
 
 
 @dataclass

@@ -161,8 +161,8 @@ def verify_files(source: Path, tei: Path, encoding: str | None = None) -> tuple[
     try:
         _, decoded = read_source(source, encoding)
     except SourceError as exc:
-        return [Diagnostic(str(source), exc.line, exc.col, "error", "encoding", exc.message)], \
-            Exit.USAGE if exc.line == 0 else Exit.PROBLEM
+        diag = exc.diagnostic(str(source))
+        return [diag], Exit.USAGE if diag.rule == "io" else Exit.PROBLEM
     try:
         tree = parse_file(tei)
     except XMLInputError as exc:

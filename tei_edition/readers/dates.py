@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import calendar
 import re
 from dataclasses import dataclass
 
@@ -78,8 +79,6 @@ def _year(text: str, century_hint: int | None) -> int:
 
 
 def _valid(y: int, m: int, d: int | None = None) -> bool:
-    import calendar
-
     if not (1 <= m <= 12 and 1000 <= y <= 2999):
         return False
     return d is None or 1 <= d <= calendar.monthrange(y, m)[1]
