@@ -29,7 +29,7 @@ from .config import Config
 from .convert import collect_sources, convert_file
 from .diagnostics import Diagnostic, Exit
 from .writers.tei import recorded_digest
-from .xmlio import XMLInputError, parse_file, write_atomic
+from .xmlio import XMLInputError, parse_file, sync_written, write_atomic
 
 CACHE_NAME = ".tei-edition-build.json"
 _VERSION_RE = re.compile(rb'<application ident="tei-edition" version="([^"]+)"')
@@ -130,7 +130,8 @@ def _run_job(job: _Job) -> DocResult:
     result = DocResult(job.name, "unchanged")
     if job.convert:
         t = time.perf_counter()
-        conv = convert_file(job.source, job.encoded.parent, force=job.force, config=job.config)
+        conv = convert_file(job.source, job.encoded.parent, force=job.force, config=job.config,
+                            durable=False)
         result.seconds["convert"] = time.perf_counter() - t
         result.status = conv.status
         result.diagnostics += conv.diagnostics
@@ -166,7 +167,7 @@ def _validate_and_render(job: _Job, result: DocResult) -> None:
         result.diagnostics.append(Diagnostic(str(job.encoded), 0, 0, "error", "html", str(exc)))
         result.valid = False
         return
-    write_atomic(job.site / f"{job.name}.html", page)
+    write_atomic(job.site / f"{job.name}.html", page, durable=False)
     entry = IndexEntry.from_tree(job.name, tree)
     result.index_entry = etree.tostring(entry.element())
     result.rendered = True
@@ -277,6 +278,10 @@ def build(root: Path, *, jobs: int | None = None, force: bool = False, config: C
         if progress:
             progress(r)
     result.docs.sort(key=lambda r: r.name)
+    # The pages and TEI files were written without a flush each: one for the whole run.
+    sync_written([*(root / "encoded" / f"{r.name}.xml" for r in result.docs
+                    if r.status == "converted"),
+                  *(root / "site" / f"{r.name}.html" for r in result.docs if r.rendered)])
     if todo or not (root / "site" / "index.html").exists():
         _write_site(root / "site", result.docs)
     _save_cache(root / "site" / CACHE_NAME, result.docs, cache)

@@ -182,3 +182,65 @@ def test_symlinked_output_is_replaced_not_followed(tmp_path: Path) -> None:
     xmlio.write_atomic(link, b"new")
     assert elsewhere.read_bytes() == b"precious"
     assert not link.is_symlink() and link.read_bytes() == b"new"
+
+
+# --------------------------------------------------------------------------- durability
+
+class _Flushes:
+    """Counts fsync and sync calls (and still performs them)."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch, with_sync: bool = True) -> None:
+        self.fsync = self.sync = 0
+        real_fsync = os.fsync
+
+        def fsync(fd: int) -> None:
+            self.fsync += 1
+            real_fsync(fd)
+
+        monkeypatch.setattr(os, "fsync", fsync)
+        if with_sync and hasattr(os, "sync"):
+            real_sync = os.sync
+
+            def sync() -> None:
+                self.sync += 1
+                real_sync()
+
+            monkeypatch.setattr(os, "sync", sync)
+        else:
+            monkeypatch.delattr(os, "sync", raising=False)
+
+
+def test_single_write_is_flushed_with_its_folder(tmp_path: Path,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    flushes = _Flushes(monkeypatch)
+    write_atomic(tmp_path / "doc.xml", b"new")
+    assert flushes.fsync == 2  # the file, then the folder holding the rename
+
+
+def test_a_run_flushes_once_not_per_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """convert of several sources: no fsync per file, one sync for the run; none when
+    nothing was written."""
+    from tei_edition.convert import convert_paths
+
+    sources = tmp_path / "src"
+    sources.mkdir()
+    for src in sorted(CORPUS.glob("syn-0[1-3]*.txt")):
+        (sources / src.name).write_bytes(src.read_bytes())
+    flushes = _Flushes(monkeypatch)
+    result = convert_paths([sources], tmp_path / "out")
+    assert [f.status for f in result.files] == ["converted"] * 3
+    if hasattr(os, "sync"):
+        assert (flushes.fsync, flushes.sync) == (0, 1)
+    result = convert_paths([sources], tmp_path / "out")
+    assert [f.status for f in result.files] == ["unchanged"] * 3
+    assert flushes.sync <= 1
+
+
+def test_without_sync_each_file_and_folder_is_flushed(tmp_path: Path,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    files = [tmp_path / "a" / "one.xml", tmp_path / "a" / "two.xml", tmp_path / "b" / "three.xml"]
+    for f in files:
+        write_atomic(f, b"x", durable=False)
+    flushes = _Flushes(monkeypatch, with_sync=False)
+    xmlio.sync_written([*files, tmp_path / "a" / "gone.xml"])
+    assert flushes.fsync == 3 + 2  # three files, two folders; the missing file is skipped

@@ -103,3 +103,17 @@ def test_hand_edited_output_is_protected(tmp_path: Path) -> None:
     assert code == 0
     assert (tmp_path / "wcda-119000.xml.bak").read_text("utf-8") == edited
     assert "dear Comrade" not in target.read_text("utf-8")
+
+
+def test_empty_output_left_by_a_power_cut_is_replaced(tmp_path: Path) -> None:
+    """An empty TEI file holds no edits: it is converted again without --force. A file
+    with any content and no digest is still protected."""
+    run("convert", str(SOURCES), "-o", str(tmp_path))
+    empty, foreign = tmp_path / "wcda-119000.xml", tmp_path / "wcda-116538.xml"
+    empty.write_bytes(b"")
+    foreign.write_bytes(b"<TEI/>\n")
+    code, out = run("convert", str(SOURCES), "-o", str(tmp_path))
+    assert code == 1 and f"{foreign}:1:1: error: [hand-edited]" in out
+    assert f"{empty}:1:1" not in out
+    assert b"output-sha256" in empty.read_bytes()
+    assert foreign.read_bytes() == b"<TEI/>\n"

@@ -445,7 +445,7 @@ def test_unwritable_output_fails_that_file_only(capsys: pytest.CaptureFixture[st
     """A full disk or a read-only folder is reported per file, not as a crash."""
     from tei_edition import convert
 
-    def full(path: Path, data: bytes) -> None:
+    def full(path: Path, data: bytes, *, durable: bool = True) -> None:
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(convert, "write_atomic", full)

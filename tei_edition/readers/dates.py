@@ -122,11 +122,23 @@ def _convert(kind: str, g: dict[str, str | None], century: int | None) -> DateMa
     return DateMatch(0, 0, _iso(y, m, d))
 
 
+# Every date has a digit, and the first six forms a month name: texts without them are not
+# scanned by those patterns (most paragraphs have neither).
+_DIGIT = re.compile(r"\d")
+_MONTH_NAME = re.compile(_MONTH, re.I)
+_NAMED_MONTH_KINDS = frozenset({"range_dmy", "time_dmy", "dmy_time", "dmy", "mdy", "my"})
+
+
 def find_dates(text: str, century: int | None = None) -> list[DateMatch]:
     """All non-overlapping dates in `text`, most specific pattern first."""
+    if not _DIGIT.search(text):
+        return []
+    named_month = _MONTH_NAME.search(text) is not None
     found: list[DateMatch] = []
     taken: list[tuple[int, int]] = []
     for kind, pattern in _PATTERNS:
+        if not named_month and kind in _NAMED_MONTH_KINDS:
+            continue
         for mt in pattern.finditer(text):
             if any(mt.start() < e and s < mt.end() for s, e in taken):
                 continue

@@ -50,6 +50,15 @@ _ROUND = re.compile(r"[()]")
 _NL = re.compile(r"\n")
 _SPECIAL = re.compile(r"[\[(□\n]")  # text without these has no inline markup
 _NEWLINE = re.compile(r"[ \t]*\n[ \t]*")
+_WORDS = re.compile(r"[\w-]+")
+_NOTE_HEAD = re.compile(r"[^:—–-]{1,20}[:—–-]")
+_GLOSS = re.compile(r"\s*([^\W\d][\w'-]*(?: [^\W\d][\w'-]*){0,2})\s*([—–=])\s*([\w' -]+?)\s*")
+_NOT_LETTER = re.compile(r"[^a-z]")
+_WORD_THEN_SPACE = re.compile(r"\w\s+$")
+_CAPS_THEN_SPACE = re.compile(r"[A-Z]{2,}\s+$")
+_ALIAS = re.compile(r"\s*(here(?:in)?after,?\s+)(\S.*?)\s*$", re.I | re.S)
+_DIGITS = re.compile(r"\d+")
+_INITIALS_NAME = re.compile(r"(?:[A-Z]\.\s?)+[A-Z][A-Z'’-]+")
 
 
 @dataclass
@@ -92,13 +101,19 @@ def fold(text: str) -> str:
     return "".join(c for c in norm if not unicodedata.combining(c)).casefold()
 
 
+@lru_cache(maxsize=1 << 10)
+def whole_word(word: str) -> re.Pattern[str]:
+    """A pattern finding `word` as a whole word (compiled once per word)."""
+    return re.compile(rf"\b{re.escape(word)}\b")
+
+
 def _number(word: str) -> int | None:
     return int(word) if word.isdigit() else _NUMBER_WORDS.get(word.lower())
 
 
 def gap_extent(text: str) -> tuple[str | None, int | None]:
     """Unit and quantity stated in a redaction/omission phrase ("two lines blacked out")."""
-    words = re.findall(r"[\w-]+", text.lower())
+    words = _WORDS.findall(text.lower())
     for i, w in enumerate(words):
         if w in _UNITS:
             qty = _number(words[i - 1]) if i else None
@@ -106,19 +121,29 @@ def gap_extent(text: str) -> tuple[str | None, int | None]:
     return None, None
 
 
+@lru_cache(maxsize=64)
+def _any_of(phrases: tuple[str, ...]) -> re.Pattern[str]:
+    """One pattern for a list of phrases: a single scan instead of one per phrase."""
+    return re.compile("|".join(map(re.escape, phrases)) if phrases else "(?!)")
+
+
 def _has(text: str, phrases: tuple[str, ...]) -> bool:
     """Does the text contain one of the (folded) phrases?"""
-    low = fold(text)
-    return any(p in low for p in phrases)
+    return _any_of(phrases).search(fold(text)) is not None
+
+
+@lru_cache(maxsize=64)
+def _any_at_start(phrases: tuple[str, ...]) -> re.Pattern[str]:
+    """The phrases, tried in order, each as a whole word (not followed by a letter or
+    digit) at the start of a text."""
+    return re.compile("(?:" + "|".join(map(re.escape, phrases)) + ")(?![^\\W_])" if phrases
+                      else "(?!)")
 
 
 def _starts(text: str, phrases: tuple[str, ...]) -> str | None:
     """The (folded) phrase the text starts with, as a whole word."""
-    low = fold(text).lstrip()
-    for p in phrases:
-        if low.startswith(p) and (len(low) == len(p) or not low[len(p)].isalnum()):
-            return p
-    return None
+    mt = _any_at_start(phrases).match(fold(text).lstrip())
+    return mt.group() if mt else None
 
 
 # ------------------------------------------------------------------ span rules
@@ -150,7 +175,7 @@ def rule_translator_note(span: Span, prev: list[Inline], ctx: InlineContext) -> 
 def rule_editor_note(span: Span, prev: list[Inline], ctx: InlineContext) -> list[Inline] | None:
     """[Editor's note: …], [Note: …]: a remark of the editor, not the translator."""
     if span.opener == "[" and _starts(span.content, ctx.vocab.editor_notes) \
-            and re.match(r"[^:—–-]{1,20}[:—–-]", span.content):
+            and _NOTE_HEAD.match(span.content):
         return [Note("editorial", parse_inline(span.content, ctx, span.line))]
     return None
 
@@ -207,8 +232,7 @@ def rule_sic(span: Span, prev: list[Inline], ctx: InlineContext) -> list[Inline]
 
 def rule_gloss(span: Span, prev: list[Inline], ctx: InlineContext) -> list[Inline] | None:
     """[tajne—secret]: an original word and its translation."""
-    mt = re.fullmatch(r"\s*([^\W\d][\w'-]*(?: [^\W\d][\w'-]*){0,2})\s*([—–=])\s*([\w' -]+?)\s*",
-                      span.content)
+    mt = _GLOSS.fullmatch(span.content)
     if span.opener == "[" and mt and mt.group(1)[0].islower():
         return [Note("translator", [Foreign([Text(mt.group(1))]), Text(mt.group(2) + mt.group(3))],
                      resp=ctx.translator_id)]
@@ -216,15 +240,24 @@ def rule_gloss(span: Span, prev: list[Inline], ctx: InlineContext) -> list[Inlin
 
 
 def _name_tokens(text: str) -> list[str]:
-    return re.findall(r"[^\s]+", text)
+    return text.split()
 
 
-def _similarity(a: str, b: str) -> float:
-    key = lambda s: re.sub(r"[^a-z]", "", fold(s))  # noqa: E731
-    ka, kb = key(a), key(b)
+@lru_cache(maxsize=1 << 12)
+def _letters(text: str) -> str:
+    return _NOT_LETTER.sub("", fold(text))
+
+
+def _similarity(a: str, b: str, at_least: float = 0.0) -> float:
+    """difflib's ratio of the names' letters; 0 when it cannot exceed `at_least` (the
+    cheap upper bounds rule most candidates out before the full comparison)."""
+    ka, kb = _letters(a), _letters(b)
     if not ka or not kb:
         return 0.0
-    return difflib.SequenceMatcher(None, ka, kb).ratio()
+    matcher = difflib.SequenceMatcher(None, ka, kb)
+    if matcher.real_quick_ratio() <= at_least or matcher.quick_ratio() <= at_least:
+        return 0.0
+    return matcher.ratio()
 
 
 def rule_variant(span: Span, prev: list[Inline], ctx: InlineContext) -> list[Inline] | None:
@@ -232,7 +265,7 @@ def rule_variant(span: Span, prev: list[Inline], ctx: InlineContext) -> list[Inl
     content = span.content.strip()
     if span.opener != "[" or span.glued_before or not content[:1].isupper():
         return None
-    if not prev or not isinstance(prev[-1], Text) or not re.search(r"\w\s+$", prev[-1].text):
+    if not prev or not isinstance(prev[-1], Text) or not _WORD_THEN_SPACE.search(prev[-1].text):
         return None
     before = prev[-1].text.rstrip()
     tokens = _name_tokens(before)
@@ -241,7 +274,7 @@ def rule_variant(span: Span, prev: list[Inline], ctx: InlineContext) -> list[Inl
         cand = tokens[-k:]
         if not all(t[:1].isupper() for t in cand):
             break
-        score = _similarity(" ".join(cand), content)
+        score = _similarity(" ".join(cand), content, max(best[0], 0.6 - 1e-9))
         if score > best[0]:
             best = (score, k)
     if best[0] < 0.6:
@@ -261,7 +294,7 @@ def rule_identification(span: Span, prev: list[Inline], ctx: InlineContext) -> l
     content = span.content.strip()
     if span.opener != "[" or not content.isupper() or len(content) < 3:
         return None
-    if prev and isinstance(prev[-1], Text) and re.search(r"[A-Z]{2,}\s+$", prev[-1].text):
+    if prev and isinstance(prev[-1], Text) and _CAPS_THEN_SPACE.search(prev[-1].text):
         return [Supplied([Text(content)], reason="identification")]
     return None
 
@@ -275,7 +308,7 @@ def rule_supplied(span: Span, prev: list[Inline], ctx: InlineContext) -> list[In
 
 def rule_alias(span: Span, prev: list[Inline], ctx: InlineContext) -> list[Inline] | None:
     """(hereafter Gao): Gao becomes a label of the person just named."""
-    mt = re.match(r"\s*(here(?:in)?after,?\s+)(\S.*?)\s*$", span.content, re.I | re.S)
+    mt = _ALIAS.match(span.content)
     if span.opener == "(" and mt:
         return [AliasRef([Text(mt.group(2))], mt.group(1))]
     return None
@@ -399,9 +432,9 @@ def _classify(span: Span, nodes: list[Inline], ctx: InlineContext) -> list[Inlin
 
 def _conventional_paren(content: str, ctx: InlineContext) -> bool:
     text = content.strip()
-    return (bool(re.fullmatch(r"\d+", text)) or fold(text) in ctx.vocab.role_words
+    return (bool(_DIGITS.fullmatch(text)) or fold(text) in ctx.vocab.role_words
             or fold(text) in {"notes", "note-taker", "recorder", "interpreter", "translator"}
-            or bool(re.fullmatch(r"(?:[A-Z]\.\s?)+[A-Z][A-Z'’-]+", text)))
+            or bool(_INITIALS_NAME.fullmatch(text)))
 
 
 #: Deeper nesting than this is kept as text: no archival document nests brackets so deep,

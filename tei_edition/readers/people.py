@@ -9,7 +9,7 @@ from functools import lru_cache
 
 from ..config import AUTHORITIES, KnownPerson
 from ..model import AliasRef, Field, Inline, Person, PersonRef, Supplied, Text, Variant
-from .inline import fold, plain_text, split_text
+from .inline import fold, plain_text, split_text, whole_word
 from .vocab import Vocabulary
 
 _NON_WORD = re.compile(r"[\W_]")
@@ -53,6 +53,7 @@ def _key(name: str) -> str:
     return _NON_WORD.sub("", fold(name))
 
 
+@lru_cache(maxsize=1 << 14)
 def is_name_token(token: str) -> bool:
     """A token that can be part of a personal name."""
     t = token.strip(",;")
@@ -75,7 +76,7 @@ class LabelParts:
 def split_role(tokens: list[str], vocab: Vocabulary) -> tuple[list[str], list[str]]:
     """Split the title off a name: everything up to the last title word is the role
     ("Chinese Ambassador", "Hao Deqing"), ("Vice Premier", "Gao Wenbin")."""
-    words = vocab.role_words | vocab.honorifics
+    words = vocab.title_words
     last = max((i for i, t in enumerate(tokens) if fold(t) in words), default=-1)
     if last < len(tokens) - 1:
         return tokens[:last + 1], tokens[last + 1:]
@@ -88,7 +89,7 @@ def split_role(tokens: list[str], vocab: Vocabulary) -> tuple[list[str], list[st
 
 def parse_label(inlines: list[Inline], vocab: Vocabulary) -> LabelParts:
     """Take a speaker label apart: role, name, alias, variant."""
-    written = re.sub(r"\s+", " ", "".join(_written(n) for n in inlines)).strip()
+    written = " ".join("".join(_written(n) for n in inlines).split())
     alias = None
     variant = None
     parts: list[str] = []
@@ -152,6 +153,9 @@ def _looks_like_name(tokens: list[str], vocab: Vocabulary) -> bool:
     return not all(fold(t) in vocab.role_words for t in tokens)
 
 
+_TRAILING_PAREN = re.compile(r"\(([^)]*)\)\s*$")
+
+
 def mentions_in(fld: Field, vocab: Vocabulary) -> list[Mention]:
     """People named in one preamble field ("Our side: Vice Minister Ji Pengfei, …")."""
     if fold(fld.label.rstrip(":")) in _NOT_PEOPLE:
@@ -164,7 +168,7 @@ def mentions_in(fld: Field, vocab: Vocabulary) -> list[Mention]:
     for seg in segments:
         seg = seg.strip().rstrip(".")
         suffix = None
-        mt = re.search(r"\(([^)]*)\)\s*$", seg)
+        mt = _TRAILING_PAREN.search(seg)
         if mt:
             suffix, seg = mt.group(1).strip(), seg[:mt.start()].strip()
         if ";" in text and "," in seg:
@@ -240,7 +244,8 @@ class PersonRegistry:
         if not key:
             return None
         for p in self.persons:
-            if key in {_key(p.name), *(_key(f) for f in p.forms), _key(p.variant or "")}:
+            if key == _key(p.name) or (p.variant and key == _key(p.variant)) \
+                    or any(key == _key(f) for f in p.forms):
                 return p
         return None
 
@@ -260,9 +265,8 @@ class PersonRegistry:
 
     def by_role(self, role: str) -> Person | None:
         """The one person holding the role ("Ambassador")."""
-        key = fold(role)
-        hits = [p for p in self.persons
-                if p.role_name and re.search(rf"\b{re.escape(key)}\b", fold(p.role_name))]
+        word = whole_word(fold(role))
+        hits = [p for p in self.persons if p.role_name and word.search(fold(p.role_name))]
         return hits[0] if len(hits) == 1 else None
 
     def resolve(self, parts: LabelParts) -> Person | None:
@@ -280,9 +284,11 @@ class PersonRegistry:
             return None
         return self.by_role(parts.role) if parts.role else None
 
-    def speaker(self, parts: LabelParts, title: str, line: int) -> Person:
-        """The person speaking under this label, created when new."""
-        person = self.resolve(parts)
+    def speaker(self, parts: LabelParts, title: str, line: int,
+                resolved: Person | None = None) -> Person:
+        """The person speaking under this label, created when new; `resolved` is what
+        `resolve(parts)` gave, when the caller already asked."""
+        person = resolved or self.resolve(parts)
         if person is None:
             name = parts.name or parts.role or parts.written
             if parts.name and len(parts.name.split()) == 1:

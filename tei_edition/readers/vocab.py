@@ -5,7 +5,7 @@ from __future__ import annotations
 import tomllib
 import unicodedata
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from importlib import resources
 
 
@@ -35,6 +35,11 @@ class Vocabulary:
     kinds: dict[str, tuple[str, ...]]
     languages: dict[str, str]
     archives: dict[str, str]
+
+    @cached_property
+    def title_words(self) -> frozenset[str]:
+        """Role words and honorifics: what may stand before a name in a label."""
+        return self.role_words | self.honorifics
 
 
 def fold(text: str) -> str:

@@ -56,8 +56,9 @@ from ..model import (
     Turn,
 )
 from .dates import find_dates, parse_catalogue_date
-from .inline import InlineContext, fold, merge_text, parse_inline, plain_text
+from .inline import InlineContext, fold, merge_text, parse_inline, plain_text, whole_word
 from .people import (
+    LabelParts,
     PersonRegistry,
     document_id,
     is_name_token,
@@ -318,8 +319,10 @@ def build_header(hb: HeaderBlocks, report: Reporter, vocab: Vocabulary) -> Heade
 # ====================================================================== classification helpers
 
 
+@lru_cache(maxsize=1 << 14)
 def split_label(text: str) -> tuple[str, str, int] | None:
-    """"Label: rest" where the colon stands outside brackets and is followed by space."""
+    """"Label: rest" where the colon stands outside brackets and is followed by space
+    (memoised: the block rules ask about each unit several times)."""
     if ":" not in text[:120]:
         return None
     depth = 0
@@ -360,6 +363,8 @@ class Classifier:
 
     vocab: Vocabulary
     title: str
+    # Labels recur on every turn of a speaker: each is judged once per document.
+    _name_shaped: dict[str, bool] = field(default_factory=dict, repr=False, compare=False)
 
     def is_participant_label(self, label: str) -> bool:
         key = label_key(label)
@@ -368,13 +373,19 @@ class Classifier:
 
     def is_field_label(self, label: str) -> bool:
         key = label_key(label)
-        return key in self.vocab.field_labels or bool(re.fullmatch(r"(copy )?(no|nº|n°|nr)\.?", key))
+        return key in self.vocab.field_labels or bool(_NUMBER_LABEL.fullmatch(key))
 
     def is_distribution_label(self, label: str) -> bool:
         key = label_key(label)
         return key in self.vocab.distribution_labels or key.startswith("distribution")
 
     def is_name_shaped(self, label: str) -> bool:
+        known = self._name_shaped.get(label)
+        if known is None:
+            known = self._name_shaped[label] = self._judge_name_shaped(label)
+        return known
+
+    def _judge_name_shaped(self, label: str) -> bool:
         tokens = _outside_brackets(label).split()
         if not 1 <= len(tokens) <= 6:
             return False
@@ -385,7 +396,7 @@ class Classifier:
 
     def is_role_shaped(self, label: str) -> bool:
         tokens = _outside_brackets(label).split()
-        words = self.vocab.role_words | self.vocab.honorifics
+        words = self.vocab.title_words
         return bool(tokens) and all(fold(t) in words for t in tokens)
 
     def is_salute(self, text: str) -> bool:
@@ -431,11 +442,11 @@ class Classifier:
     def is_dateline(self, text: str) -> bool:
         if "\n" in text or len(text.split()) > 9:
             return False
-        mt = re.match(r"^([A-Z][\w'’.-]*(?: [A-Z][\w'’.-]*){0,3}),\s+(.+)$", text)
+        mt = _DATELINE.match(text)
         if not mt:
             return False
         rest = mt.group(2)
-        return bool(find_dates(_outside_brackets(rest)) or re.search(r"\b1[89]\d\d\b|\b20\d\d\b", rest))
+        return bool(find_dates(_outside_brackets(rest)) or _YEAR_WORD.search(rest))
 
     def is_letterhead_line(self, text: str) -> bool:
         if "\n" in text or (SENTENCE_END.search(text.rstrip("!")) and not text.endswith("!")):
@@ -458,28 +469,36 @@ class Classifier:
         text = text.strip()
         if "\n" in text:
             return all(self.is_signature_line(t) for t in text.split("\n"))
-        if re.fullmatch(r"\[(?:signature|signed|seal|stamp|illegible signature)[^\]]*\]", text, re.I):
+        if _SIGNATURE_MARK.fullmatch(text) or _TYPED_NAME.fullmatch(text):
             return True
-        if re.fullmatch(r"\((?:[A-Z]\.\s?)*[A-Z][\w .'’-]+\)", text):
-            return True
-        if split_label(text) or text.startswith("(") or re.fullmatch(r"\[[^\]]*\]", text):
+        if split_label(text) or text.startswith("(") or _ONE_BRACKET.fullmatch(text):
             return False
         tokens = text.split()
         if not 1 <= len(tokens) <= 7:
             return False
-        if text.endswith((".", "!", "?", ":", ";", ",")) and not re.search(
-                r"(?:\b[A-Z]\.|\ba\.i\.|\bjr\.|\bsr\.)$", text, re.I):
+        if text.endswith((".", "!", "?", ":", ";", ",")) and not _INITIAL_END.search(text):
             return False
         return text[0].isupper() or text[0] == "[" or bool(find_dates(text))
 
     def is_date_only(self, text: str) -> bool:
-        plain = re.sub(r"[\[\]]", "", text).strip()
+        plain = text.replace("[", "").replace("]", "").strip()
         dates = find_dates(plain)
         return len(dates) == 1 and dates[0].start == 0 and dates[0].end >= len(plain.rstrip(". "))
 
 
+_NUMBER_LABEL = re.compile(r"(copy )?(no|nº|n°|nr)\.?")
+_DATELINE = re.compile(r"^([A-Z][\w'’.-]*(?: [A-Z][\w'’.-]*){0,3}),\s+(.+)$")
+_YEAR_WORD = re.compile(r"\b1[89]\d\d\b|\b20\d\d\b")
+_SIGNATURE_MARK = re.compile(r"\[(?:signature|signed|seal|stamp|illegible signature)[^\]]*\]",
+                             re.I)
+_TYPED_NAME = re.compile(r"\((?:[A-Z]\.\s?)*[A-Z][\w .'’-]+\)")
+_ONE_BRACKET = re.compile(r"\[[^\]]*\]")
+_INITIAL_END = re.compile(r"(?:\b[A-Z]\.|\ba\.i\.|\bjr\.|\bsr\.)$", re.I)
+_NON_WORDS = re.compile(r"\W+")
+
+
 def _norm(text: str) -> str:
-    return re.sub(r"\W+", " ", fold(text)).strip()
+    return _NON_WORDS.sub(" ", fold(text)).strip()
 
 
 # ====================================================================== body state
@@ -574,8 +593,11 @@ def _distribution_start(u: Unit, cls: Classifier) -> bool:
         return True
     if text.endswith(":") and cls.is_distribution_label(text[:-1]):
         return True
-    return bool(re.match(r"^(?:\w+|\d+) copies (?:printed|made|typed)\b|^printed in \w+ copies",
-                         text, re.I))
+    return bool(_COPIES_MADE.match(text))
+
+
+_COPIES_MADE = re.compile(r"^(?:\w+|\d+) copies (?:printed|made|typed)\b|^printed in \w+ copies",
+                          re.I)
 
 
 def take_distribution(units: list[Unit], state: BodyState) -> tuple[list[Unit], Distribution | None]:
@@ -637,12 +659,14 @@ def _split_items(text: str) -> list[str]:
 
 
 _COUNTED_LINE = re.compile(r"^\s*\d+\s*[-–x×]\s*\S")
+_COUNT_AFTER = re.compile(r"\((\d+)\)\s*$")
+_COUNT_TIMES = re.compile(r"^(\d+)\s*[x×]\s")
+_COUNT_COPIES = re.compile(r"^(\d+|\w+)\s+(?:file\s+)?cop(?:y|ies)\b", re.I)
 
 
 def _item(state: BodyState, text: str, line: int) -> DistributionItem:
     copies = 1
-    mt = re.search(r"\((\d+)\)\s*$", text) or re.match(r"^(\d+)\s*[x×]\s", text) \
-        or re.match(r"^(\d+|\w+)\s+(?:file\s+)?cop(?:y|ies)\b", text, re.I)
+    mt = _COUNT_AFTER.search(text) or _COUNT_TIMES.match(text) or _COUNT_COPIES.match(text)
     if mt and _copies_value(mt.group(1)):
         copies = _copies_value(mt.group(1)) or 1
     return DistributionItem(inl(state, text, line), copies, line, text)
@@ -713,9 +737,12 @@ def _is_trailer(u: Unit, cls: Classifier) -> bool:
     sl = split_label(u.text)
     if sl and cls.is_field_label(sl[0]):
         return True
-    if REGISTRY.match(u.text) or re.match(r"^(?:typed|drafted|written)\s+by\s", u.text, re.I):
+    if REGISTRY.match(u.text) or _TYPED_BY.match(u.text):
         return True
-    return bool(re.fullmatch(r"\[[^\]]*\]", u.text)) and not cls.is_signature_line(u.text)
+    return bool(_ONE_BRACKET.fullmatch(u.text)) and not cls.is_signature_line(u.text)
+
+
+_TYPED_BY = re.compile(r"^(?:typed|drafted|written)\s+by\s", re.I)
 
 
 def take_closer(units: list[Unit], state: BodyState) -> tuple[list[Unit], list[Unit], list[Unit]]:
@@ -812,6 +839,9 @@ def _is_turn_candidate(text: str, state: BodyState) -> bool:
     return bool(sl and sl[1] and label_key(sl[0]) in state.speakers)
 
 
+_HEREAFTER = re.compile(r"\(here(?:in)?after\b", re.I)
+
+
 def decide_speakers(units: list[Unit], state: BodyState) -> None:
     """Which labels start turns: people, not form fields, salutations or sentences."""
     cls = state.cls
@@ -824,7 +854,7 @@ def decide_speakers(units: list[Unit], state: BodyState) -> None:
         if cls.is_participant_label(label) or cls.is_field_label(label) \
                 or cls.is_distribution_label(label):
             continue
-        strong = bool(re.search(r"\(here(?:in)?after\b", label, re.I))
+        strong = bool(_HEREAFTER.search(label))
         if strong or cls.is_name_shaped(label) or cls.is_role_shaped(label):
             candidates.append((u, label, strong))
     conversation = len(candidates) >= 3 or any(s for _, _, s in candidates)
@@ -832,10 +862,13 @@ def decide_speakers(units: list[Unit], state: BodyState) -> None:
     for _, label, _ in candidates:
         counts[label_key(label)] = counts.get(label_key(label), 0) + 1
     rejected: list[tuple[Unit, str, str]] = []
+    judged: dict[str, tuple[LabelParts, bool]] = {}  # a speaker's label recurs on every turn
     for u, label, strong in candidates:
         key = label_key(label)
-        parts = parse_label(probe(state, label, u.line), state.vocab)
-        known = state.registry.resolve(parts) is not None
+        if label not in judged:
+            parts = parse_label(probe(state, label, u.line), state.vocab)
+            judged[label] = parts, state.registry.resolve(parts) is not None
+        parts, known = judged[label]
         if strong or known or (conversation and cls.is_name_shaped(label)) \
                 or (conversation and counts[key] >= 2):
             state.speakers.add(key)
@@ -1050,13 +1083,14 @@ def rule_turn(u: Unit, state: BodyState, flow: Flow, units: list[Unit], i: int) 
         return None
     label_nodes = inl(state, sl[0], u.line)
     parts = parse_label(label_nodes, state.vocab)
-    if state.registry.resolve(parts) is None and len(parts.name.split()) == 1:
+    known = state.registry.resolve(parts)
+    if known is None and len(parts.name.split()) == 1:
         many = state.registry.token_matches(parts.name)
         if len(many) > 1:
             state.report.warn(u.line, 1, "ambiguous-speaker",
                               f"'{sl[0]}:' could be any of {', '.join(p.name for p in many)}; "
                               "a separate person was created")
-    person = state.registry.speaker(parts, state.cls.title, u.line)
+    person = state.registry.speaker(parts, state.cls.title, u.line, known)
     turn = Turn(person.id, label_nodes, [], u.line)
     flow.turn = None
     flow.container.append(turn)
@@ -1180,7 +1214,7 @@ def detect_kind(title: str, vocab: Vocabulary) -> str | None:
     best: tuple[int, str] | None = None
     for kind, words in vocab.kinds.items():
         for w in words:
-            mt = re.search(rf"\b{re.escape(w)}\b", low)
+            mt = whole_word(w).search(low)
             if mt and (best is None or mt.start() < best[0]):
                 best = (mt.start(), kind)
     return best[1] if best else None

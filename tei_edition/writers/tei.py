@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from lxml import etree
 
@@ -67,6 +68,7 @@ _STRUCTURAL = {
     "settingDesc", "setting", "revisionDesc", "text", "body", "div", "sp", "list", "opener",
     "closer", "argument", "floatingText", "availability",
 }
+_STRUCTURAL_TAGS = frozenset(f"{{{TEI_NS}}}{t}" for t in _STRUCTURAL)
 EDITORIAL_DECL = (
     "Square brackets of the source are not kept as characters: words supplied by the "
     "translator are encoded as supplied, alternative romanisations as choice/orig+reg, "
@@ -83,16 +85,22 @@ EDITORIAL_DECL = (
 )
 
 
+@lru_cache(maxsize=256)
 def _q(tag: str) -> str:
     return f"{{{TEI_NS}}}{tag}"
 
 
+@lru_cache(maxsize=256)
+def _attr_name(keyword: str) -> str:
+    """The attribute a keyword argument stands for: xml_id -> xml:id, from_ -> from."""
+    return f"{{{XML_NS}}}{keyword[4:]}" if keyword.startswith("xml_") else keyword.rstrip("_")
+
+
 def sub(parent: etree._Element, tag: str, text: str | None = None, **attrs: str | None) -> etree._Element:
     """Append a TEI child; attributes whose value is None are left out."""
-    el = etree.SubElement(parent, _q(tag))
-    for k, v in attrs.items():
-        if v is not None:
-            el.set(f"{{{XML_NS}}}{k[4:]}" if k.startswith("xml_") else k.rstrip("_"), v)
+    # The attributes go in with the element (one call into lxml instead of one per set()).
+    attrib = {_attr_name(k): v for k, v in attrs.items() if v is not None} if attrs else None
+    el = etree.SubElement(parent, _q(tag), attrib)
     if text is not None:
         el.text = text
     return el
@@ -469,17 +477,17 @@ class Writer:
 
 def _indent(el: etree._Element, level: int = 0) -> None:
     """Indent structural containers only: mixed content keeps its exact whitespace."""
-    tag = etree.QName(el).localname
-    if tag not in _STRUCTURAL or not len(el) or (el.text and el.text.strip()):
+    if el.tag not in _STRUCTURAL_TAGS or (el.text and el.text.strip()):
         return
-    if any(c.tail and c.tail.strip() for c in el):
+    children = list(el)
+    if not children or any(c.tail and c.tail.strip() for c in children):
         return
     pad = "\n" + "  " * (level + 1)
     el.text = pad
-    for child in el:
+    for child in children:
         child.tail = pad
         _indent(child, level + 1)
-    el[-1].tail = "\n" + "  " * level
+    children[-1].tail = "\n" + "  " * level
 
 
 _DIGEST_RE = re.compile(rb'(<idno type="output-sha256">)([0-9a-f]{64})(</idno>)')
