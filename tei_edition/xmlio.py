@@ -168,16 +168,22 @@ def write_atomic(path: str | os.PathLike[str], data: bytes, *, durable: bool = T
     than converting the document).
     """
     target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
     mode = _new_file_mode(target)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    except FileNotFoundError:  # the folder is made only when missing: one stat less per file
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    try:
+        try:
+            view = memoryview(data)
+            while view:
+                view = view[os.write(fd, view):]
             if durable:
-                os.fsync(fh.fileno())
-            os.fchmod(fh.fileno(), mode)  # mkstemp makes 0600: others could not read the output
+                os.fsync(fd)
+            os.fchmod(fd, mode)  # mkstemp makes 0600: others could not read the output
+        finally:
+            os.close(fd)
         os.replace(tmp, target)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):

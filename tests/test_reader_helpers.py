@@ -83,3 +83,19 @@ def test_find_dates_examples() -> None:
     assert [d.when for d in dates.find_dates("Pyongyang, 4.IV.1960")] == ["1960-04-04"]
     assert [d.when for d in dates.find_dates("on 12.03.1961 10:30")] == ["1961-03-12T10:30:00"]
     assert dates.find_dates("no digits at all, May June") == []
+
+
+unit_bits = st.sampled_from(["[", "]", "(", ")", "[[", "]]", " ", ".", "\n", "□", "illegible",
+                             "two lines blacked out", "Laughter", "sic", "Note: x", "1", "Kim"])
+
+
+@given(st.lists(unit_bits, max_size=8).map("".join))
+def test_may_stand_alone_never_rules_out_a_standalone_unit(text: str) -> None:
+    """The top-of-document rules skip the trial parse when may_stand_alone says no."""
+    from tei_edition.readers.inline import InlineContext, parse_inline
+    from tei_edition.readers.report import Reporter
+    from tei_edition.readers.vocab import load_vocabulary
+    from tei_edition.readers.wcda import may_stand_alone, standalone
+
+    nodes = parse_inline(text, InlineContext(load_vocabulary(), Reporter("t.txt")), 1)
+    assert may_stand_alone(text) or standalone(nodes, 1) is None

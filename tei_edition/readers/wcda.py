@@ -432,12 +432,13 @@ class Classifier:
         return _norm(text) == _norm(self.title) and bool(self.title)
 
     def is_caps_heading(self, text: str) -> bool:
+        if len(text.split()) > 12:  # the cheap test first: most units are long paragraphs
+            return False
         letters = [c for c in _outside_brackets(text) if c.isalpha()]
         if len(letters) < 4 or self.is_classification(text):
             return False
         upper = sum(c.isupper() for c in letters)
-        return upper / len(letters) >= 0.8 and not SENTENCE_END.search(text.rstrip(".")) \
-            and len(text.split()) <= 12
+        return upper / len(letters) >= 0.8 and not SENTENCE_END.search(text.rstrip("."))
 
     def is_dateline(self, text: str) -> bool:
         if "\n" in text or len(text.split()) > 9:
@@ -543,6 +544,12 @@ def _only_node(nodes: list[Inline]) -> Inline | None:
         return None
     stripped = [n for n in nodes if isinstance(n, Text) and n.text.strip(" .")]
     return real[0] if not stripped else None
+
+
+def may_stand_alone(text: str) -> bool:
+    """Whether `standalone` can find anything in this unit, without parsing it: only spaces
+    may stand around its one node, so the unit opens with a bracket, a parenthesis or a □."""
+    return text.lstrip(" ")[:1] in ("[", "(", "□")
 
 
 def standalone(nodes: list[Inline], line: int) -> NoteBlock | GapBlock | StageBlock | None:
@@ -933,7 +940,7 @@ def _top_rule(u: Unit, state: BodyState, parts: list, seen: bool) -> tuple[str, 
     """What a unit at the top of the document is, or None when the top has ended."""
     cls = state.cls
     text = u.text
-    alone = standalone(probe(state, text, u.line), u.line)
+    alone = standalone(probe(state, text, u.line), u.line) if may_stand_alone(text) else None
     if isinstance(alone, NoteBlock | GapBlock):
         return "note", standalone(inl(state, text, u.line), u.line)
     sl = split_label(text)
