@@ -40,7 +40,8 @@ def _check_source(args: tuple[Path, Path, Config]) -> list[Diagnostic]:
                            f"missing: {src} has no TEI file; run `tei-edition build`")]
     try:
         raw, decoded = read_source(src)
-        _, expected, _ = convert_text(decoded.text, src.stem, src.name, raw, config)
+        _, expected, _ = convert_text(decoded.text, src.stem, src.name, raw, config,
+                                      normalized=True)
     except SourceError as exc:
         return [exc.diagnostic(str(src))]
     except ReaderError as exc:

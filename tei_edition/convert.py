@@ -95,11 +95,15 @@ def collect_sources(paths: list[Path]) -> tuple[list[Path], list[Diagnostic]]:
 
 
 def convert_text(text: str, name: str, source: str, raw: bytes | None = None,
-                 config: Config | None = None) -> tuple[Document, bytes, list[Diagnostic]]:
-    """Convert decoded source text; raises ReaderError when it cannot be converted."""
+                 config: Config | None = None, *, normalized: bool = False,
+                 ) -> tuple[Document, bytes, list[Diagnostic]]:
+    """Convert decoded source text; raises ReaderError when it cannot be converted.
+    `normalized`: the text comes from `textio.decode`, which did the normalisation."""
     config = config or Config()
     report = Reporter(source)
-    text, replaced = normalize_text(text)  # callers may hand us text no decoder cleaned
+    replaced = 0
+    if not normalized:  # callers may hand us text no decoder cleaned
+        text, replaced = normalize_text(text)
     if replaced:
         report.warn(1, 1, "control-chars", f"{replaced} character(s) XML cannot hold were "
                     "replaced by U+FFFD")
@@ -120,7 +124,8 @@ def convert_file(src: Path, outdir: Path, *, strict: bool = False, force: bool =
     shown = str(src)
     try:
         raw, decoded = read_source(src, encoding)
-        doc, data, diags = convert_text(decoded.text, src.stem, src.name, raw, config)
+        doc, data, diags = convert_text(decoded.text, src.stem, src.name, raw, config,
+                                        normalized=True)
     except SourceError as exc:
         return Converted(src, None, [exc.diagnostic(shown)], "failed")
     except ReaderError as exc:

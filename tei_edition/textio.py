@@ -237,11 +237,12 @@ def decode(data: bytes, path: str, encoding: str | None = None) -> SourceText:
     except UnicodeDecodeError as exc:
         raise _undecodable(path, data, exc.start, f"cannot be decoded as {enc}") from None
     text = text.lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
-    text = _SPACES.sub(" ", text)
-    controls = _XML_ILLEGAL.search(text)
-    text, replaced = _XML_ILLEGAL.subn("\ufffd", text)
-    if controls is not None and replaced > 16 and replaced * 20 > len(text):
+    spaced = _SPACES.sub(" ", text)
+    text, replaced = _XML_ILLEGAL.subn("\ufffd", spaced)
+    if replaced > 16 and replaced * 20 > len(text):
         # Text has a stray form feed or two; a file that is 5% control characters is not text.
+        controls = _XML_ILLEGAL.search(spaced)
+        assert controls is not None
         line = text.count("\n", 0, controls.start()) + 1
         col = controls.start() - text.rfind("\n", 0, controls.start())
         raise SourceError(path, line, col, "this is a binary file (it is full of control "
