@@ -17,7 +17,7 @@ from urllib.parse import quote
 from lxml import etree
 
 from .diagnostics import Diagnostic, Exit, has_errors
-from .xmlio import XMLInputError, parse_file, safe_parser, write_atomic
+from .xmlio import XMLInputError, parse_file, safe_parser, sync_written, write_atomic
 
 TEI_NS = "http://www.tei-c.org/ns/1.0"
 NS = {"tei": TEI_NS}
@@ -162,6 +162,13 @@ def _has_non_html(data: bytes) -> bool:
                 and _NONCHAR_ASTRAL_UTF8.search(data) is not None))
 
 
+# Compiled once: root.xpath() would compile the expression again for every document.
+_KIND = etree.XPath("string(tei:text/tei:body/tei:div[1]/@type)", namespaces=NS)
+_SORT_DATE = etree.XPath("string((tei:teiHeader/tei:profileDesc/tei:creation/tei:date/@when"
+                         " | tei:teiHeader/tei:profileDesc/tei:creation/tei:date/@from)[1])",
+                         namespaces=NS)
+
+
 @dataclass(frozen=True)
 class IndexEntry:
     """One document as the index sees it: its page, its kind, its sort date and its header."""
@@ -176,12 +183,7 @@ class IndexEntry:
     def from_tree(cls, name: str, tree: etree._ElementTree) -> IndexEntry:
         """Collect what the index needs from a TEI tree (the header is copied)."""
         root = tree.getroot()
-        kind = root.xpath("string(tei:text/tei:body/tei:div[1]/@type)", namespaces=NS)
-        date = root.xpath(
-            "string((tei:teiHeader/tei:profileDesc/tei:creation/tei:date/@when"
-            " | tei:teiHeader/tei:profileDesc/tei:creation/tei:date/@from)[1])",
-            namespaces=NS,
-        )
+        kind, date = _KIND(root), _SORT_DATE(root)
         header = root.find("tei:teiHeader", NS)
         header = copy.deepcopy(header) if header is not None else etree.Element(
             f"{{{TEI_NS}}}teiHeader")
@@ -234,6 +236,7 @@ def render_paths(paths: list[Path], outdir: Path, *,
         _write(outdir / INDEX_NAME, render_index(entries, sheets), report)
     except RenderError as exc:
         report.diagnostics.append(_diag(outdir / INDEX_NAME, "error", "html-render", str(exc)))
+    sync_written(report.files)  # the pages were written without a flush each
     return _finish(report)
 
 
@@ -265,7 +268,7 @@ def _render_one(path: Path, outdir: Path, sheets: Stylesheets, taken: dict[str, 
 
 def _write(target: Path, data: bytes, report: RenderReport) -> bool:
     try:
-        write_atomic(target, data)
+        write_atomic(target, data, durable=False)
     except OSError as exc:
         report.diagnostics.append(_diag(target, "error", "html-output", exc.strerror or str(exc)))
         return False
