@@ -3,8 +3,9 @@
 Each rule is a small function taking a `Doc` and yielding `Finding`s; its id
 (`ref-resolves`, `copies-total`, ...) is what a diagnostic shows in brackets. Rules read TEI
 elements only and never fail on a document the schema would reject: they check what is
-there. `RULES` lists them in the order they run. `Doc` indexes the attributes once (one
-XPath scan) because validating a thousand files must stay far cheaper than one jing run.
+there. `RULES` lists them in the order they run. `Doc` reads the document once (one walk
+over its elements) and the rules work from its indexes, because validating a thousand files
+must stay far cheaper than one jing run.
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ NOT_EMPTY = ("p", "sp", "head", "item", "speaker", "stage", "note", "label", "sa
 CONTENT_MARKERS = ("gap", "ptr", "figure", "floatingText")
 
 _ISO = re.compile(r"(\d{4})(?:-(\d\d)(?:-(\d\d)(?:T(\d\d):(\d\d)(?::(\d\d))?)?)?)?")
+_MONTH_DAYS = tuple(calendar.mdays)  # February: 28, plus one in a leap year
 _MONTHS = {m.lower(): i for i, m in enumerate(calendar.month_name) if m}
 _MONTHS |= {m.lower(): i for i, m in enumerate(calendar.month_abbr) if m}
 
@@ -62,42 +64,122 @@ def local(el: etree._Element) -> str:
     return etree.QName(el).localname
 
 
+#: Every attribute of the document, as str results that know their name and element.
 _ALL_ATTRIBUTES = etree.XPath("//@*")
+#: The same from the document element: cheaper (it skips the text nodes), and the same
+#: attributes when the rules are given the document element.
+_OWN_ATTRIBUTES = etree.XPath("descendant-or-self::*/@*")
 _TEI_PREFIX = f"{{{TEI}}}"
 _BREAKS = frozenset(tei(n) for n in ("pb", "lb"))
 _MARKERS = frozenset(tei(n) for n in CONTENT_MARKERS)
 _SP = tei("sp")
-_SPEAKER = frozenset([tei("speaker")])
+_PERSON = tei("person")
+_SPEAKER_TAG = tei("speaker")
+_SPEAKER = frozenset([_SPEAKER_TAG])
+_NOT_EMPTY = tuple(tei(n) for n in NOT_EMPTY)
+#: NOT_EMPTY but the speaker, whose text does not count as its turn's content.
+_PARTS = tuple(tag for tag in _NOT_EMPTY if tag != _SPEAKER_TAG)
+_DIV = tei("div")
+
+
+def _by_name(values: list) -> dict[str, list]:
+    """XPath attribute results grouped by their name, each group in document order."""
+    by_name: dict[str, list] = {}
+    for value in values:
+        found = by_name.get(value.attrname)
+        if found is None:
+            by_name[value.attrname] = [value]
+        else:
+            found.append(value)
+    return by_name
 
 
 class Doc:
-    """A document element with the indexes several rules share, each built once."""
+    """A document element with the indexes several rules share, each built once.
+
+    The rules cost what they make Python objects of (an element, a name, a value), so an
+    index is built in one lxml iteration or XPath, and the rules work on attribute values
+    first: the element behind a value is only looked up when there is something to report.
+    """
 
     def __init__(self, root: etree._Element) -> None:
         self.root = root
 
     @cached_property
     def _attributes(self) -> dict[str, list]:
-        by_name: dict[str, list] = {}
-        for value in _ALL_ATTRIBUTES(self.root):  # str results that know their element
-            by_name.setdefault(value.attrname, []).append(value)
-        return by_name
+        if self.root.getparent() is None:  # the document element: its attributes are all
+            return self._own_attributes
+        return _by_name(_ALL_ATTRIBUTES(self.root))
+
+    @cached_property
+    def _own_attributes(self) -> dict[str, list]:
+        return _by_name(_OWN_ATTRIBUTES(self.root))
+
+    def values(self, name: str) -> list:
+        """Every attribute `name` (Clark notation) of the document, in document order, as
+        str results that know their element (`value.getparent()`)."""
+        return self._attributes.get(name, [])
+
+    def own_values(self, name: str) -> list:
+        """Like `values`, but only those on the document element and inside it (the same,
+        unless the rules are given a part of a document)."""
+        return self._own_attributes.get(name, [])
 
     def attributes(self, name: str) -> Iterator[tuple[etree._Element, str]]:
         """(element, value) for every attribute `name` (Clark notation), in document order."""
-        return ((value.getparent(), str(value)) for value in self._attributes.get(name, []))
+        return ((value.getparent(), str(value)) for value in self.values(name))
 
     @cached_property
     def ids(self) -> dict[str, etree._Element]:
         """Each xml:id and the first element that has it."""
         ids: dict[str, etree._Element] = {}
-        for el, value in self.attributes(XML_ID):
-            ids.setdefault(value, el)
+        for value in self.values(XML_ID):
+            if value not in ids:
+                ids[value] = value.getparent()
         return ids
 
     def elements(self, *names: str) -> Iterator[etree._Element]:
         """TEI elements with these names, in document order."""
         return self.root.iter(*(tei(n) for n in names))
+
+    @cached_property
+    def turn_tokens(self) -> set[str]:
+        """The tokens of every <sp>'s @who, without their "#"."""
+        by_value: dict[str, list] = {}  # turns repeat a few values: each is looked at once
+        for value in self.own_values("who"):
+            found = by_value.get(value)
+            if found is None:
+                by_value[value] = [value]
+            else:
+                found.append(value)
+        return {token.removeprefix("#") for value, where in by_value.items()
+                if any(v.getparent().tag == _SP for v in where) for token in value.split()}
+
+    @cached_property
+    def _texts(self) -> tuple[list[etree._Element], set[etree._Element]]:
+        blank: list[etree._Element] = []
+        filled: set[etree._Element] = set()
+        for el in self.root.iter(*_PARTS):
+            text = el.text
+            if text and not text.isspace():
+                filled.add(el)
+            else:
+                blank.append(el)
+        for el in self.root.iter(_SPEAKER_TAG):  # kept out of `filled`
+            text = el.text
+            if not text or text.isspace():
+                blank.append(el)
+        return blank, filled
+
+    def blank(self) -> list[etree._Element]:
+        """The elements of NOT_EMPTY without text before their first child: the only ones
+        that can be empty (in no particular order)."""
+        return self._texts[0]
+
+    def filled(self) -> set[etree._Element]:
+        """The elements of NOT_EMPTY with text before their first child, speakers excepted:
+        each is content for its parent (a speaker is not for its turn)."""
+        return self._texts[1]
 
 
 Rule = Callable[[Doc], Iterable[Finding]]
@@ -109,18 +191,33 @@ def _suggest(word: str, choices: Iterable[str]) -> str:
 
 
 # --- pointers and identifiers -------------------------------------------------------------
+def _pointer_faults(attr: str, value: str, ids: dict[str, etree._Element]) -> list[str]:
+    """The tokens of a pointer attribute that are wrong: `#id` naming no xml:id, or an id
+    written without its "#"."""
+    return [token for token in value.split()
+            if (token[1:] not in ids if token.startswith("#") else
+                token in ids or (attr in LOCAL_POINTER_ATTRS and ":" not in token))]
+
+
 def ref_resolves(doc: Doc) -> Iterator[Finding]:
     """Every `#id` in @who/@ref/@corresp/@target/@resp names an xml:id of this file."""
+    ids = doc.ids
     for attr in POINTER_ATTRS:
-        for el, value in doc.attributes(attr):
-            for token in value.split():
+        faults: dict[str, list[str]] = {}  # per value: turns repeat a few speakers' pointers
+        for value in doc.values(attr):
+            wrong = faults.get(value)
+            if wrong is None:
+                wrong = faults[value] = _pointer_faults(attr, value, ids)
+            if not wrong:
+                continue
+            el = value.getparent()
+            for token in wrong:
                 if token.startswith("#"):
-                    if token[1:] not in doc.ids:
-                        yield Finding(el, "ref-resolves",
-                                      f'@{attr}="{value}" on <{local(el)}> points to "{token}", '
-                                      f'but no element has xml:id="{token[1:]}"'
-                                      f"{_suggest(token[1:], doc.ids)}", attribute=attr)
-                elif token in doc.ids or (attr in LOCAL_POINTER_ATTRS and ":" not in token):
+                    yield Finding(el, "ref-resolves",
+                                  f'@{attr}="{value}" on <{local(el)}> points to "{token}", '
+                                  f'but no element has xml:id="{token[1:]}"'
+                                  f"{_suggest(token[1:], ids)}", attribute=attr)
+                else:
                     yield Finding(el, "ref-resolves",
                                   f'@{attr}="{value}" on <{local(el)}>: a pointer to an xml:id '
                                   f'is written with "#": expected "#{token}"', attribute=attr)
@@ -128,8 +225,11 @@ def ref_resolves(doc: Doc) -> Iterator[Finding]:
 
 def id_unique(doc: Doc) -> Iterator[Finding]:
     """No two elements share an xml:id."""
-    for el, value in doc.attributes(XML_ID):
-        first = doc.ids[value]
+    values = doc.values(XML_ID)
+    if len(doc.ids) == len(values):
+        return  # every xml:id once: each element is the first with its id
+    for value in values:
+        el, first = value.getparent(), doc.ids[value]
         if first is not el:
             yield Finding(el, "id-unique",
                           f'xml:id="{value}" on <{local(el)}> is already used by '
@@ -137,19 +237,37 @@ def id_unique(doc: Doc) -> Iterator[Finding]:
                           "unique (one person, one xml:id)", attribute="xml:id")
 
 
+def _who_faults(value: str, ids: dict[str, etree._Element]) -> list[tuple[str, etree._Element]]:
+    """(token, target) for the tokens of a turn's @who whose target is not a <person> with
+    the role speaker (tokens naming no xml:id are ref-resolves' to report)."""
+    faults = []
+    for token in value.split():
+        target = ids.get(token[1:]) if token.startswith("#") else None
+        if target is not None and (target.tag != _PERSON or
+                                   "speaker" not in (target.get("role") or "").split()):
+            faults.append((token, target))
+    return faults
+
+
 def who_person(doc: Doc) -> Iterator[Finding]:
     """A turn's @who points to a <person>, and that person has the role speaker."""
-    for sp in doc.elements("sp"):
-        for token in (sp.get("who") or "").split():
-            target = doc.ids.get(token[1:]) if token.startswith("#") else None
-            if target is None:
-                continue  # ref-resolves reports it
-            if target.tag != tei("person"):
+    faults: dict[str, list[tuple[str, etree._Element]]] = {}  # per value, as in ref_resolves
+    for value in doc.own_values("who"):  # in document order, as the turns are
+        wrong = faults.get(value)
+        if wrong is None:
+            wrong = faults[value] = _who_faults(value, doc.ids)
+        if not wrong:
+            continue
+        sp = value.getparent()
+        if sp.tag != _SP:
+            continue  # only a turn's @who must name a speaker
+        for token, target in wrong:
+            if target.tag != _PERSON:
                 yield Finding(sp, "who-person",
                               f'@who="{token}" on <sp> points to a <{local(target)}>; '
                               "a turn's @who must point to a <person> in particDesc",
                               attribute="who")
-            elif "speaker" not in (target.get("role") or "").split():
+            else:
                 yield Finding(sp, "who-person",
                               f'@who="{token}" on <sp> points to a person whose role is '
                               f'"{target.get("role", "")}"; a person with turns should have '
@@ -159,10 +277,15 @@ def who_person(doc: Doc) -> Iterator[Finding]:
 def speaker_used(doc: Doc) -> Iterator[Finding]:
     """Every person with role speaker has at least one turn (sp/@who)."""
     # a bare "han" is a broken pointer (ref-resolves says so), but it names the person
-    used = {t.removeprefix("#") for sp in doc.elements("sp") for t in (sp.get("who") or "").split()}
-    for person in doc.elements("person"):
+    used = doc.turn_tokens
+    for role in doc.own_values("role"):  # the persons with a role, in document order
+        if "speaker" not in role.split():
+            continue
+        person = role.getparent()
+        if person.tag != _PERSON:
+            continue
         pid = person.get(XML_ID)
-        if "speaker" in (person.get("role") or "").split() and pid not in used:
+        if pid not in used:
             yield Finding(person, "speaker-used",
                           f'person "{pid}" has role="speaker" but no turn points to it '
                           f'(expected an <sp who="#{pid}">); give it its turns or change '
@@ -175,13 +298,19 @@ def is_iso_date(value: str) -> bool:
     m = _ISO.fullmatch(value)
     if m is None:
         return False
-    year, month, day, hour, minute, second = (int(g) if g else None for g in m.groups())
-    if month is not None and not 1 <= month <= 12:
+    year, month, day, hour, minute, second = m.groups()  # nested in the regex: no gaps
+    if month is None:
+        return True
+    mo = int(month)
+    if not 1 <= mo <= 12:
         return False
-    if day is not None and not 1 <= day <= calendar.monthrange(year or 1, month or 1)[1]:
+    if day is None:
+        return True
+    # the length of the month as calendar.monthrange gives it (year 0 counts as 1)
+    if not 1 <= int(day) <= _MONTH_DAYS[mo] + (mo == 2 and calendar.isleap(int(year) or 1)):
         return False
-    return (hour is None or hour < 24) and (minute is None or minute < 60) and (
-        second is None or second < 60)
+    return hour is None or (int(hour) < 24 and int(minute) < 60 and (
+        second is None or int(second) < 60))
 
 
 def guess_iso(value: str) -> str | None:
@@ -201,23 +330,28 @@ def guess_iso(value: str) -> str | None:
 
 def _date_attributes(doc: Doc, names: Iterable[str]) -> Iterator[tuple[etree._Element, str, str]]:
     for attr in names:
-        for el, value in doc.attributes(attr):
-            if local(el) not in NOT_DATABLE:
-                yield el, attr, value
+        for value in doc.values(attr):
+            el = value.getparent()
+            if el.tag.rpartition("}")[2] not in NOT_DATABLE:  # local(el), without a QName
+                yield el, attr, str(value)
 
 
 def date_iso(doc: Doc) -> Iterator[Finding]:
     """@when/@from/@to/@notBefore/@notAfter hold real ISO 8601 dates: YYYY, YYYY-MM or
     YYYY-MM-DD, optionally with Thh:mm or Thh:mm:ss (the schema, like TEI, wants seconds)."""
-    for el, attr, value in _date_attributes(doc, DATE_ATTRS):
-        if is_iso_date(value):
-            continue
-        guess = guess_iso(value)
-        hint = f' (here: "{guess}")' if guess else ""
-        yield Finding(el, "date-iso",
-                      f'@{attr}="{value}" on <{local(el)}> is not an ISO 8601 date: '
-                      f"expected YYYY, YYYY-MM or YYYY-MM-DD{hint}, with Thh:mm:ss for "
-                      "a time", attribute=attr)
+    for attr in DATE_ATTRS:
+        for value in doc.values(attr):
+            if is_iso_date(value):
+                continue  # decided before the element is looked at: the common case
+            el = value.getparent()
+            if el.tag.rpartition("}")[2] in NOT_DATABLE:  # local(el), without a QName
+                continue
+            guess = guess_iso(value)
+            hint = f' (here: "{guess}")' if guess else ""
+            yield Finding(el, "date-iso",
+                          f'@{attr}="{value}" on <{local(el)}> is not an ISO 8601 date: '
+                          f"expected YYYY, YYYY-MM or YYYY-MM-DD{hint}, with Thh:mm:ss for "
+                          "a time", attribute=attr)
 
 
 def date_range(doc: Doc) -> Iterator[Finding]:
@@ -250,8 +384,11 @@ def _inside(el: etree._Element, name: str, stop: etree._Element) -> bool:
 
 def copies_total(doc: Doc) -> Iterator[Finding]:
     """In a distribution div, item copies (item/@n, 1 by default) add up to the stated total."""
-    for div in doc.elements("div"):
-        if div.get("type") != "distribution":
+    for kind in doc.own_values("type"):  # divs typed "distribution", in document order
+        if kind != "distribution":
+            continue
+        div = kind.getparent()
+        if div.tag != _DIV:
             continue
         items = [it for lst in div.iter(tei("list")) if lst.get("type") == "distribution"
                  for it in lst.iterchildren(tei("item"))]
@@ -305,19 +442,37 @@ def _has_content(el: etree._Element, skip: frozenset[str] = frozenset()) -> bool
 
 def empty_element(doc: Doc) -> Iterator[Finding]:
     """No empty paragraph, turn, item, heading ... (breaks alone are not content)."""
-    for el in doc.elements(*NOT_EMPTY):
-        if el.text and not el.text.isspace():
-            continue  # the common case, decided without a walk
+    filled = doc.filled()
+    empty: list[tuple[etree._Element, frozenset[str]]] = []
+    for el in doc.blank():  # the others start with text: not empty
+        if len(el):
+            # A child in `filled` is content: the common cases (a turn ending in its
+            # paragraph, a name ending in text) are decided without the walk.
+            last = el[-1]
+            if last in filled or (last.tail and not last.tail.isspace()):
+                continue
+            if any(child in filled for child in el):
+                continue
         skip = _SPEAKER if el.tag == _SP else frozenset()
         if not _has_content(el, skip):
-            what = "turn has nothing but its speaker" if skip else "is empty"
-            yield Finding(el, "empty-element",
-                          f"<{local(el)}> {what}: expected text or content; remove it "
-                          "or restore what the source has there")
+            empty.append((el, skip))
+    if len(empty) > 1:  # in document order
+        position = {el: i for i, el in enumerate(doc.root.iter(*_NOT_EMPTY))}
+        empty.sort(key=lambda found: position[found[0]])
+    for el, skip in empty:
+        what = "turn has nothing but its speaker" if skip else "is empty"
+        yield Finding(el, "empty-element",
+                      f"<{local(el)}> {what}: expected text or content; remove it "
+                      "or restore what the source has there")
 
 
 def gap_extent(doc: Doc) -> Iterator[Finding]:
     """A gap's @quantity says what it counts (@unit); illegible characters are counted."""
+    # Only an element with @quantity but no @unit, or @unit="char" but no @quantity, can be
+    # at fault: without one, the gaps need not be visited.
+    if not any(q.getparent().get("unit") is None for q in doc.own_values("quantity")) and not any(
+            u == "char" and u.getparent().get("quantity") is None for u in doc.own_values("unit")):
+        return
     for gap in doc.elements("gap"):
         if gap.get("quantity") is not None and gap.get("unit") is None:
             yield Finding(gap, "gap-extent",
@@ -337,10 +492,11 @@ def lang_declared(doc: Doc) -> Iterator[Finding]:
         return
     declared = {lang.get("ident") for lang in usage.iter(tei("language"))}
     for attr, label in ((XML_LANG, "xml:lang"), ("mainLang", "mainLang")):
-        for el, value in doc.attributes(attr):
+        for value in doc.values(attr):
             # "ru-Latn" (transliterated Russian) is covered by a declared "ru".
             if value in declared or value.split("-")[0] in declared:
                 continue
+            el = value.getparent()
             severity = "warning" if local(el) == "foreign" else "error"
             yield Finding(el, "lang-declared",
                           f'@{label}="{value}" on <{local(el)}> is not declared: expected a '

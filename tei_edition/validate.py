@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import stat
 import subprocess
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -143,30 +144,43 @@ def collect_files(paths: Iterable[str | os.PathLike[str]]) -> list[Path]:
     files: list[Path] = []
     for raw in paths:
         path = Path(raw)
-        if path.is_dir():
+        try:  # one stat says folder or file: a run may name a thousand files
+            mode: int | None = os.stat(path).st_mode
+        except (OSError, ValueError):
+            mode = None  # Path's tests below tell a missing path from an error
+        if (mode is None and path.is_dir()) or (mode is not None and stat.S_ISDIR(mode)):
             found = sorted(p for p in path.glob("*.xml") if p.is_file())
             if not found:
                 raise _usage(str(path), "io", "this folder holds no *.xml files to validate")
             files += found
-        elif path.exists():
+        elif mode is not None or path.exists():
             files.append(path)
         else:
             raise _usage(str(path), "io", "no such file or folder")
     return list(dict.fromkeys(files))
 
 
+def _parse_one(path: Path) -> _Doc | Diagnostic:
+    """The parsed file, or the diagnostic saying why it cannot be read."""
+    try:
+        return _Doc(str(path), path, parse_file(path))
+    except XMLInputError as exc:
+        message = exc.message
+        if exc.rule == "xml-wellformed":
+            # the position is in the diagnostic already; libxml2 repeats it at the end
+            message = "not well-formed XML: " + re.sub(r", line \d+, column \d+$", "", message)
+        return Diagnostic(str(path), exc.line, exc.col, "error", exc.rule, message)
+
+
 def _parse(files: Sequence[Path]) -> tuple[list[_Doc], list[Diagnostic]]:
     docs: list[_Doc] = []
     diags: list[Diagnostic] = []
     for path in files:
-        try:
-            docs.append(_Doc(str(path), path, parse_file(path)))
-        except XMLInputError as exc:
-            message = exc.message
-            if exc.rule == "xml-wellformed":
-                # the position is in the diagnostic already; libxml2 repeats it at the end
-                message = "not well-formed XML: " + re.sub(r", line \d+, column \d+$", "", message)
-            diags.append(Diagnostic(str(path), exc.line, exc.col, "error", exc.rule, message))
+        parsed = _parse_one(path)
+        if isinstance(parsed, Diagnostic):
+            diags.append(parsed)
+        else:
+            docs.append(parsed)
     return docs, diags
 
 
@@ -204,9 +218,14 @@ class _LxmlEngine:
     def check(self, docs: Sequence[_Doc]) -> list[Diagnostic]:
         out: list[Diagnostic] = []
         for doc in docs:
-            if not self.relaxng.validate(doc.tree):
-                out += self._explain(doc, list(self.relaxng.error_log))
+            out += self.check_one(doc)
         return out
+
+    def check_one(self, doc: _Doc) -> list[Diagnostic]:
+        """The schema's diagnostics for one file (its content rules already run)."""
+        if self.relaxng.validate(doc.tree):
+            return []
+        return self._explain(doc, list(self.relaxng.error_log))
 
     def _explain(self, doc: _Doc, errors: list) -> list[Diagnostic]:
         flagged = _rule_flagged(doc)
@@ -422,22 +441,49 @@ class Validator:
 
     def check(self, files: Sequence[Path]) -> list[Diagnostic]:
         """Every diagnostic for these files, in no particular order."""
-        docs, diags = _parse(files)
+        engine = self.engine
+        if isinstance(engine, _LxmlEngine):
+            # One file at a time from reading to report: a run holds one tree, not all of
+            # them, and what the rules and the schema read of it is still in the cache.
+            diags: list[Diagnostic] = []
+            for path in files:
+                doc = _parse_one(path)
+                if isinstance(doc, Diagnostic):
+                    diags.append(doc)
+                    continue
+                doc.findings = content_rules.check(doc.tree.getroot()) if self.rules else []
+                diags += engine.check_one(doc)
+                if doc.findings:
+                    diags += _rule_diagnostics(doc)
+            return diags
+        docs, diags = _parse(files)  # jing reads every file in one run
         for doc in docs:
             doc.findings = content_rules.check(doc.tree.getroot()) if self.rules else []
-        diags += self.engine.check(docs)
+        diags += engine.check(docs)
         for doc in docs:
             diags += _rule_diagnostics(doc)
         return diags
 
     def _check_parallel(self, files: Sequence[Path], workers: int) -> list[Diagnostic]:
+        import multiprocessing
         from concurrent.futures import ProcessPoolExecutor
 
-        size = max(16, len(files) // (workers * 4))
-        chunks = [list(files[i:i + size]) for i in range(0, len(files), size)]
-        with ProcessPoolExecutor(workers, initializer=_init_worker,
-                                 initargs=(str(self.schema_path), self.rules)) as pool:
-            results = list(pool.map(_check_chunk, chunks))
+        global _WORKER
+        # Small chunks, taken in turn as the workers are free: files differ in size, and
+        # with a few large chunks one worker is left with the last one while the other
+        # waits. Paths travel as str, the cheapest to send.
+        size = max(8, -(-len(files) // (workers * 12)))
+        chunks = [[str(f) for f in files[i:i + size]] for i in range(0, len(files), size)]
+        # A forked worker inherits this validator, its schema compiled: the initializer
+        # only compiles one where the worker starts afresh (spawn, forkserver).
+        context = multiprocessing.get_context()
+        _WORKER = self if context.get_start_method() == "fork" else None
+        try:
+            with ProcessPoolExecutor(workers, mp_context=context, initializer=_init_worker,
+                                     initargs=(str(self.schema_path), self.rules)) as pool:
+                results = list(pool.map(_check_chunk, chunks))
+        finally:
+            _WORKER = None
         diags: list[Diagnostic] = []
         for outcome in results:
             if isinstance(outcome, Diagnostic):  # a usage error in a worker
@@ -446,20 +492,22 @@ class Validator:
         return diags
 
 
-# One compiled validator per worker process of a parallel run, made by the initializer:
-# compiling per chunk would repeat the schema's compilation.
+# One compiled validator per worker process of a parallel run: inherited from the parent
+# (fork) or made by the initializer. Compiling per chunk would repeat the compilation.
 _WORKER: Validator | None = None
 
 
 def _init_worker(schema: str, rules: bool) -> None:
     global _WORKER
+    if _WORKER is not None and str(_WORKER.schema_path) == schema and _WORKER.rules == rules:
+        return
     _WORKER = Validator(schema, "lxml", rules)
 
 
-def _check_chunk(files: list[Path]) -> list[Diagnostic] | Diagnostic:
+def _check_chunk(files: list[str]) -> list[Diagnostic] | Diagnostic:
     assert _WORKER is not None
     try:
-        return _WORKER.check(files)
+        return _WORKER.check([Path(f) for f in files])
     except UsageError as exc:  # returned, not raised: it must cross the process boundary
         return exc.diagnostic
 
