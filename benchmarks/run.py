@@ -71,6 +71,7 @@ def main() -> None:
     ap.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results.md")
     args = ap.parse_args()
     n = args.n
+    load_before = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
     rows: list[tuple[str, float, str]] = []
     with tempfile.TemporaryDirectory() as tmp:
         base = Path(tmp)
@@ -95,6 +96,7 @@ def main() -> None:
     for step in ("convert", "validate", "html"):
         stages[step] = sum(r.seconds.get(step, 0.0) for r in built[0].docs) / n
     per_floor = t_floor / n
+    load_after = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
     per = lambda t: f"{n / t:,.0f} docs/s"  # noqa: E731
     rows = [
         ("floor: lxml parse + serialise", t_floor, per(t_floor)),
@@ -122,7 +124,10 @@ def main() -> None:
         f"{n} documents, {kb:.1f} KB of TEI each on average; {os.cpu_count()} cores, "
         f"Python {platform.python_version()}, {platform.machine()}.",
         "Reference points measured in the same run. Reproduce: "
-        f"`python3 benchmarks/run.py -n {n}`.", "",
+        f"`python3 benchmarks/run.py -n {n}`.",
+        f"Load average (1 min) before and after the run: {load_before:.2f}, {load_after:.2f}; "
+        "above 0.5 before the run, other work shared the cores and the --jobs 2 figures say "
+        "little.", "",
         "| step | seconds | throughput |", "|---|---:|---:|",
         *(f"| {name} | {t:.2f} | {rate} |" for name, t, rate in rows), "",
         "| ratio | value |", "|---|---:|",
