@@ -201,6 +201,8 @@ def test_citation_variants_name_the_translators() -> None:
         ("Translated from the Russian by V. S. Lagunov and A. Kim.", ["V. S. Lagunov", "A. Kim"]),
         ("Obtained by Shen Zhihua and translated by Jeffrey Wang and Charles Kraus.",
          ["Jeffrey Wang", "Charles Kraus"]),
+        # one person named twice (or with and without diacritics) keeps one xml:id
+        ("Translated by Han Tam and Hán Tam, and Ri Ok.", ["Han Tam", "Ri Ok"]),
     ]:
         citation = (f'"Record of a Conversation", May 4, 1960, Wilson Center Digital Archive, '
                     f"PRC FMA 106-00001-01, 1-4. {phrase} <https://digitalarchive.example.org/d/1>")

@@ -235,7 +235,12 @@ def parse_citation(text: str, header: Header, vocab: Vocabulary) -> None:
     mt = TRANSLATED_BY.search(flat)
     if mt:
         names = re.split(r",\s*(?:and\s+)?|\s+and\s+", mt.group(1).strip())
-        header.translators = [n.strip() for n in names if n.strip()]
+        # A name listed twice is one person: the titleStmt gives each translator one xml:id.
+        by_id: dict[str, str] = {}
+        for name in (n.strip() for n in names):
+            if name:
+                by_id.setdefault(translator_id(name), name)
+        header.translators = list(by_id.values())
     quoted = re.match(r'^\s*["“](.+?)["”],\s*(.*)$', flat)
     if not quoted:
         return
