@@ -3,9 +3,10 @@
 Each rule is a small function taking a `Doc` and yielding `Finding`s; its id
 (`ref-resolves`, `copies-total`, ...) is what a diagnostic shows in brackets. Rules read TEI
 elements only and never fail on a document the schema would reject: they check what is
-there. `RULES` lists them in the order they run. `Doc` reads the document once (one walk
-over its elements) and the rules work from its indexes, because validating a thousand files
-must stay far cheaper than one jing run.
+there. `RULES` lists them in the order they run. `Doc` indexes the document once (one XPath
+for the attributes, one walk over the elements that must not be empty) and the rules work
+from its indexes, looking up an element only to report it, because validating a thousand
+files must stay far cheaper than one jing run.
 """
 
 from __future__ import annotations
@@ -80,6 +81,7 @@ _NOT_EMPTY = tuple(tei(n) for n in NOT_EMPTY)
 #: NOT_EMPTY but the speaker, whose text does not count as its turn's content.
 _PARTS = tuple(tag for tag in _NOT_EMPTY if tag != _SPEAKER_TAG)
 _DIV = tei("div")
+_LIST, _ITEM, _MEASURE = tei("list"), tei("item"), tei("measure")
 
 
 def _by_name(values: list) -> dict[str, list]:
@@ -145,15 +147,13 @@ class Doc:
     @cached_property
     def turn_tokens(self) -> set[str]:
         """The tokens of every <sp>'s @who, without their "#"."""
-        by_value: dict[str, list] = {}  # turns repeat a few values: each is looked at once
-        for value in self.own_values("who"):
-            found = by_value.get(value)
-            if found is None:
-                by_value[value] = [value]
-            else:
-                found.append(value)
-        return {token.removeprefix("#") for value, where in by_value.items()
-                if any(v.getparent().tag == _SP for v in where) for token in value.split()}
+        values = self.own_values("who")
+        # Turns repeat a few values: each is looked at once, and its first holder is
+        # nearly always a turn; the others are only looked at when it is not.
+        return {token.removeprefix("#") for first in dict.fromkeys(values)
+                if first.getparent().tag == _SP or any(
+                    v == first and v.getparent().tag == _SP for v in values)
+                for token in first.split()}
 
     @cached_property
     def _texts(self) -> tuple[list[etree._Element], set[etree._Element]]:
@@ -203,11 +203,14 @@ def ref_resolves(doc: Doc) -> Iterator[Finding]:
     """Every `#id` in @who/@ref/@corresp/@target/@resp names an xml:id of this file."""
     ids = doc.ids
     for attr in POINTER_ATTRS:
-        faults: dict[str, list[str]] = {}  # per value: turns repeat a few speakers' pointers
-        for value in doc.values(attr):
-            wrong = faults.get(value)
-            if wrong is None:
-                wrong = faults[value] = _pointer_faults(attr, value, ids)
+        values = doc.values(attr)
+        # each value once (turns repeat a few speakers' pointers); the elements are only
+        # visited when some value is wrong
+        faults = {value: _pointer_faults(attr, value, ids) for value in set(values)}
+        if not any(faults.values()):
+            continue
+        for value in values:
+            wrong = faults[value]
             if not wrong:
                 continue
             el = value.getparent()
@@ -251,11 +254,12 @@ def _who_faults(value: str, ids: dict[str, etree._Element]) -> list[tuple[str, e
 
 def who_person(doc: Doc) -> Iterator[Finding]:
     """A turn's @who points to a <person>, and that person has the role speaker."""
-    faults: dict[str, list[tuple[str, etree._Element]]] = {}  # per value, as in ref_resolves
-    for value in doc.own_values("who"):  # in document order, as the turns are
-        wrong = faults.get(value)
-        if wrong is None:
-            wrong = faults[value] = _who_faults(value, doc.ids)
+    values = doc.own_values("who")  # in document order, as the turns are
+    faults = {value: _who_faults(value, doc.ids) for value in set(values)}  # as in ref_resolves
+    if not any(faults.values()):
+        return
+    for value in values:
+        wrong = faults[value]
         if not wrong:
             continue
         sp = value.getparent()
@@ -374,12 +378,10 @@ def date_range(doc: Doc) -> Iterator[Finding]:
 
 # --- distribution lists -------------------------------------------------------------------
 def _inside(el: etree._Element, name: str, stop: etree._Element) -> bool:
-    for anc in el.iterancestors():
-        if anc is stop:
-            return False
-        if anc.tag == tei(name):
-            return True
-    return False
+    """True when an element `name` stands between `el` and its ancestor `stop`."""
+    # the nearest such ancestor found by lxml; then whether `stop` is above it
+    found = next(el.iterancestors(tei(name)), None)
+    return found is not None and any(anc is stop for anc in found.iterancestors())
 
 
 def copies_total(doc: Doc) -> Iterator[Finding]:
@@ -390,8 +392,8 @@ def copies_total(doc: Doc) -> Iterator[Finding]:
         div = kind.getparent()
         if div.tag != _DIV:
             continue
-        items = [it for lst in div.iter(tei("list")) if lst.get("type") == "distribution"
-                 for it in lst.iterchildren(tei("item"))]
+        items = [it for lst in div.iter(_LIST) if lst.get("type") == "distribution"
+                 for it in lst.iterchildren(_ITEM)]
         total, counted = 0, True
         for item in items:
             n = item.get("n", "1")
@@ -402,7 +404,7 @@ def copies_total(doc: Doc) -> Iterator[Finding]:
                 yield Finding(item, "copies-total",
                               f'item/@n="{n}" is not a number of copies: expected a whole '
                               "number (1 when absent)", attribute="n")
-        for m in div.iter(tei("measure")):
+        for m in div.iter(_MEASURE):
             if m.get("type") != "copies":
                 continue
             quantity = m.get("quantity")

@@ -8,24 +8,31 @@ the grammar (`schema.explain`); jing's own messages are kept. Exit status: 0 all
 
 from __future__ import annotations
 
+import contextlib
 import os
+import pickle
 import re
 import shutil
+import signal
 import stat
 import subprocess
-from collections.abc import Iterable, Sequence
+import sys
+from collections import Counter
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
+from typing import NoReturn
 
 from lxml import etree
 
 from . import rules as content_rules
+from . import xmlio
 from .diagnostics import Diagnostic, Exit, has_errors
 from .schema import schema_file
 from .schema.explain import Explainer, Problem, show
 from .schema.grammar import Grammar, clark_element_name
-from .xmlio import XMLInputError, parse_file
+from .xmlio import XMLInputError
 
 ENGINES = ("lxml", "jing")
 #: jing reports `FILE:LINE:COL: error: message`.
@@ -141,29 +148,67 @@ class Locator:
 # --- inputs -------------------------------------------------------------------------------
 def collect_files(paths: Iterable[str | os.PathLike[str]]) -> list[Path]:
     """Files named, and the *.xml files of folders named (sorted); UsageError when none."""
+    named = [raw if isinstance(raw, Path) else Path(raw) for raw in paths]
+    # A run may name a thousand files in one folder: one listing of the folder (os.scandir
+    # knows the type of most entries without a stat) says which is a file, which a folder.
+    # Folders and names as str: a Path is slow to hash.
+    where = [os.path.split(str(path)) for path in named]
+    per_folder = Counter(folder for folder, _ in where)
+    listings = {folder: _listing(folder or ".") for folder, n in per_folder.items()
+                if n >= _LISTED_FROM}
     files: list[Path] = []
-    for raw in paths:
-        path = Path(raw)
-        try:  # one stat says folder or file: a run may name a thousand files
-            mode: int | None = os.stat(path).st_mode
-        except (OSError, ValueError):
-            mode = None  # Path's tests below tell a missing path from an error
-        if (mode is None and path.is_dir()) or (mode is not None and stat.S_ISDIR(mode)):
-            found = sorted(p for p in path.glob("*.xml") if p.is_file())
+    for path, (folder, name) in zip(named, where, strict=True):
+        entry = listings[folder].get(name) if folder in listings else None
+        if entry is not None and not entry.is_symlink():  # its type is known: no stat
+            is_dir, exists = entry.is_dir(), True
+        else:
+            try:  # one stat says folder or file
+                mode: int | None = os.stat(path).st_mode
+            except (OSError, ValueError):
+                mode = None  # Path's tests below tell a missing path from an error
+            is_dir = path.is_dir() if mode is None else stat.S_ISDIR(mode)
+            exists = mode is not None or path.exists()
+        if is_dir:
+            found = _xml_files(path)
             if not found:
                 raise _usage(str(path), "io", "this folder holds no *.xml files to validate")
             files += found
-        elif mode is not None or path.exists():
+        elif exists:
             files.append(path)
         else:
             raise _usage(str(path), "io", "no such file or folder")
-    return list(dict.fromkeys(files))
+    once: dict[str, Path] = {}  # each file once, where first named (equal paths, equal str)
+    for path in files:
+        once.setdefault(str(path), path)
+    return list(once.values())
+
+
+#: A folder is listed once when at least this many of its files are named; for fewer, a
+#: stat each costs less than listing a folder that may hold many more.
+_LISTED_FROM = 16
+
+
+def _listing(folder: str | Path) -> dict[str, os.DirEntry[str]]:
+    """The entries of a folder by name (none when it cannot be listed)."""
+    try:
+        with os.scandir(folder) as entries:
+            return {entry.name: entry for entry in entries}
+    except (OSError, ValueError):
+        return {}
+
+
+def _xml_files(folder: Path) -> list[Path]:
+    """What `sorted(p for p in folder.glob("*.xml") if p.is_file())` gives, from one listing
+    whose entries know their type: a stat only for a symbolic link, Paths made in order."""
+    names = sorted(name for name, entry in _listing(folder).items() if name.endswith(".xml")
+                   and (entry.is_file() if not entry.is_symlink() else (folder / name).is_file()))
+    return [folder / name for name in names]  # children of one folder sort by their name
 
 
 def _parse_one(path: Path) -> _Doc | Diagnostic:
     """The parsed file, or the diagnostic saying why it cannot be read."""
     try:
-        return _Doc(str(path), path, parse_file(path))
+        return _Doc(str(path), path, xmlio.parse_file(path))
     except XMLInputError as exc:
         message = exc.message
         if exc.rule == "xml-wellformed":
@@ -418,14 +463,16 @@ class Validator:
     def validate(self, paths: Sequence[str | os.PathLike[str]],
                  jobs: int | None = None) -> ValidationReport:
         """Validate files and folders (their *.xml): the schema, then the content rules.
-        Large runs with the lxml engine are split over `jobs` processes (default: cores)."""
+        Large runs with the lxml engine are split over `jobs` processes (default: cores):
+        this one and forked copies of it on Linux, a process pool elsewhere."""
         report = ValidationReport()
         try:
             files = collect_files(paths)
             report.files = [str(f) for f in files]
             workers = min(jobs or os.cpu_count() or 1, len(files) // PARALLEL_MIN_FILES)
             if workers > 1 and isinstance(self.engine, _LxmlEngine):
-                diags = self._check_parallel(files, workers)
+                diags = (self._check_forked(files, workers) if _can_fork() else
+                         self._check_parallel(files, workers))
             else:
                 diags = self.check(files)
         except UsageError as exc:
@@ -464,6 +511,73 @@ class Validator:
             diags += _rule_diagnostics(doc)
         return diags
 
+    def _check_forked(self, files: Sequence[Path], workers: int) -> list[Diagnostic]:
+        """The run shared by this process and `workers - 1` forked copies of it, the
+        schema compiled and every module loaded: no pool to start, feed or stop. Each
+        process takes the next chunk of files when it is free; a copy sends its diagnostics
+        back at the end, and whatever a copy does not send back (it failed, it was killed)
+        is checked here afterwards, so the report is the one a serial run makes."""
+        chunks = _chunks(files, workers)
+        queue_r, queue_w = os.pipe()
+        try:
+            os.write(queue_w, b"".join(i.to_bytes(4, "little") for i in range(len(chunks))))
+        finally:
+            os.close(queue_w)  # before any fork: the readers see the end of the queue
+        children: list[tuple[int, int]] = []  # (pid, read end of its result pipe)
+        done: dict[int, list[Diagnostic]] = {}
+        try:
+            for _ in range(workers - 1):
+                result_r, result_w = os.pipe()
+                try:
+                    pid = os.fork()
+                except OSError:  # no more processes: this one does the work
+                    os.close(result_r)
+                    os.close(result_w)
+                    break
+                if pid == 0:  # the copy
+                    try:
+                        os.close(result_r)
+                        self._forked_child(chunks, queue_r, result_w)
+                    finally:  # never back into the caller's code, whatever happened
+                        os._exit(1)
+                os.close(result_w)
+                children.append((pid, result_r))
+            done.update(self._take_chunks(chunks, queue_r))
+            while children:
+                done.update(_child_results(*children[-1]))
+                children.pop()
+        finally:
+            os.close(queue_r)
+            for pid, result_r in children:  # interrupted: the copies are not needed any more
+                with contextlib.suppress(OSError):
+                    os.close(result_r)
+                _stop(pid)
+        for i, chunk in enumerate(chunks):
+            if i not in done:
+                done[i] = self.check(chunk)
+        return [d for i in range(len(chunks)) for d in done[i]]
+
+    def _take_chunks(self, chunks: list[Sequence[Path]],
+                     queue: int) -> Iterator[tuple[int, list[Diagnostic]]]:
+        """Check the chunks whose numbers this process reads from the queue (a read of
+        4 bytes from a pipe is atomic: no two processes get the same number)."""
+        while len(taken := os.read(queue, 4)) == 4:
+            i = int.from_bytes(taken, "little")
+            yield i, self.check(chunks[i])
+
+    def _forked_child(self, chunks: list[Sequence[Path]], queue: int, out: int) -> NoReturn:
+        """The work of a forked copy: its chunks' diagnostics, pickled to `out`. It leaves
+        with os._exit, so that nothing of the parent's (atexit handlers, buffered output)
+        runs twice; on any failure it sends nothing and the parent checks its chunks."""
+        status = 1
+        try:
+            payload = pickle.dumps(dict(self._take_chunks(chunks, queue)))
+            with os.fdopen(out, "wb") as stream:
+                stream.write(payload)
+            status = 0
+        finally:
+            os._exit(status)
+
     def _check_parallel(self, files: Sequence[Path], workers: int) -> list[Diagnostic]:
         import multiprocessing
         from concurrent.futures import ProcessPoolExecutor
@@ -490,6 +604,55 @@ class Validator:
                 raise UsageError(outcome)
             diags += outcome
         return diags
+
+
+#: At most this many chunks in a forked run: their numbers (4 bytes each) fill one page.
+_MAX_CHUNKS = 1024
+
+
+def _chunks(files: Sequence[Path], workers: int) -> list[Sequence[Path]]:
+    """The files cut into chunks that shrink towards the end (guided scheduling): large
+    ones while there is plenty left, a few files each at the end, so that no process is
+    left with a long last chunk while the others wait."""
+    chunks: list[Sequence[Path]] = []
+    start, floor = 0, max(2, -(-len(files) // _MAX_CHUNKS))
+    while start < len(files):
+        size = max(floor, min(64, (len(files) - start) // (workers * 8)))
+        chunks.append(files[start:start + size])
+        start += size
+    return chunks
+
+
+def _can_fork() -> bool:
+    """True where a run may fork copies of this process: Linux (macOS advises against fork),
+    and no other thread, which a fork would leave half-way in the copy."""
+    import threading
+
+    return sys.platform.startswith("linux") and threading.active_count() == 1
+
+
+def _child_results(pid: int, result: int) -> dict[int, list[Diagnostic]]:
+    """What a forked copy sent back (nothing when it failed), once it has ended."""
+    with os.fdopen(result, "rb") as stream:
+        payload = stream.read()
+    try:
+        _, status = os.waitpid(pid, 0)
+    except ChildProcessError:  # reaped already (SIGCHLD ignored): the payload tells
+        status = 0
+    if status != 0 or not payload:
+        return {}
+    try:  # a copy killed while writing left half a pickle, which does not load
+        return pickle.loads(payload)
+    except Exception:
+        return {}
+
+
+def _stop(pid: int) -> None:
+    """End a forked copy and wait for it (no zombie is left)."""
+    with contextlib.suppress(OSError):
+        os.kill(pid, signal.SIGKILL)
+    with contextlib.suppress(OSError):
+        os.waitpid(pid, 0)
 
 
 # One compiled validator per worker process of a parallel run: inherited from the parent

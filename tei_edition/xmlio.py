@@ -118,20 +118,37 @@ def _too_large(path: str, size: int) -> XMLInputError:
                          f"{MAX_XML_BYTES // 2**20} MB are refused")
 
 
-def parse_file(path: str | os.PathLike[str]) -> etree._ElementTree:
-    """Read and parse one XML file safely (regular files only, at most MAX_XML_BYTES)."""
-    p = Path(path)
+def read_limited(path: str | os.PathLike[str]) -> bytes:
+    """The bytes of a regular file of at most MAX_XML_BYTES (XMLInputError otherwise).
+    os.open and os.read rather than Path.read_bytes: half the system calls and Python
+    objects, which is a fifth of the cost of parsing a small file."""
+    name = os.fspath(path)
     try:
-        st = p.stat()
+        st = os.stat(name)
         if not stat.S_ISREG(st.st_mode):
             # a pipe or a device (/dev/zero) would block or never end
-            raise XMLInputError(str(p), 0, 0, "io", "not a regular file")
+            raise XMLInputError(name, 0, 0, "io", "not a regular file")
         if st.st_size > MAX_XML_BYTES:
-            raise _too_large(str(p), st.st_size)
-        data = p.read_bytes()
+            raise _too_large(name, st.st_size)
+        fd = os.open(name, os.O_RDONLY | os.O_CLOEXEC)
+        try:
+            # to the end, as read_bytes: a read may be short (FUSE), the file may have grown
+            parts = [os.read(fd, st.st_size + 1)]
+            while more := os.read(fd, 1 << 16):
+                parts.append(more)
+        finally:
+            os.close(fd)
     except OSError as exc:
-        raise XMLInputError(str(p), 0, 0, "io", exc.strerror or str(exc)) from None
-    return parse_bytes(data, str(p))
+        raise XMLInputError(name, 0, 0, "io", exc.strerror or str(exc)) from None
+    data = parts[0] if len(parts) == 1 else b"".join(parts)
+    if len(data) > MAX_XML_BYTES:  # it grew past the limit after the stat
+        raise _too_large(name, len(data))
+    return data
+
+
+def parse_file(path: str | os.PathLike[str]) -> etree._ElementTree:
+    """Read and parse one XML file safely (regular files only, at most MAX_XML_BYTES)."""
+    return parse_bytes(read_limited(path), os.fspath(path))
 
 
 @functools.cache

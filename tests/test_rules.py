@@ -230,3 +230,171 @@ def test_languages_are_declared() -> None:
     translit = tei_document(MINIMAL_BODY.replace(
         "<p>Thank you.</p>", '<p><foreign xml:lang="en-Latn">x</foreign></p>'))
     assert findings(translit, "lang-declared") == []
+
+
+# --- the indexes: what a walk over every element finds --------------------------------------
+def body_doc(content: str) -> str:
+    """The minimal document with `content` added to its div."""
+    return tei_document(MINIMAL_BODY.replace("      </div>", f"        {content}\n      </div>"))
+
+
+def test_empty_elements_are_reported_in_document_order() -> None:
+    doc = body_doc("<p> </p><sp who='#liu'><speaker>L</speaker><p/></sp>"
+                   "<p><note/></p><item><label> </label></item>")
+    empty = findings(doc, "empty-element")
+    assert [rules.local(f.element) for f in empty] == ["p", "sp", "p", "p", "note", "item",
+                                                       "label"]
+
+
+@pytest.mark.parametrize(("turn", "empty"), [
+    ("<sp who='#liu'><speaker>L</speaker><p>x</p></sp>", False),
+    ("<sp who='#liu'><speaker>L</speaker></sp>", True),  # the speaker is not content
+    ("<sp who='#liu'><p>x</p><speaker>L</speaker></sp>", False),  # ends in its speaker
+    ("<sp who='#liu'><speaker>L</speaker><pb/></sp>", True),
+    ("<sp who='#liu'><speaker>L</speaker><pb/>tail</sp>", False),
+    ("<sp who='#liu'><speaker>L</speaker><p><hi>x</hi></p><!-- c --></sp>", False),
+    ("<sp who='#liu'><speaker>L</speaker><sp><speaker>M</speaker></sp></sp>", True),
+    ("<sp who='#liu'>\u00a0<speaker>L</speaker></sp>", True),  # Python's whitespace
+    ("<p><speaker>L</speaker></p>", False),  # a speaker is content outside a turn
+    ("<p><persName><roleName>R</roleName> Gao</persName></p>", False),
+    ("<p><persName><roleName>R</roleName></persName></p>", False),
+    ("<p><persName><pb/></persName></p>", True),
+    ("<p><foreign xmlns='urn:other'/></p>", False),
+])
+def test_emptiness_is_decided_as_the_walk_decides(turn: str, empty: bool) -> None:
+    root = root_of(body_doc(turn))
+    walk = [el for el in root.iter(*(rules.tei(n) for n in rules.NOT_EMPTY))
+            if not rules._has_content(el, frozenset([rules.tei("speaker")])
+                                      if el.tag == rules.tei("sp") else frozenset())]
+    found = [f.element for f in check(root) if f.rule == "empty-element"]
+    assert found == walk
+    assert bool(found) == empty
+
+
+_PIECES = st.sampled_from(["p", "sp", "speaker", "item", "note", "persName", "hi", "pb", "gap",
+                           "{urn:other}x"])
+_TEXTS = st.sampled_from([None, "", " ", "\n  ", "\u00a0", "\u2003", "x"])
+
+
+@st.composite
+def _fragments(draw: st.DrawFn, depth: int = 0) -> etree._Element:
+    el = etree.Element(draw(_PIECES) if depth else rules.tei("div"))
+    if not el.tag.startswith("{"):
+        el.tag = rules.tei(el.tag)
+    el.text = draw(_TEXTS)
+    for _ in range(draw(st.integers(0, 3 if depth < 3 else 0))):
+        child = draw(_fragments(depth + 1)) if draw(st.booleans()) else etree.Comment("c")
+        child.tail = draw(_TEXTS)
+        el.append(child)
+    return el
+
+
+@given(_fragments())
+def test_random_content_is_judged_as_the_walk_judges_it(fragment: etree._Element) -> None:
+    root = root_of(tei_document(MINIMAL_BODY.replace(
+        "      </div>", etree.tostring(fragment, encoding="unicode") + "\n      </div>")))
+    walk = [el for el in root.iter(*(rules.tei(n) for n in rules.NOT_EMPTY))
+            if not rules._has_content(el, frozenset([rules.tei("speaker")])
+                                      if el.tag == rules.tei("sp") else frozenset())]
+    assert [f.element for f in check(root) if f.rule == "empty-element"] == walk
+
+
+def test_who_outside_a_turn_is_a_pointer_but_not_a_turn() -> None:
+    # @who on a note must resolve (ref-resolves), but names no speaker of a turn
+    persons = '<person xml:id="liu" role="speaker"><persName>L</persName></person>' \
+              '<person xml:id="han" role="speaker"><persName>H</persName></person>' \
+              '<person xml:id="gao" role="speaker"><persName>G</persName></person>' \
+              '<person xml:id="ji" role="attendee"><persName>J</persName></person>'
+    body = MINIMAL_BODY.replace("<p>Thank you.</p>",
+                                '<p>Thank you.<note who="#gao">x</note><note who="#ji">y'
+                                '</note><note who="#nobody">z</note></p>')
+    found = check(root_of(tei_document(body, persons=persons)))
+    assert [(f.rule, f.element.get(rules.XML_ID) or f.element.get("who")) for f in found] == [
+        ("ref-resolves", "#nobody"), ("speaker-used", "gao")]
+
+
+def test_each_turn_with_a_wrong_pointer_is_reported() -> None:
+    body = MINIMAL_BODY.replace('who="#liu"', 'who="#h"').replace('who="#han"', 'who="#h"')
+    body = body.replace("<head>", '<head xml:id="h">')
+    found = [f for f in check(root_of(tei_document(body))) if f.rule == "who-person"]
+    assert [f.element.sourceline for f in found] == [
+        f.element.sourceline for f in findings(tei_document(body), "who-person")]
+    assert len(found) == 2 and found[0].element is not found[1].element
+
+
+def test_role_and_type_count_only_on_their_elements() -> None:
+    # role="speaker" on a non-person and type="distribution" on a non-div are not checked
+    body = MINIMAL_BODY.replace("<p>Thank you.</p>", '<p>Thank you.<note type="distribution">'
+                                '<measure type="copies" quantity="9">9</measure></note></p>')
+    doc = tei_document(body).replace('<publisher>', '<publisher role="speaker">')
+    assert findings(doc, "speaker-used") == findings(doc, "copies-total") == []
+    nameless = tei_document(persons='<person xml:id="liu" role="speaker"><persName>L</persName>'
+                            '</person><person xml:id="han" role="speaker"><persName>H'
+                            '</persName></person><person role="speaker"><persName>N'
+                            '</persName></person>')
+    (f,) = findings(nameless, "speaker-used")
+    assert f.message.startswith('person "None" has role="speaker"')
+
+
+def test_gap_findings_in_document_order_and_others_ignored() -> None:
+    body = MINIMAL_BODY.replace("<p>Thank you.</p>",
+                                '<p><gap reason="illegible" unit="char"/> a <gap reason="lost" '
+                                'quantity="2"/> b <measure quantity="3" unit="x">3</measure></p>')
+    assert [f.attribute for f in findings(tei_document(body), "gap-extent")] == ["unit",
+                                                                                 "quantity"]
+    other = MINIMAL_BODY.replace("<p>Thank you.</p>", '<p><measure quantity="3">3</measure></p>')
+    assert findings(tei_document(other), "gap-extent") == []
+
+
+def test_dates_of_a_locus_are_left_alone_wherever_they_stand() -> None:
+    body = MINIMAL_BODY.replace("<p>Thank you.</p>",
+                                '<p><locus from="12" to="3">12</locus><date from="x">x</date></p>')
+    assert [f.attribute for f in findings(tei_document(body), "date-iso")] == ["from"]
+    assert findings(tei_document(body), "date-range") == []
+
+
+_ISO_FORM = r"(\d{4})(?:-(\d\d)(?:-(\d\d)(?:T(\d\d):(\d\d)(?::(\d\d))?)?)?)?"
+
+
+def _iso_by_the_calendar(value: str) -> bool:
+    """is_iso_date as first written: the regex, then calendar.monthrange."""
+    import calendar
+    import re
+
+    m = re.fullmatch(_ISO_FORM, value)
+    if m is None:
+        return False
+    year, month, day, hour, minute, second = (int(g) if g else None for g in m.groups())
+    if month is not None and not 1 <= month <= 12:
+        return False
+    if day is not None and not 1 <= day <= calendar.monthrange(year or 1, month or 1)[1]:
+        return False
+    return (hour is None or hour < 24) and (minute is None or minute < 60) and (
+        second is None or second < 60)
+
+
+@pytest.mark.parametrize("value", ["0000-02-29", "0004-02-29", "1900-02-29", "2000-02-29",
+                                   "1962-02-28T23:59:59", "1962-13-01", "1962-00", "1962-06-31",
+                                   "١٩٦٢-٠٢-٢٨", "1962-04-21T23:60", "1962-04-21T12:00:60"])
+def test_iso_days_as_the_calendar_counts_them(value: str) -> None:
+    assert is_iso_date(value) == _iso_by_the_calendar(value)
+
+
+@given(st.from_regex(r"[0-9٠-٩]{4}(-[0-9]{1,2}(-[0-9]{2}(T[0-9]{2}:[0-9]{2}(:[0-9]{2})?)?)?)?",
+                     fullmatch=True) | st.text("0123456789-T: ", max_size=20))
+def test_iso_check_is_the_calendar_check(value: str) -> None:
+    assert is_iso_date(value) == _iso_by_the_calendar(value)
+
+
+def test_a_part_of_a_document_is_checked_as_before() -> None:
+    """Given an element inside a document, the rules check the elements under it, but the
+    attributes of the whole document (as the one XPath over them always did)."""
+    persons = ('<person xml:id="liu" role="speaker"><persName>L</persName></person>'
+               '<person xml:id="han" role="speaker"><persName>H</persName></person>'
+               '<person xml:id="gao" role="speaker"><persName>G</persName></person>')
+    doc = tei_document(MINIMAL_BODY.replace("<p>Thank you.</p>", '<p>Thanks.<ptr target="#gao"/>'
+                                            "</p>"), persons=persons)
+    root = root_of(doc.replace("<publisher>", '<publisher ref="#nobody">'))
+    text = root.find(rules.tei("text"))
+    assert [f.rule for f in check(root)] == ["ref-resolves", "speaker-used"]
+    assert [f.rule for f in check(text)] == ["ref-resolves"]  # gao's <person> is not in it

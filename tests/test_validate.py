@@ -351,17 +351,25 @@ def test_usage_problems_exit_2(tmp_path: Path) -> None:
 def test_unreadable_file_exits_2(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     path = tmp_path / "locked.xml"
     path.write_text(tei_document(), "utf-8")
-    real = Path.read_bytes
+    real_read, real_open = Path.read_bytes, os.open
 
     def read_bytes(self: Path) -> bytes:
         if self.name == "locked.xml":
             raise PermissionError(13, "Permission denied")
-        return real(self)
+        return real_read(self)
 
+    def open_(file: str, flags: int, *args: int, **kw: int) -> int:
+        if os.fspath(file).endswith("locked.xml"):
+            raise PermissionError(13, "Permission denied")
+        return real_open(file, flags, *args, **kw)
+
+    # root reads files whatever their mode: the read is made to fail, however it is made
     monkeypatch.setattr(Path, "read_bytes", read_bytes)
+    monkeypatch.setattr(os, "open", open_)
     report = validate_paths([path])
     assert report.exit_status == 2
     assert report.diagnostics[0].rule == "io"
+    assert report.diagnostics[0].message == "Permission denied"
 
 
 ANYTHING = """<grammar xmlns="http://relaxng.org/ns/structure/1.0">
@@ -466,18 +474,117 @@ def test_external_parameter_entity_is_never_opened(tmp_path: Path) -> None:
     assert "[xml-doctype]" in proc.stderr
 
 
-def test_parallel_run_reports_exactly_what_a_serial_run_does(tmp_path: Path) -> None:
-    """A large run is split over processes; the report must not change."""
-    from tei_edition.validate import PARALLEL_MIN_FILES, Validator
+@pytest.fixture(scope="module")
+def many_files(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Enough files for a parallel run: a sample, every 17th one broken."""
+    from tei_edition.validate import PARALLEL_MIN_FILES
 
+    folder = tmp_path_factory.mktemp("many")
     sample = (Path(__file__).parent.parent / "encoded" / "wcda-119000.xml").read_text("utf-8")
     broken = sample.replace('<gap reason="redacted"', '<gap reason="lost"', 1)
     assert broken != sample
     for i in range(2 * PARALLEL_MIN_FILES + 5):
-        (tmp_path / f"d{i:03d}.xml").write_text(broken if i % 17 == 0 else sample, "utf-8")
-    validator = Validator()
-    serial = validator.validate([tmp_path], jobs=1)
-    parallel = validator.validate([tmp_path], jobs=2)
+        (folder / f"d{i:03d}.xml").write_text(broken if i % 17 == 0 else sample, "utf-8")
+    return folder
+
+
+@pytest.mark.parametrize("how", ["fork", "pool"])
+def test_parallel_run_reports_exactly_what_a_serial_run_does(
+        how: str, many_files: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A large run is split over processes (forked copies of this one, or a process pool
+    where forking is not safe); the report must not change."""
+    import tei_edition.validate as module
+
+    monkeypatch.setattr(module, "_can_fork", lambda: how == "fork")
+    validator = module.Validator()
+    serial = validator.validate([many_files], jobs=1)
+    parallel = validator.validate([many_files], jobs=2)
     assert serial.exit_status == parallel.exit_status == 1
     assert parallel.diagnostics == serial.diagnostics
     assert len({d.file for d in serial.diagnostics}) == 8
+    three = validator.validate([many_files], jobs=3)
+    assert three.diagnostics == serial.diagnostics
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="forked runs are Linux only")
+def test_work_of_a_failed_copy_is_done_again(many_files: Path,
+                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    """A forked copy that dies (or is killed) sends nothing back: its files are checked by
+    the parent, and the report is the full one."""
+    import tei_edition.validate as module
+
+    def die(self: object, chunks: object, queue: int, out: int) -> None:
+        os.read(queue, 4)  # takes a chunk, then dies with it
+        os._exit(1)
+
+    monkeypatch.setattr(module, "_can_fork", lambda: True)
+    validator = module.Validator()
+    serial = validator.validate([many_files], jobs=1)
+    monkeypatch.setattr(module.Validator, "_forked_child", die)
+    assert validator.validate([many_files], jobs=2).diagnostics == serial.diagnostics
+
+
+@pytest.mark.parametrize(("n", "workers"), [(1, 2), (64, 2), (1000, 2), (5000, 8),
+                                          (300_000, 2)])
+def test_chunks_cover_the_files_in_order_and_fit_the_queue(n: int, workers: int) -> None:
+    from tei_edition.validate import _MAX_CHUNKS, _chunks
+
+    files = [Path(f"{i}.xml") for i in range(n)]
+    chunks = _chunks(files, workers)
+    assert [f for chunk in chunks for f in chunk] == files
+    assert len(chunks) <= _MAX_CHUNKS and all(chunks)
+    assert len(chunks[-1]) <= len(chunks[0])  # shrinking: the last ones are short
+
+
+def _collected_by_path(paths: list) -> list[Path]:
+    """collect_files as first written, with Path's own tests: the reference."""
+    files: list[Path] = []
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            found = sorted(p for p in path.glob("*.xml") if p.is_file())
+            if not found:
+                raise ValueError(f"empty folder {path}")
+            files += found
+        elif path.exists():
+            files.append(path)
+        else:
+            raise ValueError(f"missing {path}")
+    return list(dict.fromkeys(files))
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs symbolic links and a pipe (POSIX)")
+def test_files_are_collected_as_path_would_collect_them(tmp_path: Path,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    """A folder named with many of its files is listed once instead of a stat per file; what
+    is collected, and in which order, is what Path's tests give."""
+    from tei_edition.validate import _LISTED_FROM, UsageError, collect_files
+
+    many = [tmp_path / f"f{i:02d}.xml" for i in range(_LISTED_FROM + 4)]
+    for path in [*many, tmp_path / ".xml", tmp_path / ".hidden.xml", tmp_path / "up.XML"]:
+        path.write_text("<TEI/>", "utf-8")
+    (tmp_path / "sub.xml").mkdir()
+    (tmp_path / "sub.xml" / "in.xml").write_text("<TEI/>", "utf-8")
+    (tmp_path / "empty").mkdir()
+    (tmp_path / "link.xml").symlink_to(many[1])
+    (tmp_path / "to-folder.xml").symlink_to(tmp_path / "sub.xml")
+    (tmp_path / "dangling.xml").symlink_to(tmp_path / "nowhere")
+    (tmp_path / "loop.xml").symlink_to(tmp_path / "loop.xml")
+    os.mkfifo(tmp_path / "pipe.xml")
+    monkeypatch.chdir(tmp_path)
+    cases = [[tmp_path], [str(tmp_path)], many, [str(p) for p in many[::-1]],
+             [*many, tmp_path / "link.xml", tmp_path / "to-folder.xml", tmp_path / "pipe.xml"],
+             [*many, tmp_path / "sub.xml", *many[:3], tmp_path, f"{tmp_path}//f01.xml",
+              f"{tmp_path}/sub.xml/../f02.xml", "f03.xml", "./f04.xml", "."],
+             [*many, tmp_path / "dangling.xml"], [*many, tmp_path / "loop.xml"],
+             [*many, tmp_path / "missing.xml"], [*many, tmp_path / "empty"]]
+    for paths in cases:
+        try:
+            expected: list[Path] | str = _collected_by_path(paths)
+        except ValueError:
+            expected = "usage error"
+        try:
+            found: list[Path] | str = collect_files(paths)
+        except UsageError:
+            found = "usage error"
+        assert found == expected, paths
