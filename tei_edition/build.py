@@ -27,9 +27,9 @@ if TYPE_CHECKING:
 from . import __version__
 from .config import Config
 from .convert import collect_sources, convert_file
-from .diagnostics import Diagnostic, Exit
+from .diagnostics import Diagnostic, Exit, has_errors
 from .writers.tei import recorded_digest
-from .xmlio import XMLInputError, parse_file, sync_written, write_atomic
+from .xmlio import XMLInputError, parse_bytes, parse_file, sync_written, write_atomic
 
 CACHE_NAME = ".tei-edition-build.json"
 _VERSION_RE = re.compile(rb'<application ident="tei-edition" version="([^"]+)"')
@@ -128,6 +128,7 @@ class _Job:
 def _run_job(job: _Job) -> DocResult:
     """Convert, validate and render one document (in a worker process)."""
     result = DocResult(job.name, "unchanged")
+    tei: bytes | None = None  # the TEI just written, when there is one
     if job.convert:
         t = time.perf_counter()
         conv = convert_file(job.source, job.encoded.parent, force=job.force, config=job.config,
@@ -138,32 +139,42 @@ def _run_job(job: _Job) -> DocResult:
         if conv.status in ("failed", "protected") and not job.encoded.exists():
             result.valid = False
             return result
+        tei = conv.tei if conv.status == "converted" else None
     elif job.encoded.exists() and not recorded_digest(job.encoded.read_bytes())[1]:
         result.diagnostics.append(Diagnostic(
             str(job.encoded), 1, 1, "warning", "hand-edited",
             "edited by hand since it was generated; kept as it is and published from the edit "
             "(`tei-edition check` compares it with the source)"))
     if job.render or result.status == "converted":
-        _validate_and_render(job, result)
+        _validate_and_render(job, result, tei)
     if job.encoded.exists():
         st = job.encoded.stat()
         result.xml_stamp = (st.st_mtime_ns, st.st_size)
     return result
 
 
-def _validate_and_render(job: _Job, result: DocResult) -> None:
+def _validate_and_render(job: _Job, result: DocResult, tei: bytes | None) -> None:
+    """Validate and render the TEI, parsed once for both (from `tei` when the bytes are at
+    hand); a file that cannot be parsed gets the validator's own diagnostic."""
     from .render import IndexEntry, RenderError, render_document
 
     t = time.perf_counter()
-    report = _tools().validator.validate([job.encoded])
+    try:
+        tree = parse_file(job.encoded) if tei is None else parse_bytes(tei, str(job.encoded))
+    except XMLInputError:
+        report = _tools().validator.validate([job.encoded])
+        result.seconds["validate"] = time.perf_counter() - t
+        result.diagnostics += report.diagnostics
+        result.valid = False
+        return
+    diagnostics = _tools().validator.check_tree(job.encoded, tree)
     result.seconds["validate"] = time.perf_counter() - t
-    result.diagnostics += report.diagnostics
-    result.valid = report.exit_status == Exit.OK
+    result.diagnostics += diagnostics
+    result.valid = not has_errors(diagnostics)
     t = time.perf_counter()
     try:
-        tree = parse_file(job.encoded)
         page = render_document(tree, _tools().sheets)
-    except (XMLInputError, RenderError) as exc:
+    except RenderError as exc:
         result.diagnostics.append(Diagnostic(str(job.encoded), 0, 0, "error", "html", str(exc)))
         result.valid = False
         return

@@ -497,17 +497,30 @@ class Validator:
                 doc = _parse_one(path)
                 if isinstance(doc, Diagnostic):
                     diags.append(doc)
-                    continue
-                doc.findings = content_rules.check(doc.tree.getroot()) if self.rules else []
-                diags += engine.check_one(doc)
-                if doc.findings:
-                    diags += _rule_diagnostics(doc)
+                else:
+                    diags += self._check_doc(engine, doc)
             return diags
         docs, diags = _parse(files)  # jing reads every file in one run
         for doc in docs:
             doc.findings = content_rules.check(doc.tree.getroot()) if self.rules else []
         diags += engine.check(docs)
         for doc in docs:
+            diags += _rule_diagnostics(doc)
+        return diags
+
+    def check_tree(self, path: Path, tree: etree._ElementTree) -> list[Diagnostic]:
+        """The diagnostics of one file already parsed (a build validates the tree it
+        renders), sorted as `validate` sorts them; `path` is read again only to place them."""
+        engine = self.engine
+        if not isinstance(engine, _LxmlEngine):
+            return self.validate([path]).diagnostics
+        diags = self._check_doc(engine, _Doc(str(path), path, tree))
+        return sorted(diags, key=lambda d: (d.line, d.col, d.rule, d.message))
+
+    def _check_doc(self, engine: _LxmlEngine, doc: _Doc) -> list[Diagnostic]:
+        doc.findings = content_rules.check(doc.tree.getroot()) if self.rules else []
+        diags = engine.check_one(doc)
+        if doc.findings:
             diags += _rule_diagnostics(doc)
         return diags
 

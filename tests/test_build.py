@@ -122,3 +122,26 @@ def test_build_publishes_a_hand_edit_made_after_the_build_and_says_so(project: P
     code, out = run("build", str(project))
     assert code == 0 and f"{tei}:1:1: warning: [hand-edited]" in out
     assert "esteemed Comrade" in (project / "site" / "wcda-119000.html").read_text("utf-8")
+
+
+@pytest.mark.parametrize(("old", "new", "rule"), [
+    ("<sp ", "<sp><sp ", "xml-wellformed"),  # not XML any more
+    ('<gap reason="redacted"', '<gap reason="lost"', "schema-attribute"),  # outside the schema
+    ('who="#', 'who="#nobody #', "ref-resolves"),  # a content rule
+])
+def test_build_reports_a_broken_hand_edit_as_validate_does(project: Path, old: str, new: str,
+                                                          rule: str) -> None:
+    """The build validates the tree it renders; its diagnostics are validate's, placed."""
+    run("build", str(project))
+    tei = project / "encoded" / "syn-04-ciphered-telegram-lagunov.xml"
+    if old not in tei.read_text("utf-8"):
+        tei = project / "encoded" / "wcda-119000.xml"
+    text = tei.read_text("utf-8")
+    assert old in text
+    tei.write_text(text.replace(old, new, 1), "utf-8")
+    code, out = run("build", str(project))
+    _, expected = run("validate", str(tei))
+    assert code == 1 and "1 invalid" in out
+    wanted = [line for line in expected.splitlines() if line.startswith(f"{tei}:")]
+    assert wanted and all(line in out for line in wanted)
+    assert any(f"[{rule}]" in line for line in wanted)

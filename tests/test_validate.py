@@ -588,3 +588,21 @@ def test_files_are_collected_as_path_would_collect_them(tmp_path: Path,
         except UsageError:
             found = "usage error"
         assert found == expected, paths
+
+
+def test_a_parsed_tree_is_checked_as_its_file_is(tmp_path: Path) -> None:
+    """check_tree (the build's way, on the tree it renders) reports what validate does."""
+    from tei_edition.validate import Validator
+    from tei_edition.xmlio import parse_file
+
+    sample = (Path(__file__).parent.parent / "encoded" / "wcda-119000.xml").read_text("utf-8")
+    variants = [sample, sample.replace('<gap reason="redacted"', '<gap reason="lost"', 1),
+                sample.replace('who="#', 'who="#nobody #'),
+                sample.replace("<sp ", '<sp xml:id="twice" ', 2)]
+    validator = Validator()
+    for i, text in enumerate(variants):
+        path = tmp_path / f"v{i}.xml"
+        path.write_text(text, "utf-8")
+        expected = validator.validate([path]).diagnostics
+        assert validator.check_tree(path, parse_file(path)) == expected
+        assert bool(expected) == (i > 0)
