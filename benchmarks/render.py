@@ -1,6 +1,6 @@
 """Benchmark the HTML edition against the cost of merely reading and writing the same TEI.
 
-    python benchmarks/render.py [FILES or FOLDERS ...] [--rounds N] [--check]
+    python benchmarks/render.py [FILES or FOLDERS ...] [--rounds N] [--check] [--xslt DIR ...]
 
 For each seed document (default: encoded/*.xml) it times, in the same run and interleaved:
   floor:  lxml's bare parse + serialise of the TEI bytes
@@ -11,11 +11,20 @@ and prints the ratio render/floor (the target is at most 3). For scale it also t
 the least any XSLT-based page can cost with lxml. Times are CPU time of this
 process (time.process_time), the fastest of N rounds: the figures least disturbed by other
 work on the machine. Wall-clock times are printed too, for reference.
+
+To show where the render time goes, the three stages of render are also timed on their
+own: parse of the bytes (the tree freed), transform of trees parsed once (the result freed),
+serialisation of results made once. Their sum is a little less than render, which also
+frees the TEI tree and pays the Python glue around the stages.
+--xslt DIR (repeatable) times the whole render path once more with the stylesheets of DIR,
+interleaved with the rest: the way to compare a variant with the current stylesheets on a
+machine whose speed drifts during the run.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 from collections.abc import Callable
@@ -26,10 +35,12 @@ from lxml import etree
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from tei_edition.render import Stylesheets, render_document  # noqa: E402
+from tei_edition.render import Stylesheets, _serialise, render_document  # noqa: E402
 from tei_edition.xmlio import parse_bytes  # noqa: E402
 
 TARGET = 3.0
+
+Work = Callable[[bytes], object]
 
 
 def seed_files(args: list[str]) -> list[Path]:
@@ -68,7 +79,24 @@ def make_render(sheets: Stylesheets) -> Callable[[bytes], bytes]:
     return render
 
 
-def timed(work: Callable[[bytes], bytes], docs: list[bytes], repeat: int) -> tuple[float, float]:
+def make_stages(sheets: Stylesheets, docs: list[bytes]) -> dict[str, Work]:
+    """The stages of render one by one, each fed with what the stage before it made once.
+
+    Each takes the bytes of a seed document (as every timed function does) and looks up
+    the tree or result made from them outside the timed loop.
+    """
+    trees = {id(data): parse_bytes(data) for data in docs}
+    results = {key: sheets.document(tree) for key, tree in trees.items()}
+
+    def transform(data: bytes) -> object:
+        return sheets.document(trees[id(data)])
+
+    def serialise(data: bytes) -> bytes:
+        return _serialise(results[id(data)])
+    return {"parse": parse_bytes, "transform": transform, "serialise": serialise}
+
+
+def timed(work: Work, docs: list[bytes], repeat: int) -> tuple[float, float]:
     """(CPU, wall) seconds for one pass over all documents, `repeat` passes timed together."""
     cpu, wall = time.process_time(), time.perf_counter()
     for _ in range(repeat):
@@ -77,12 +105,18 @@ def timed(work: Callable[[bytes], bytes], docs: list[bytes], repeat: int) -> tup
     return (time.process_time() - cpu) / repeat, (time.perf_counter() - wall) / repeat
 
 
+def load_average() -> float:
+    return os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("paths", nargs="*")
     parser.add_argument("--rounds", type=int, default=15)
     parser.add_argument("--repeat", type=int, default=20, help="passes per round")
     parser.add_argument("--check", action="store_true", help=f"exit 1 above {TARGET}x")
+    parser.add_argument("--xslt", type=Path, action="append", default=[], metavar="DIR",
+                        help="also time render with the stylesheets of DIR (repeatable)")
     opts = parser.parse_args(argv)
 
     files = seed_files(opts.paths)
@@ -94,33 +128,46 @@ def main(argv: list[str] | None = None) -> int:
     start = time.perf_counter()
     sheets = Stylesheets.load()
     compile_ms = (time.perf_counter() - start) * 1000
-    render, identity = make_render(sheets), make_identity()
-    for data in docs:  # warm up caches and the allocator
-        floor(data)
-        render(data)
-        identity(data)
+    works: dict[str, Work] = {"floor": floor, "render": make_render(sheets),
+                              "identity": make_identity()}
+    works.update(make_stages(sheets, docs))
+    for directory in opts.xslt:
+        works[f"render with {directory}"] = make_render(Stylesheets.load(directory))
+    for work in works.values():  # warm up caches and the allocator
+        for data in docs:
+            work(data)
 
-    floors, renders, identities = [], [], []
+    load_before = load_average()
+    times: dict[str, list[tuple[float, float]]] = {name: [] for name in works}
     for _ in range(opts.rounds):  # interleaved so that all see the same machine state
-        floors.append(timed(floor, docs, opts.repeat))
-        renders.append(timed(render, docs, opts.repeat))
-        identities.append(timed(identity, docs, opts.repeat))
-    f, r = min(t[0] for t in floors), min(t[0] for t in renders)
-    f_wall, r_wall = min(t[1] for t in floors), min(t[1] for t in renders)
-    i = min(t[0] for t in identities)
+        for name, work in works.items():
+            times[name].append(timed(work, docs, opts.repeat))
+    load_after = load_average()
+    cpu = {name: min(t[0] for t in runs) for name, runs in times.items()}
+    wall = {name: min(t[1] for t in runs) for name, runs in times.items()}
+    f, r = cpu["floor"], cpu["render"]
     ratio = r / f
 
     size = sum(map(len, docs))
     print(f"documents: {len(docs)} ({size / 1024:.0f} KiB of TEI): "
           + ", ".join(p.name for p in files))
+    print(f"load average (1 min) before and after the timing: {load_before:.2f}, {load_after:.2f}")
     print(f"compile stylesheets (once per run): {compile_ms:.1f} ms")
     print(f"floor  (parse + serialise TEI):          {f * 1000:7.3f} ms CPU per pass"
-          f" ({f_wall * 1000:.3f} ms wall)")
+          f" ({wall['floor'] * 1000:.3f} ms wall)")
     print(f"render (parse + XSLT + serialise HTML):  {r * 1000:7.3f} ms CPU per pass"
-          f" ({r_wall * 1000:.3f} ms wall)")
-    print(f"identity (parse + identity XSLT + HTML): {i * 1000:7.3f} ms CPU per pass"
-          f" (x{i / f:.2f} the floor)")
-    print(f"ratio render/floor: {ratio:.2f} CPU, {r_wall / f_wall:.2f} wall (target <= {TARGET:.0f})")
+          f" ({wall['render'] * 1000:.3f} ms wall)")
+    for stage in ("parse", "transform", "serialise"):
+        print(f"  of which {stage:<9}                    {cpu[stage] * 1000:7.3f} ms CPU"
+              f" (x{cpu[stage] / f:.2f} the floor)")
+    print(f"identity (parse + identity XSLT + HTML): {cpu['identity'] * 1000:7.3f} ms CPU per pass"
+          f" (x{cpu['identity'] / f:.2f} the floor)")
+    for directory in opts.xslt:
+        other = cpu[f"render with {directory}"]
+        print(f"render with {directory}: {other * 1000:.3f} ms CPU per pass"
+              f" (x{other / f:.2f} the floor)")
+    print(f"ratio render/floor: {ratio:.2f} CPU, {wall['render'] / wall['floor']:.2f} wall"
+          f" (target <= {TARGET:.0f})")
     return 1 if opts.check and ratio > TARGET else 0
 
 

@@ -387,6 +387,90 @@ def assert_safe_href(href: str) -> None:
     assert not re.search(r"[\s\x00-\x1f]", href), href
 
 
+# ---------------------------------------------------------------- rules, case by case
+# The stylesheet computes these with as few XPath evaluations as it can (speed); the cases
+# pin what the cheaper expressions must still say.
+
+def render_tei(sheets: Stylesheets, body: str, profile: str = "") -> etree._Element:
+    """Render a small TEI document (`body`: the main div's content) and parse the page."""
+    src = (f'<TEI xmlns="{TEI}" xml:id="t" xml:lang="en"><teiHeader><fileDesc><titleStmt>'
+           f'<title>T</title></titleStmt></fileDesc><profileDesc>{profile}</profileDesc>'
+           f'</teiHeader><text><body><div type="minutes">{body}</div></body></text></TEI>')
+    return parse_html(render_document(parse_bytes(src.encode()), sheets))
+
+
+@pytest.mark.parametrize(("target", "href"), [
+    ("https://example.org/a", "https://example.org/a"),
+    ("  https://example.org/a  ", "https://example.org/a"),
+    ("HTTPS://EXAMPLE.ORG/A", "HTTPS://EXAMPLE.ORG/A"),  # any letter case of the scheme
+    ("hTtP://example.org/", "hTtP://example.org/"),
+    ("other.html#x", "other.html#x"),
+    ("a/b:c", "a/b:c"),  # a colon after / ? or # is no scheme
+    ("a?b:c", "a?b:c"),
+    ("a#b:c", "a#b:c"),
+    ("https:x", None),
+    ("mailto:a@example.org", None),
+    ("javascript:alert(1)", None),
+    (":x", None),
+    ("https://example.org/a b", None),
+    ("java&#9;script:x", None),
+    ("data:text/html,x", None),
+])
+def test_link_targets(sheets: Stylesheets, target: str, href: str | None) -> None:
+    root = render_tei(sheets, f'<p><ref target="{target}">link</ref></p>')
+    assert root.xpath("//main//a[@class='ref']/@href") == ([href] if href else [])
+    assert bool(root.xpath(f"//main//span[{has_class('unsafe-link')}]")) is (href is None)
+
+
+@pytest.mark.parametrize(("gap", "shown", "label"), [
+    ('<gap reason="illegible" unit="char" quantity="1"/>', "□", "Illegible: 1 character"),
+    ('<gap reason="illegible" unit="char" quantity="3"/>', "□□□", "Illegible: 3 characters"),
+    ('<gap reason="illegible" unit="char" quantity="41"/>', "[41 characters illegible]",
+     "Illegible: 41 characters"),
+    ('<gap reason="redacted" unit="line" quantity="2"/>', "[2 lines redacted]",
+     "Redacted: 2 lines"),
+    ('<gap reason="redacted" unit="section"/>', "[section redacted]", "Redacted: section"),
+    ('<gap reason="illegible" quantity="2"/>', "[2 illegible]", "Illegible: 2"),
+    ('<gap reason="redacted"/>', "[redacted]", "Redacted"),
+    ('<gap reason="omitted" unit="line" quantity="3"/>', "[…]", "Omitted by the editor: 3 lines"),
+    ('<gap reason="untranslated"/>', "[not translated]", "Not translated"),
+    ('<gap reason="damage"/>', "[gap: damage]", "Gap in the text"),
+    ("<gap/>", "[gap]", "Gap in the text"),
+    ('<gap reason="illegible" unit="char" quantity="2"><desc>two smudged characters</desc></gap>',
+     "[two smudged characters]", "Illegible: two smudged characters"),
+])
+def test_gap_shapes(sheets: Stylesheets, gap: str, shown: str, label: str) -> None:
+    chip = one(render_tei(sheets, f"<p>a {gap} b</p>"), f"//main//span[{has_class('gap')}]")
+    assert (text(chip), chip.get("aria-label"), chip.get("role")) == (shown, label, "img")
+
+
+@pytest.mark.parametrize(("attrs", "label", "shown", "datetimes"), [
+    ('when="1962-05-03"', "", "3 May 1962", ["1962-05-03"]),
+    ('when="1962-05"', "", "May 1962", ["1962-05"]),
+    ('when="1962"', "", "1962", ["1962"]),
+    ('when="1962-05-03T15:30"', "", "3 May 1962, 15:30", ["1962-05-03T15:30"]),
+    ('when="1962-05-03T15:30:00"', "", "3 May 1962, 15:30", ["1962-05-03T15:30:00"]),
+    ('when="1962-05-03T15:30:00"', "afternoon", "afternoon", ["1962-05-03T15:30:00"]),
+    ('when="3 May 1962"', "", "3 May 1962", []),  # no HTML datetime: shown as given
+    ('from="1962-05-03" to="1962-05-05"', "", "3 May 1962 – 5 May 1962",
+     ["1962-05-03", "1962-05-05"]),
+    ('from="1962-05-03" to="1962-05-05"', "early May", "early May", []),
+])
+def test_header_dates(sheets: Stylesheets, attrs: str, label: str, shown: str,
+                      datetimes: list[str]) -> None:
+    root = render_tei(sheets, "<p>x</p>", f"<creation><date {attrs}>{label}</date></creation>")
+    (row,) = [div for div in root.xpath("//header//dl/div") if text(div.find("dt")) == "Date"]
+    assert text(row.find("dd")) == shown
+    assert [t.get("datetime") for t in row.iter("time")] == datetimes
+
+
+@pytest.mark.parametrize(("value", "lang"), [
+    ("zh-Hant", ["zh-Hant"]), (" en ", ["en"]), ("x y", []), ("", []), ("é", []),
+])
+def test_lang_only_for_language_tags(sheets: Stylesheets, value: str, lang: list[str]) -> None:
+    assert render_tei(sheets, f'<p xml:lang="{value}">x</p>').xpath("//main//p/@lang") == lang
+
+
 # ---------------------------------------------------------------- errors and CLI
 
 def write(path: Path, data: str) -> Path:

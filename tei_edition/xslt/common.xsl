@@ -11,133 +11,117 @@
     xmlns:tei="http://www.tei-c.org/ns/1.0"
     exclude-result-prefixes="tei">
 
-  <xsl:variable name="lc" select="'abcdefghijklmnopqrstuvwxyz'"/>
-  <xsl:variable name="uc" select="'ABCDEFGHIJKLMNOPQRSTUVWXYZ'"/>
-  <xsl:variable name="months"
-      select="'|01January|02February|03March|04April|05May|06June|07July|08August|09September|10October|11November|12December|'"/>
+  <!-- No global variables here: libxslt evaluates every global before each transformation,
+       used or not, so constant strings (alphabets, month names) are written where used. -->
 
   <!-- A link target, or nothing when it is not http(s), relative or a fragment.
        Browsers drop tabs and newlines inside URLs ("java&#9;script:"), so any white space
-       inside the value disqualifies it; a colon before the first / ? # or \ is a scheme. -->
+       inside the value disqualifies it; a colon before the first / ? # or \ is a scheme.
+       Speed: translate() costs libxml2 a scan of its map per character, so it only ever
+       sees the first 8 characters (letter case of "https://") and the part before the
+       first colon, never the whole URL. -->
   <xsl:template name="safe-href">
     <xsl:param name="url"/>
     <xsl:variable name="u" select="normalize-space($url)"/>
-    <xsl:variable name="low" select="translate($u, $uc, $lc)"/>
-    <xsl:variable name="head"
-        select="substring-before(translate(concat($u, '/'), '?#\', '///'), '/')"/>
     <xsl:choose>
       <xsl:when test="$u = '' or contains($u, ' ')"/>
-      <xsl:when test="starts-with($low, 'http://') or starts-with($low, 'https://')">
-        <xsl:value-of select="$u"/>
-      </xsl:when>
-      <xsl:when test="not(contains($head, ':'))">
-        <xsl:value-of select="$u"/>
-      </xsl:when>
-    </xsl:choose>
-  </xsl:template>
-
-  <!-- `lang` from @xml:lang, only when it looks like a BCP 47 tag (letters, digits, hyphens). -->
-  <xsl:template match="@xml:lang" mode="lang">
-    <xsl:variable name="v" select="normalize-space(.)"/>
-    <xsl:if test="$v != '' and translate($v, concat($lc, $uc, '0123456789-'), '') = ''">
-      <xsl:attribute name="lang"><xsl:value-of select="$v"/></xsl:attribute>
-    </xsl:if>
-  </xsl:template>
-
-  <!-- An ISO 8601 value as a valid HTML datetime, or nothing for shapes HTML does not accept. -->
-  <xsl:template name="html-datetime">
-    <xsl:param name="iso"/>
-    <xsl:variable name="shape" select="translate($iso, '0123456789', '9999999999')"/>
-    <xsl:if test="$shape = '9999' or $shape = '9999-99' or $shape = '9999-99-99'
-                  or $shape = '9999-99-99T99:99' or $shape = '9999-99-99T99:99:99'">
-      <xsl:value-of select="$iso"/>
-    </xsl:if>
-  </xsl:template>
-
-  <!-- "1962-04-21T16:00:00" as "21 April 1962, 16:00"; unknown shapes are shown as given. -->
-  <xsl:template name="format-iso">
-    <xsl:param name="iso"/>
-    <xsl:variable name="dt">
-      <xsl:call-template name="html-datetime"><xsl:with-param name="iso" select="$iso"/></xsl:call-template>
-    </xsl:variable>
-    <xsl:variable name="month"
-        select="substring-before(substring-after($months, concat('|', substring($iso, 6, 2))), '|')"/>
-    <xsl:choose>
-      <xsl:when test="string($dt) = ''"><xsl:value-of select="$iso"/></xsl:when>
+      <!-- The usual case first: a lower-case http(s) URL needs no further test. -->
+      <xsl:when test="starts-with($u, 'https://') or starts-with($u, 'http://')"><xsl:value-of select="$u"/></xsl:when>
       <xsl:otherwise>
-        <xsl:if test="string-length($iso) &gt;= 10">
-          <xsl:value-of select="number(substring($iso, 9, 2))"/>
-          <xsl:text> </xsl:text>
-        </xsl:if>
-        <xsl:if test="string-length($iso) &gt;= 7">
-          <xsl:value-of select="$month"/>
-          <xsl:text> </xsl:text>
-        </xsl:if>
-        <xsl:value-of select="substring($iso, 1, 4)"/>
-        <xsl:if test="string-length($iso) &gt;= 16">
-          <xsl:text>, </xsl:text>
-          <xsl:value-of select="substring($iso, 12, 5)"/>
+        <!-- "a/b:c" is a relative path: a / ? # or \ before the first colon means no scheme. -->
+        <xsl:variable name="before-colon" select="substring-before($u, ':')"/>
+        <xsl:if test="not(contains($u, ':'))
+                      or translate($before-colon, '/?#\', '') != $before-colon
+                      or starts-with(translate(substring($u, 1, 8), 'HTPS', 'htps'), 'http://')
+                      or starts-with(translate(substring($u, 1, 8), 'HTPS', 'htps'), 'https://')">
+          <xsl:value-of select="$u"/>
         </xsl:if>
       </xsl:otherwise>
     </xsl:choose>
   </xsl:template>
 
-  <!-- A TEI date (@when or @from/@to) as <time> elements; its own text wins when it has one. -->
+  <!-- `lang` from @xml:lang, only when it looks like a BCP 47 tag (letters, digits, hyphens). -->
+  <xsl:template match="@xml:lang" mode="lang">
+    <xsl:if test="normalize-space(.) != '' and translate(normalize-space(.),
+                  'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-', '') = ''">
+      <xsl:attribute name="lang"><xsl:value-of select="normalize-space(.)"/></xsl:attribute>
+    </xsl:if>
+  </xsl:template>
+
+  <!-- "1962-04-21T16:00:00" as "21 April 1962, 16:00"; only for the shapes time-element
+       accepts as an HTML datetime (it checks the shape once for both uses). -->
+  <xsl:template name="format-iso">
+    <xsl:param name="iso"/>
+    <xsl:variable name="length" select="string-length($iso)"/>
+    <xsl:if test="$length &gt;= 10">
+      <xsl:value-of select="number(substring($iso, 9, 2))"/>
+      <xsl:text> </xsl:text>
+    </xsl:if>
+    <xsl:if test="$length &gt;= 7">
+      <xsl:value-of select="substring-before(substring-after('|01January|02February|03March|04April|05May|06June|07July|08August|09September|10October|11November|12December|', concat('|', substring($iso, 6, 2))), '|')"/>
+      <xsl:text> </xsl:text>
+    </xsl:if>
+    <xsl:value-of select="substring($iso, 1, 4)"/>
+    <xsl:if test="$length &gt;= 16">
+      <xsl:text>, </xsl:text>
+      <xsl:value-of select="substring($iso, 12, 5)"/>
+    </xsl:if>
+  </xsl:template>
+
+  <!-- The context TEI date (@when or @from/@to) as <time> elements; its own text wins when
+       it has one. -->
   <xsl:template name="date-display">
-    <xsl:param name="date"/>
     <xsl:choose>
-      <xsl:when test="$date/@when">
+      <xsl:when test="@when">
         <xsl:call-template name="time-element">
-          <xsl:with-param name="iso" select="string($date/@when)"/>
-          <xsl:with-param name="label" select="normalize-space($date)"/>
+          <xsl:with-param name="iso" select="string(@when)"/>
+          <xsl:with-param name="label" select="normalize-space(.)"/>
         </xsl:call-template>
       </xsl:when>
-      <xsl:when test="$date/@from or $date/@to">
-        <xsl:choose>
-          <xsl:when test="normalize-space($date) != ''">
-            <xsl:value-of select="normalize-space($date)"/>
-          </xsl:when>
-          <xsl:otherwise>
-            <xsl:call-template name="time-element">
-              <xsl:with-param name="iso" select="string($date/@from)"/>
-            </xsl:call-template>
-            <xsl:text> – </xsl:text>
-            <xsl:call-template name="time-element">
-              <xsl:with-param name="iso" select="string($date/@to)"/>
-            </xsl:call-template>
-          </xsl:otherwise>
-        </xsl:choose>
+      <xsl:when test="normalize-space(.) != '' and (@from or @to)">
+        <xsl:value-of select="normalize-space(.)"/>
       </xsl:when>
-      <xsl:otherwise><xsl:value-of select="normalize-space($date)"/></xsl:otherwise>
+      <xsl:when test="@from or @to">
+        <xsl:call-template name="time-element">
+          <xsl:with-param name="iso" select="string(@from)"/>
+        </xsl:call-template>
+        <xsl:text> – </xsl:text>
+        <xsl:call-template name="time-element">
+          <xsl:with-param name="iso" select="string(@to)"/>
+        </xsl:call-template>
+      </xsl:when>
+      <xsl:otherwise><xsl:value-of select="normalize-space(.)"/></xsl:otherwise>
     </xsl:choose>
   </xsl:template>
 
+  <!-- An ISO 8601 value as <time datetime> with `label` (or the value formatted) as its text;
+       shapes HTML does not accept as a datetime are shown as given, without <time>.
+       translate() is costly in libxml2, so the shape is computed once here. -->
   <xsl:template name="time-element">
     <xsl:param name="iso"/>
     <xsl:param name="label" select="''"/>
-    <xsl:variable name="dt">
-      <xsl:call-template name="html-datetime"><xsl:with-param name="iso" select="$iso"/></xsl:call-template>
-    </xsl:variable>
-    <xsl:variable name="text">
-      <xsl:choose>
-        <xsl:when test="$label != ''"><xsl:value-of select="$label"/></xsl:when>
-        <xsl:otherwise>
-          <xsl:call-template name="format-iso"><xsl:with-param name="iso" select="$iso"/></xsl:call-template>
-        </xsl:otherwise>
-      </xsl:choose>
-    </xsl:variable>
+    <xsl:variable name="shape" select="translate($iso, '0123456789', '9999999999')"/>
     <xsl:choose>
-      <xsl:when test="string($dt) != ''">
-        <time datetime="{$dt}"><xsl:value-of select="$text"/></time>
+      <xsl:when test="$shape = '9999-99-99T99:99:99' or $shape = '9999-99-99' or $shape = '9999'
+                      or $shape = '9999-99' or $shape = '9999-99-99T99:99'">
+        <time datetime="{$iso}">
+          <xsl:choose>
+            <xsl:when test="$label != ''"><xsl:value-of select="$label"/></xsl:when>
+            <xsl:otherwise>
+              <xsl:call-template name="format-iso"><xsl:with-param name="iso" select="$iso"/></xsl:call-template>
+            </xsl:otherwise>
+          </xsl:choose>
+        </time>
       </xsl:when>
-      <xsl:otherwise><xsl:value-of select="$text"/></xsl:otherwise>
+      <xsl:when test="$label != ''"><xsl:value-of select="$label"/></xsl:when>
+      <xsl:otherwise><xsl:value-of select="$iso"/></xsl:otherwise>
     </xsl:choose>
   </xsl:template>
 
   <!-- "minutes" as "Minutes". -->
   <xsl:template name="kind-label">
     <xsl:param name="kind"/>
-    <xsl:value-of select="concat(translate(substring($kind, 1, 1), $lc, $uc), substring($kind, 2))"/>
+    <xsl:value-of select="concat(translate(substring($kind, 1, 1), 'abcdefghijklmnopqrstuvwxyz', 'ABCDEFGHIJKLMNOPQRSTUVWXYZ'), substring($kind, 2))"/>
   </xsl:template>
 
   <!-- Plain text of a name or title: first reading of a choice, supplied text in brackets,
@@ -172,14 +156,13 @@
     <xsl:value-of select="normalize-space($name)"/>
   </xsl:template>
 
-  <!-- A gap's extent: "line"/2 as "2 lines", "char"/1 as "1 character", "section" alone as "section". -->
+  <!-- A gap's extent: "line"/2 as "2 lines", "char"/1 as "1 character", "section" alone as
+       "section". One XPath evaluation (substring(s, 1, 0) is ""), not one per part. -->
   <xsl:template name="extent">
-    <xsl:if test="@quantity"><xsl:value-of select="@quantity"/><xsl:if test="@unit"><xsl:text> </xsl:text></xsl:if></xsl:if>
-    <xsl:choose>
-      <xsl:when test="@unit = 'char'">character</xsl:when>
-      <xsl:otherwise><xsl:value-of select="@unit"/></xsl:otherwise>
-    </xsl:choose>
-    <xsl:if test="@unit and @quantity and @quantity != 1">s</xsl:if>
+    <xsl:value-of select="concat(@quantity, substring(' ', 1, number(@quantity and @unit)),
+                                 substring('character', 1, 9 * number(@unit = 'char')),
+                                 substring(@unit, 1, string-length(@unit) * number(@unit != 'char')),
+                                 substring('s', 1, number(@unit and @quantity and @quantity != 1)))"/>
   </xsl:template>
 
 </xsl:stylesheet>

@@ -13,9 +13,15 @@
     turns, block notes and gaps); the "phrase" mode renders everything inside an HTML <p>
     or heading, where a block would break the paragraph, so there a TEI <p> or <list>
     becomes a <span>.
-  - Speed: libxslt pays thousands of instructions for every XPath evaluation, so the
-    frequent elements (sp, speaker, p, item, text) are dispatched by match patterns and
-    do no look-ups; the costly cases (gaps, notes, links) are rare.
+  - Speed (measured with callgrind and benchmarks/render.py): libxslt pays thousands of
+    instructions and a few mallocs for every XPath evaluation - each select, test, variable,
+    with-param and {expression} in an attribute - so the frequent elements (sp, speaker,
+    p, item, text) are dispatched by match patterns and do at most one look-up, and the
+    rarer ones take their common shape in few evaluations. Besides: literal attributes
+    cost less than xsl:attribute or class="{local-name()}"; a predicate in a match pattern
+    is evaluated for every candidate node; "//x" in an expression is evaluated as one child
+    step per node (use descendant::x); translate() scans its map for every character;
+    every global variable is evaluated before each transformation, used or not.
 -->
 <xsl:stylesheet version="1.0"
     xmlns:xsl="http://www.w3.org/1999/XSL/Transform"
@@ -31,8 +37,9 @@
   <xsl:param name="index-href" select="'index.html'"/>
 
   <xsl:variable name="header" select="/tei:TEI/tei:teiHeader"/>
-  <xsl:variable name="main-div" select="/tei:TEI/tei:text/tei:body/tei:div[1]"/>
-  <xsl:variable name="footnotes" select="/tei:TEI/tei:text//tei:note[@place='foot']"/>
+  <!-- The descendant axis, not "//": libxml2 evaluates "//x[pred]" as a merge of one child
+       step per node of the text, several times the cost of one walk. -->
+  <xsl:variable name="footnotes" select="/tei:TEI/tei:text/descendant::tei:note[@place='foot']"/>
   <!-- The catalogue title is plain text (ENCODING.md); the document name stands in for none. -->
   <xsl:variable name="main-title"
       select="normalize-space($header/tei:fileDesc/tei:titleStmt/tei:title[@type='main' or not(@type)][1])"/>
@@ -83,11 +90,9 @@
         select="($fd/tei:publicationStmt/tei:idno[@type='URI'] | $fd/tei:sourceDesc/tei:bibl/tei:ptr/@target
                  | $fd/tei:sourceDesc/tei:bibl/tei:idno[@type='URI'])[1]"/>
     <header class="doc-header">
-      <xsl:if test="$main-div/@type">
-        <p class="kind">
-          <xsl:call-template name="kind-label"><xsl:with-param name="kind" select="$main-div/@type"/></xsl:call-template>
-        </p>
-      </xsl:if>
+      <xsl:for-each select="/tei:TEI/tei:text/tei:body/tei:div[1]/@type">
+        <p class="kind"><xsl:call-template name="kind-label"><xsl:with-param name="kind" select="."/></xsl:call-template></p>
+      </xsl:for-each>
       <h1><xsl:value-of select="$title"/></h1>
       <dl class="meta">
         <xsl:if test="$created">
@@ -95,19 +100,19 @@
             <!-- The catalogue date, then a stated range of hours when there is one. -->
             <xsl:for-each select="$created">
               <xsl:if test="position() &gt; 1">; </xsl:if>
-              <xsl:call-template name="date-display"><xsl:with-param name="date" select="."/></xsl:call-template>
+              <xsl:call-template name="date-display"/>
             </xsl:for-each>
           </dd></div>
         </xsl:if>
-        <xsl:if test="$ms/tei:msIdentifier/tei:idno[@type='archival']">
+        <xsl:for-each select="($ms/tei:msIdentifier/tei:idno[@type='archival'])[1]">
           <div><dt>Archive</dt><dd>
-            <span class="idno"><xsl:value-of select="$ms/tei:msIdentifier/tei:idno[@type='archival']"/></span>
+            <span class="idno"><xsl:value-of select="."/></span>
             <xsl:apply-templates select="$ms/tei:msContents/tei:msItem/tei:locus[1]" mode="pages"/>
             <xsl:for-each select="($ms/tei:msIdentifier/tei:repository | $ms/tei:msIdentifier/tei:institution)[1]">
               <span class="repository"><xsl:value-of select="normalize-space(.)"/></span>
             </xsl:for-each>
           </dd></div>
-        </xsl:if>
+        </xsl:for-each>
         <xsl:if test="$translators">
           <div><dt>Translated by</dt><dd>
             <xsl:for-each select="$translators">
@@ -172,7 +177,7 @@
   <!-- ============================================================ participants panel -->
 
   <xsl:template match="tei:particDesc">
-    <xsl:if test=".//tei:person">
+    <xsl:if test="descendant::tei:person">
       <section id="participants" class="participants" aria-labelledby="participants-heading">
         <h2 id="participants-heading">Participants</h2>
         <div class="sides">
@@ -191,8 +196,9 @@
         <xsl:when test="@type = 'side'">
           <!-- No head: the preamble line that names one of the side's people ("Korean side:"). -->
           <xsl:variable name="label"
-              select="($main-div/tei:list[@type='participants']/tei:item | $main-div/tei:div/tei:list[@type='participants']/tei:item)
-                      [.//tei:persName[substring(@ref, 2) = current()/tei:person/@xml:id]][1]/tei:label[1]"/>
+              select="(/tei:TEI/tei:text/tei:body/tei:div[1]/tei:list[@type='participants']/tei:item
+                       | /tei:TEI/tei:text/tei:body/tei:div[1]/tei:div/tei:list[@type='participants']/tei:item)
+                      [descendant::tei:persName[substring(@ref, 2) = current()/tei:person/@xml:id]][1]/tei:label[1]"/>
           <h3>
             <xsl:choose>
               <xsl:when test="$label"><xsl:value-of select="normalize-space(translate($label, ':', ''))"/></xsl:when>
@@ -228,13 +234,15 @@
           <a class="authority" href="{$href}" aria-label="authority record">↗</a>
         </xsl:if>
       </xsl:for-each>
-      <xsl:if test="@role != 'attendee'">
-        <!-- Attendee is what everyone listed is; only the other roles are news. -->
-        <xsl:text> </xsl:text>
-        <span class="role"><xsl:value-of select="@role"/></span>
-      </xsl:if>
-      <xsl:apply-templates select="tei:persName[position() &gt; 1] | tei:note" mode="person"/>
+      <!-- Attendee is what everyone listed is; only the other roles are news. The role (an
+           attribute, so first in document order) and the other names in one selection. -->
+      <xsl:apply-templates select="@role[. != 'attendee'] | tei:persName[position() &gt; 1] | tei:note" mode="person"/>
     </li>
+  </xsl:template>
+
+  <xsl:template match="@role" mode="person">
+    <xsl:text> </xsl:text>
+    <span class="role"><xsl:value-of select="."/></span>
   </xsl:template>
 
   <xsl:template match="tei:persName" mode="person">
@@ -261,13 +269,12 @@
   <xsl:template match="tei:div">
     <section class="div div-{@type}">
       <xsl:apply-templates select="@*" mode="attrs"/>
-      <xsl:if test="not(tei:head) and (@type = 'distribution' or @type = 'endorsements')">
-        <xsl:attribute name="aria-label">
+      <xsl:if test="(@type = 'distribution' or @type = 'endorsements') and not(tei:head)">
+        <xsl:variable name="label">
           <xsl:call-template name="kind-label"><xsl:with-param name="kind" select="@type"/></xsl:call-template>
-        </xsl:attribute>
-        <p class="div-label" aria-hidden="true">
-          <xsl:call-template name="kind-label"><xsl:with-param name="kind" select="@type"/></xsl:call-template>
-        </p>
+        </xsl:variable>
+        <xsl:attribute name="aria-label"><xsl:value-of select="$label"/></xsl:attribute>
+        <p class="div-label" aria-hidden="true"><xsl:value-of select="$label"/></p>
       </xsl:if>
       <xsl:apply-templates select="*"/>
     </section>
@@ -328,9 +335,7 @@
   </xsl:template>
 
   <xsl:template match="tei:note">
-    <div>
-      <xsl:call-template name="note-body"><xsl:with-param name="mode-block" select="true()"/></xsl:call-template>
-    </div>
+    <div><xsl:call-template name="note-head"/><xsl:apply-templates/>]</div>
   </xsl:template>
 
   <xsl:template match="tei:note[@place='foot']">
@@ -349,10 +354,12 @@
         </xsl:when>
         <xsl:when test="not(tei:label)">
           <!-- No labels: items need no look-back (distribution lists run to dozens of items). -->
-          <xsl:element name="{substring('olul', 1 + 2 * number(not(@type = 'numbered' or @type = 'ordered')), 2)}">
-            <xsl:attribute name="class">list</xsl:attribute>
-            <xsl:apply-templates select="tei:item" mode="bare"/>
-          </xsl:element>
+          <xsl:choose>
+            <xsl:when test="@type = 'numbered' or @type = 'ordered'">
+              <ol class="list"><xsl:apply-templates select="tei:item" mode="bare"/></ol>
+            </xsl:when>
+            <xsl:otherwise><ul class="list"><xsl:apply-templates select="tei:item" mode="bare"/></ul></xsl:otherwise>
+          </xsl:choose>
         </xsl:when>
         <xsl:when test="@type = 'numbered' or @type = 'ordered'">
           <ol class="list labelled"><xsl:apply-templates select="tei:item"/></ol>
@@ -446,18 +453,7 @@
         <span class="choice">
           <xsl:apply-templates select="tei:orig" mode="phrase"/>
           <xsl:text> </xsl:text>
-          <xsl:for-each select="tei:reg">
-            <span class="reg">
-              <xsl:apply-templates select="@xml:lang" mode="lang"/>
-              <xsl:attribute name="title">
-                <xsl:choose>
-                  <xsl:when test="@type = 'romanization'">alternative romanisation</xsl:when>
-                  <xsl:otherwise>regularised form</xsl:otherwise>
-                </xsl:choose>
-              </xsl:attribute>
-              <xsl:text>[</xsl:text><xsl:apply-templates mode="phrase"/><xsl:text>]</xsl:text>
-            </span>
-          </xsl:for-each>
+          <xsl:apply-templates select="tei:reg" mode="choice"/>
         </span>
       </xsl:when>
       <xsl:when test="tei:abbr and tei:expan">
@@ -476,39 +472,68 @@
     </xsl:choose>
   </xsl:template>
 
-  <!-- Gaps: visible text + aria-label; role="img" makes the label what is announced. -->
+  <!-- The editor's alternative of a choice, in brackets (lang before title, as ever). -->
+  <xsl:template match="tei:reg" mode="choice">
+    <span class="reg">
+      <xsl:apply-templates select="@xml:lang" mode="lang"/>
+      <xsl:choose>
+        <xsl:when test="@type = 'romanization'"><xsl:attribute name="title">alternative romanisation</xsl:attribute></xsl:when>
+        <xsl:otherwise><xsl:attribute name="title">regularised form</xsl:attribute></xsl:otherwise>
+      </xsl:choose>
+      <xsl:text>[</xsl:text><xsl:apply-templates mode="phrase"/><xsl:text>]</xsl:text>
+    </span>
+  </xsl:template>
+
+  <!-- Gaps: visible text + aria-label; role="img" makes the label what is announced.
+       The two common shapes (boxes for illegible characters, a description) come first:
+       they need a few XPath evaluations where the general case needs a dozen. -->
   <xsl:template match="tei:gap" mode="phrase">
     <xsl:variable name="desc" select="normalize-space(tei:desc)"/>
-    <span class="gap gap-{@reason}" role="img">
-      <xsl:attribute name="aria-label">
-        <xsl:choose>
-          <xsl:when test="@reason = 'redacted'">Redacted</xsl:when>
-          <xsl:when test="@reason = 'illegible'">Illegible</xsl:when>
-          <xsl:when test="@reason = 'omitted'">Omitted by the editor</xsl:when>
-          <xsl:when test="@reason = 'untranslated'">Not translated</xsl:when>
-          <xsl:otherwise>Gap in the text</xsl:otherwise>
-        </xsl:choose>
-        <xsl:choose>
-          <xsl:when test="$desc != ''">: <xsl:value-of select="$desc"/></xsl:when>
-          <xsl:when test="@unit or @quantity">: <xsl:call-template name="extent"/></xsl:when>
-        </xsl:choose>
-      </xsl:attribute>
-      <xsl:choose>
-        <xsl:when test="@reason = 'illegible' and @unit = 'char' and $desc = ''
-                        and @quantity &gt;= 1 and @quantity &lt;= 40">
-          <!-- One box per unreadable character, as in the source. -->
+    <xsl:choose>
+      <xsl:when test="$desc = '' and @reason = 'illegible' and @unit = 'char'
+                      and @quantity &gt;= 1 and @quantity &lt;= 40">
+        <!-- One box per unreadable character, as in the source. -->
+        <span class="gap gap-illegible" role="img"
+            aria-label="Illegible: {@quantity} character{substring('s', 1, number(@quantity != 1))}">
           <xsl:value-of select="substring('□□□□□□□□□□□□□□□□□□□□□□□□□□□□□□□□□□□□□□□□', 1, @quantity)"/>
-        </xsl:when>
-        <xsl:when test="$desc != ''">[<xsl:value-of select="$desc"/>]</xsl:when>
-        <xsl:when test="@reason = 'omitted'">[…]</xsl:when>
-        <xsl:when test="(@reason = 'redacted' or @reason = 'illegible') and (@unit or @quantity)">
-          <xsl:text>[</xsl:text><xsl:call-template name="extent"/><xsl:value-of select="concat(' ', @reason, ']')"/>
-        </xsl:when>
-        <xsl:when test="@reason = 'redacted' or @reason = 'illegible'">[<xsl:value-of select="@reason"/>]</xsl:when>
-        <xsl:when test="@reason = 'untranslated'">[not translated]</xsl:when>
-        <xsl:otherwise>[gap<xsl:if test="@reason">: <xsl:value-of select="@reason"/></xsl:if>]</xsl:otherwise>
-      </xsl:choose>
-    </span>
+        </span>
+      </xsl:when>
+      <xsl:when test="$desc != ''">
+        <span class="gap gap-{@reason}" role="img">
+          <xsl:attribute name="aria-label">
+            <xsl:call-template name="gap-label"/>: <xsl:value-of select="$desc"/>
+          </xsl:attribute>
+          <xsl:text>[</xsl:text><xsl:value-of select="$desc"/><xsl:text>]</xsl:text>
+        </span>
+      </xsl:when>
+      <xsl:otherwise>
+        <span class="gap gap-{@reason}" role="img">
+          <xsl:attribute name="aria-label">
+            <xsl:call-template name="gap-label"/>
+            <xsl:if test="@unit or @quantity">: <xsl:call-template name="extent"/></xsl:if>
+          </xsl:attribute>
+          <xsl:choose>
+            <xsl:when test="@reason = 'omitted'">[…]</xsl:when>
+            <xsl:when test="(@reason = 'redacted' or @reason = 'illegible') and (@unit or @quantity)">
+              <xsl:text>[</xsl:text><xsl:call-template name="extent"/><xsl:value-of select="concat(' ', @reason, ']')"/>
+            </xsl:when>
+            <xsl:when test="@reason = 'redacted' or @reason = 'illegible'">[<xsl:value-of select="@reason"/>]</xsl:when>
+            <xsl:when test="@reason = 'untranslated'">[not translated]</xsl:when>
+            <xsl:otherwise>[gap<xsl:if test="@reason">: <xsl:value-of select="@reason"/></xsl:if>]</xsl:otherwise>
+          </xsl:choose>
+        </span>
+      </xsl:otherwise>
+    </xsl:choose>
+  </xsl:template>
+
+  <xsl:template name="gap-label">
+    <xsl:choose>
+      <xsl:when test="@reason = 'redacted'">Redacted</xsl:when>
+      <xsl:when test="@reason = 'illegible'">Illegible</xsl:when>
+      <xsl:when test="@reason = 'omitted'">Omitted by the editor</xsl:when>
+      <xsl:when test="@reason = 'untranslated'">Not translated</xsl:when>
+      <xsl:otherwise>Gap in the text</xsl:otherwise>
+    </xsl:choose>
   </xsl:template>
 
   <xsl:template match="tei:desc" mode="phrase"/>
@@ -550,15 +575,15 @@
   <!-- Other notes stay where they are, marked by kind: translator, status and editorial
        notes are the edition's voice; physical notes describe the paper. -->
   <xsl:template match="tei:note" mode="phrase">
-    <span><xsl:call-template name="note-body"/></span>
+    <span><xsl:call-template name="note-head"/><xsl:apply-templates mode="phrase"/>]</span>
   </xsl:template>
 
-  <xsl:template name="note-body">
-    <xsl:param name="mode-block" select="false()"/>
-    <xsl:variable name="type" select="string(@type)"/>
+  <!-- A note's attributes, its opening bracket and its kind; the caller adds the content in
+       its own mode (block or phrase) and the closing bracket. -->
+  <xsl:template name="note-head">
     <xsl:attribute name="class">
-      <xsl:value-of select="concat('note note-', $type)"/>
-      <xsl:if test="$type = 'translator' or $type = 'status' or $type = 'editorial' or $type = ''"> editorial</xsl:if>
+      <xsl:value-of select="concat('note note-', @type)"/>
+      <xsl:if test="not(@type) or @type = 'translator' or @type = 'status' or @type = 'editorial' or @type = ''"> editorial</xsl:if>
       <xsl:if test="@place = 'margin'"> note-margin</xsl:if>
     </xsl:attribute>
     <xsl:attribute name="role">note</xsl:attribute>
@@ -572,11 +597,6 @@
     </xsl:if>
     <xsl:text>[</xsl:text>
     <xsl:call-template name="note-kind"/>
-    <xsl:choose>
-      <xsl:when test="$mode-block"><xsl:apply-templates/></xsl:when>
-      <xsl:otherwise><xsl:apply-templates mode="phrase"/></xsl:otherwise>
-    </xsl:choose>
-    <xsl:text>]</xsl:text>
   </xsl:template>
 
   <xsl:template name="note-kind">
@@ -642,8 +662,33 @@
     <span class="label"><xsl:apply-templates mode="phrase"/></span>
   </xsl:template>
 
-  <xsl:template match="tei:orig | tei:reg | tei:abbr | tei:expan | tei:sic | tei:corr" mode="phrase">
-    <span class="{local-name()}"><xsl:apply-templates mode="phrase"/></span>
+  <!-- One template each: a literal class costs libxslt far less than class="{local-name()}". -->
+  <xsl:template match="tei:orig" mode="phrase">
+    <span class="orig"><xsl:apply-templates mode="phrase"/></span>
+  </xsl:template>
+  <xsl:template match="tei:reg" mode="phrase">
+    <span class="reg"><xsl:apply-templates mode="phrase"/></span>
+  </xsl:template>
+  <xsl:template match="tei:abbr" mode="phrase">
+    <span class="abbr"><xsl:apply-templates mode="phrase"/></span>
+  </xsl:template>
+  <xsl:template match="tei:expan" mode="phrase">
+    <span class="expan"><xsl:apply-templates mode="phrase"/></span>
+  </xsl:template>
+  <xsl:template match="tei:sic" mode="phrase">
+    <span class="sic"><xsl:apply-templates mode="phrase"/></span>
+  </xsl:template>
+  <xsl:template match="tei:corr" mode="phrase">
+    <span class="corr"><xsl:apply-templates mode="phrase"/></span>
+  </xsl:template>
+
+  <!-- Frequent names inside names and lines: a literal class costs less than the generic
+       class="{local-name()}". -->
+  <xsl:template match="tei:roleName" mode="phrase">
+    <span class="roleName"><xsl:apply-templates select="@*" mode="attrs"/><xsl:apply-templates mode="phrase"/></span>
+  </xsl:template>
+  <xsl:template match="tei:placeName" mode="phrase">
+    <span class="placeName"><xsl:apply-templates select="@*" mode="attrs"/><xsl:apply-templates mode="phrase"/></span>
   </xsl:template>
 
   <xsl:template match="tei:seg" mode="phrase">
@@ -652,23 +697,32 @@
 
   <!-- ============================================================ names, dates, links -->
 
-  <!-- A name of a participant links to the participant list, except where it already
-       sits inside a link (a speaker label, a ref). -->
-  <xsl:template match="tei:persName[@ref]" mode="phrase">
-    <a class="persName" href="#person-{substring(@ref, 2)}"><xsl:apply-templates mode="phrase"/></a>
-  </xsl:template>
-  <!-- @ref to an authority record (persons registry): a link out, when the URI is safe. -->
-  <xsl:template match="tei:persName[@ref and not(starts-with(@ref, '#'))]" mode="phrase" priority="1">
-    <xsl:variable name="href">
-      <xsl:call-template name="safe-href"><xsl:with-param name="url" select="@ref"/></xsl:call-template>
-    </xsl:variable>
+  <!-- A name of a participant links to the participant list; @ref to an authority record
+       (persons registry) is a link out when the URI is safe. One template with a choose:
+       a predicate in a match pattern costs libxslt a full XPath evaluation per persName
+       and per pattern, a test inside the template only one. -->
+  <xsl:template match="tei:persName" mode="phrase">
     <xsl:choose>
-      <xsl:when test="string($href) != ''">
-        <a class="persName authority" href="{$href}"><xsl:apply-templates mode="phrase"/></a>
+      <xsl:when test="starts-with(@ref, '#')">
+        <a class="persName" href="#person-{substring(@ref, 2)}"><xsl:apply-templates mode="phrase"/></a>
       </xsl:when>
-      <xsl:otherwise><span class="persName"><xsl:apply-templates mode="phrase"/></span></xsl:otherwise>
+      <xsl:when test="@ref">
+        <xsl:variable name="href">
+          <xsl:call-template name="safe-href"><xsl:with-param name="url" select="@ref"/></xsl:call-template>
+        </xsl:variable>
+        <xsl:choose>
+          <xsl:when test="string($href) != ''">
+            <a class="persName authority" href="{$href}"><xsl:apply-templates mode="phrase"/></a>
+          </xsl:when>
+          <xsl:otherwise><span class="persName"><xsl:apply-templates mode="phrase"/></span></xsl:otherwise>
+        </xsl:choose>
+      </xsl:when>
+      <xsl:otherwise>
+        <span class="persName"><xsl:apply-templates select="@*" mode="attrs"/><xsl:apply-templates mode="phrase"/></span>
+      </xsl:otherwise>
     </xsl:choose>
   </xsl:template>
+  <!-- Except where it already sits inside a link (a speaker label, a ref). -->
   <xsl:template match="tei:speaker//tei:persName | tei:ref//tei:persName" mode="phrase" priority="2">
     <span class="persName"><xsl:apply-templates mode="phrase"/></span>
   </xsl:template>
@@ -685,40 +739,57 @@
     </xsl:choose>
   </xsl:template>
 
-  <xsl:template match="tei:ref | tei:ptr" mode="phrase">
-    <xsl:variable name="href">
-      <xsl:call-template name="link-target"><xsl:with-param name="target" select="@target"/></xsl:call-template>
-    </xsl:variable>
+  <!-- A link, unless its target is unsafe or it would nest a link (a speaker label is one;
+       footnote anchors, refs and pointers inside are others): then inert text. A pointer
+       shows its target. -->
+  <xsl:template match="tei:ref" mode="phrase">
+    <xsl:variable name="href"><xsl:call-template name="link-target"/></xsl:variable>
     <xsl:choose>
-      <xsl:when test="string($href) != '' and not(ancestor::tei:speaker or .//tei:note[@place='foot'] or .//tei:ref or .//tei:ptr)">
-        <a class="{local-name()}" href="{$href}">
-          <xsl:apply-templates select="@*" mode="attrs"/>
-          <xsl:apply-templates mode="phrase"/>
-          <xsl:if test="self::tei:ptr"><xsl:value-of select="normalize-space(@target)"/></xsl:if>
+      <xsl:when test="string($href) != '' and not(ancestor::tei:speaker or descendant::tei:note[@place='foot'] or descendant::tei:ref or descendant::tei:ptr)">
+        <a class="ref" href="{$href}"><xsl:apply-templates select="@*" mode="attrs"/><xsl:apply-templates mode="phrase"/></a>
+      </xsl:when>
+      <xsl:otherwise>
+        <span class="ref unsafe-link"><xsl:apply-templates select="@*" mode="attrs"/><xsl:apply-templates mode="phrase"/></span>
+      </xsl:otherwise>
+    </xsl:choose>
+  </xsl:template>
+
+  <xsl:template match="tei:ptr" mode="phrase">
+    <xsl:variable name="href"><xsl:call-template name="link-target"/></xsl:variable>
+    <xsl:choose>
+      <xsl:when test="string($href) != '' and not(ancestor::tei:speaker or descendant::tei:note[@place='foot'] or descendant::tei:ref or descendant::tei:ptr)">
+        <a class="ptr" href="{$href}">
+          <xsl:apply-templates select="@*" mode="attrs"/><xsl:apply-templates mode="phrase"/>
+          <xsl:value-of select="normalize-space(@target)"/>
         </a>
       </xsl:when>
       <xsl:otherwise>
-        <!-- A target we will not link to is still shown, as inert text. -->
-        <span class="{local-name()} unsafe-link">
-          <xsl:apply-templates select="@*" mode="attrs"/>
-          <xsl:apply-templates mode="phrase"/>
-          <xsl:if test="self::tei:ptr"><xsl:value-of select="normalize-space(@target)"/></xsl:if>
+        <span class="ptr unsafe-link">
+          <xsl:apply-templates select="@*" mode="attrs"/><xsl:apply-templates mode="phrase"/>
+          <xsl:value-of select="normalize-space(@target)"/>
         </span>
       </xsl:otherwise>
     </xsl:choose>
   </xsl:template>
 
-  <!-- A TEI pointer as an href: "#id" points at the rendered element, the rest must be safe. -->
+  <!-- The context's @target as an href: "#id" points at the rendered element (a participant
+       or an element of the text), anything else must be safe. -->
   <xsl:template name="link-target">
-    <xsl:param name="target"/>
-    <xsl:variable name="t" select="normalize-space($target)"/>
-    <xsl:variable name="id" select="substring-after($t, '#')"/>
+    <xsl:variable name="t" select="normalize-space(@target)"/>
     <xsl:choose>
-      <xsl:when test="starts-with($t, '#') and $header/tei:profileDesc/tei:particDesc//tei:person[@xml:id = $id]">
-        <xsl:value-of select="concat('#person-', $id)"/>
-      </xsl:when>
-      <xsl:when test="starts-with($t, '#') and /tei:TEI/tei:text//*[@xml:id = $id]">
-        <xsl:value-of select="concat('#id-', $id)"/>
+      <xsl:when test="starts-with($t, '#')">
+        <xsl:variable name="id" select="substring($t, 2)"/>
+        <xsl:choose>
+          <xsl:when test="$header/tei:profileDesc/tei:particDesc/descendant::tei:person[@xml:id = $id]">
+            <xsl:value-of select="concat('#person-', $id)"/>
+          </xsl:when>
+          <xsl:when test="/tei:TEI/tei:text/descendant::*[@xml:id = $id]">
+            <xsl:value-of select="concat('#id-', $id)"/>
+          </xsl:when>
+          <xsl:otherwise>
+            <xsl:call-template name="safe-href"><xsl:with-param name="url" select="$t"/></xsl:call-template>
+          </xsl:otherwise>
+        </xsl:choose>
       </xsl:when>
       <xsl:otherwise>
         <xsl:call-template name="safe-href"><xsl:with-param name="url" select="$t"/></xsl:call-template>
@@ -727,17 +798,17 @@
   </xsl:template>
 
   <xsl:template match="tei:hi" mode="phrase">
-    <xsl:variable name="tag">
-      <xsl:choose>
-        <xsl:when test="contains(@rend, 'italic')">i</xsl:when>
-        <xsl:when test="contains(@rend, 'bold')">b</xsl:when>
-        <xsl:when test="contains(@rend, 'underline')">u</xsl:when>
-        <xsl:when test="contains(@rend, 'sup')">sup</xsl:when>
-        <xsl:when test="contains(@rend, 'sub')">sub</xsl:when>
-        <xsl:otherwise>em</xsl:otherwise>
-      </xsl:choose>
-    </xsl:variable>
-    <xsl:element name="{$tag}"><xsl:apply-templates select="@*" mode="attrs"/><xsl:apply-templates mode="phrase"/></xsl:element>
+    <xsl:choose>
+      <xsl:when test="contains(@rend, 'italic')"><i><xsl:call-template name="hi-content"/></i></xsl:when>
+      <xsl:when test="contains(@rend, 'bold')"><b><xsl:call-template name="hi-content"/></b></xsl:when>
+      <xsl:when test="contains(@rend, 'underline')"><u><xsl:call-template name="hi-content"/></u></xsl:when>
+      <xsl:when test="contains(@rend, 'sup')"><sup><xsl:call-template name="hi-content"/></sup></xsl:when>
+      <xsl:when test="contains(@rend, 'sub')"><sub><xsl:call-template name="hi-content"/></sub></xsl:when>
+      <xsl:otherwise><em><xsl:call-template name="hi-content"/></em></xsl:otherwise>
+    </xsl:choose>
+  </xsl:template>
+  <xsl:template name="hi-content">
+    <xsl:apply-templates select="@*" mode="attrs"/><xsl:apply-templates mode="phrase"/>
   </xsl:template>
 
   <xsl:template match="tei:foreign" mode="phrase">
