@@ -299,6 +299,10 @@ class _LxmlEngine:
             scope = el.getparent() if el is not None and el.getparent() is not None else el
             if scope is not None and _related(scope, explained):
                 continue
+            if el is None and _names_one_of(err.message, explained):
+                # libxml2 repeats a failure without a place ("Element gap failed to
+                # validate attributes"): the placed diagnostic of that element says it all.
+                continue
             out.append(_libxml_diagnostic(doc, err, el))
             if el is not None:
                 explained.append(el)
@@ -331,6 +335,18 @@ def _error_element(tree: etree._ElementTree, err: etree._LogEntry,
         return None
     return found[0] if isinstance(found, list) and found and \
         isinstance(found[0], etree._Element) else None
+
+
+_NAMED_ELEMENT = re.compile(r"^Element (\S+) ")
+
+
+def _names_one_of(message: str, elements: Sequence[etree._Element]) -> bool:
+    """True when a libxml2 message is about an element named like one of `elements`."""
+    mt = _NAMED_ELEMENT.match(message)
+    if mt is None:
+        return False
+    name = mt.group(1).rpartition(":")[2]
+    return any(isinstance(e.tag, str) and etree.QName(e).localname == name for e in elements)
 
 
 def _related(el: etree._Element, others: Sequence[etree._Element]) -> bool:

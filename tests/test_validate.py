@@ -606,3 +606,14 @@ def test_a_parsed_tree_is_checked_as_its_file_is(tmp_path: Path) -> None:
         expected = validator.validate([path]).diagnostics
         assert validator.check_tree(path, parse_file(path)) == expected
         assert bool(expected) == (i > 0)
+
+
+def test_a_wrong_attribute_value_is_reported_once_and_placed(tmp_path: Path) -> None:
+    """libxml2 also says "Element gap failed to validate attributes" with no place: the
+    placed explanation stands alone."""
+    sample = (Path(__file__).parent.parent / "encoded" / "wcda-119000.xml").read_text("utf-8")
+    path = tmp_path / "lost.xml"
+    path.write_text(sample.replace('<gap reason="redacted"', '<gap reason="lost"', 1), "utf-8")
+    (diag,) = validate_paths([path]).diagnostics
+    assert diag.rule == "schema-attribute" and diag.line > 0 and diag.col > 0
+    assert '@reason="lost"' in diag.message
