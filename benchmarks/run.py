@@ -196,9 +196,9 @@ def main() -> None:
         f"Each step timed {args.rounds} times from a clean state, the best time kept; reference "
         "points measured in the same run. Reproduce: "
         f"`python3 benchmarks/run.py -n {n} --corpus {args.corpus} --work {args.work}`.",
-        f"Load average (1 min) before and after the run: {load_before:.2f}, {load_after:.2f}; "
-        "above 0.5 before the run, other work shared the cores and the --jobs 2 figures say "
-        "little.", "",
+        f"Load average (1 min) before and after the run: {load_before:.2f}, {load_after:.2f}"
+        + ("; other work was running: the --jobs 2 figures say little." if load_before > 0.5
+           else " (the run's own work raises it)."), "",
         "| step | seconds | throughput |", "|---|---:|---:|",
         *(f"| {name} | {t:.2f} | {rate} |" for name, t, rate in rows), "",
         "| ratio | value |", "|---|---:|",
