@@ -132,18 +132,20 @@ def read_limited(path: str | os.PathLike[str]) -> bytes:
             raise _too_large(name, st.st_size)
         fd = os.open(name, os.O_RDONLY | os.O_CLOEXEC)
         try:
-            # to the end, as read_bytes: a read may be short (FUSE), the file may have grown
+            # to the end, as read_bytes: a read may be short (FUSE), the file may have grown;
+            # but never past the limit, even for a file that grows while it is read
             parts = [os.read(fd, st.st_size + 1)]
-            while more := os.read(fd, 1 << 16):
+            size = len(parts[0])
+            while size <= MAX_XML_BYTES and (more := os.read(fd, 1 << 16)):
                 parts.append(more)
+                size += len(more)
         finally:
             os.close(fd)
     except OSError as exc:
         raise XMLInputError(name, 0, 0, "io", exc.strerror or str(exc)) from None
-    data = parts[0] if len(parts) == 1 else b"".join(parts)
-    if len(data) > MAX_XML_BYTES:  # it grew past the limit after the stat
-        raise _too_large(name, len(data))
-    return data
+    if size > MAX_XML_BYTES:  # it grew past the limit after the stat
+        raise _too_large(name, size)
+    return parts[0] if len(parts) == 1 else b"".join(parts)
 
 
 def parse_file(path: str | os.PathLike[str]) -> etree._ElementTree:

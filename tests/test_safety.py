@@ -245,6 +245,33 @@ def test_oversized_xml_is_refused_before_reading(tmp_path: Path) -> None:
     assert time.perf_counter() - started < 1
 
 
+def test_a_file_that_grows_while_it_is_read_is_read_no_further_than_the_limit(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The size is checked before reading (stat), and again while reading: a file that grew
+    after the stat (a log being appended to) is refused, not read to its end."""
+    grown = tmp_path / "grown.xml"
+    grown.write_bytes(b"<TEI>" + b" " * 200_000 + b"</TEI>")
+    monkeypatch.setattr(xmlio, "MAX_XML_BYTES", 1000)
+    real_stat, reads = os.stat, []
+
+    def small_stat(path: object, *args: object, **kw: object) -> os.stat_result:
+        st = real_stat(path, *args, **kw)  # type: ignore[arg-type]
+        return os.stat_result((st.st_mode, *st[1:6], 10, *st[7:]))  # "10 bytes" at stat time
+
+    def counted_read(fd: int, n: int) -> bytes:
+        data = real_read(fd, n)
+        reads.append(len(data))
+        return data
+
+    real_read = os.read
+    monkeypatch.setattr(os, "stat", small_stat)
+    monkeypatch.setattr(os, "read", counted_read)
+    with pytest.raises(xmlio.XMLInputError) as err:
+        xmlio.read_limited(grown)
+    assert err.value.rule == "xml-size"
+    assert sum(reads) <= 1000 + (1 << 16)  # one chunk past the limit at most, not 200 KB
+
+
 def test_size_limit_applies_to_every_command(capsys: pytest.CaptureFixture[str],
                                              tmp_path: Path,
                                              monkeypatch: pytest.MonkeyPatch) -> None:
