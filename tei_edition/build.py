@@ -128,7 +128,7 @@ class _Job:
 def _run_job(job: _Job) -> DocResult:
     """Convert, validate and render one document (in a worker process)."""
     result = DocResult(job.name, "unchanged")
-    tei: bytes | None = None  # the TEI just written, when there is one
+    tei: bytes | None = None  # the TEI bytes convert wrote or found in place
     if job.convert:
         t = time.perf_counter()
         conv = convert_file(job.source, job.encoded.parent, force=job.force, config=job.config,
@@ -139,7 +139,7 @@ def _run_job(job: _Job) -> DocResult:
         if conv.status in ("failed", "protected") and not job.encoded.exists():
             result.valid = False
             return result
-        tei = conv.tei if conv.status == "converted" else None
+        tei = conv.tei  # what was written, or found already there (None when protected)
     elif job.encoded.exists() and not recorded_digest(job.encoded.read_bytes())[1]:
         result.diagnostics.append(Diagnostic(
             str(job.encoded), 1, 1, "warning", "hand-edited",

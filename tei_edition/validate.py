@@ -27,12 +27,11 @@ from typing import NoReturn
 from lxml import etree
 
 from . import rules as content_rules
-from . import xmlio
 from .diagnostics import Diagnostic, Exit, has_errors
 from .schema import schema_file
 from .schema.explain import Explainer, Problem, show
 from .schema.grammar import Grammar, clark_element_name
-from .xmlio import XMLInputError
+from .xmlio import XMLInputError, parse_file
 
 ENGINES = ("lxml", "jing")
 #: jing reports `FILE:LINE:COL: error: message`.
@@ -208,7 +207,7 @@ def _xml_files(folder: Path) -> list[Path]:
 def _parse_one(path: Path) -> _Doc | Diagnostic:
     """The parsed file, or the diagnostic saying why it cannot be read."""
     try:
-        return _Doc(str(path), path, xmlio.parse_file(path))
+        return _Doc(str(path), path, parse_file(path))
     except XMLInputError as exc:
         message = exc.message
         if exc.rule == "xml-wellformed":
@@ -454,6 +453,11 @@ def _rule_diagnostics(doc: _Doc) -> list[Diagnostic]:
     return out
 
 
+def _place(d: Diagnostic) -> tuple[int, int, str, str]:
+    """The order of a file's diagnostics in a report: by place, then rule and message."""
+    return d.line, d.col, d.rule, d.message
+
+
 #: Below this many files a process pool costs more than it saves.
 PARALLEL_MIN_FILES = 64
 
@@ -494,8 +498,7 @@ class Validator:
         except UsageError as exc:
             return _usage_report(exc)
         order = {name: i for i, name in enumerate(report.files)}
-        report.diagnostics = sorted(diags, key=lambda d: (order.get(d.file, -1), d.line, d.col,
-                                                          d.rule, d.message))
+        report.diagnostics = sorted(diags, key=lambda d: (order.get(d.file, -1), *_place(d)))
         if any(d.rule == "io" for d in report.diagnostics):
             report.exit_status = Exit.USAGE
         elif has_errors(report.diagnostics):
@@ -531,7 +534,7 @@ class Validator:
         if not isinstance(engine, _LxmlEngine):
             return self.validate([path]).diagnostics
         diags = self._check_doc(engine, _Doc(str(path), path, tree))
-        return sorted(diags, key=lambda d: (d.line, d.col, d.rule, d.message))
+        return sorted(diags, key=_place)
 
     def _check_doc(self, engine: _LxmlEngine, doc: _Doc) -> list[Diagnostic]:
         doc.findings = content_rules.check(doc.tree.getroot()) if self.rules else []
