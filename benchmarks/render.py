@@ -106,6 +106,7 @@ def timed(work: Work, docs: list[bytes], repeat: int) -> tuple[float, float]:
 
 
 def load_average() -> float:
+    """The 1-minute load average (NaN where the system has none)."""
     return os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
 
 

@@ -32,6 +32,8 @@ from lxml import etree
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from render import load_average  # noqa: E402  (benchmarks/render.py, beside this script)
+
 from tei_edition import __version__  # noqa: E402
 from tei_edition.build import build  # noqa: E402
 from tei_edition.config import Config  # noqa: E402
@@ -138,7 +140,7 @@ def main() -> None:
                     "where there is one, else benchmarks/)")
     args = ap.parse_args()
     n = args.n
-    load_before = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+    load_before = load_average()
     rows: list[tuple[str, float, str]] = []
     best: dict[str, float] = {}
     built: list = []
@@ -159,7 +161,7 @@ def main() -> None:
     for step in ("convert", "validate", "html"):
         stages[step] = sum(r.seconds.get(step, 0.0) for r in built[0].docs) / n
     per_floor = t_floor / n
-    load_after = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+    load_after = load_average()
     per = lambda t: f"{n / t:,.0f} docs/s"  # noqa: E731
     rows = [
         ("floor: lxml parse + serialise", t_floor, per(t_floor)),
