@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from conftest import ENCODED
 from lxml import etree
 from test_schema import MINIMAL_BODY, SHAPE, tei_document
 
@@ -33,6 +34,17 @@ HOSTILE = ["xxe-file.xml", "billion-laughs.xml", "remote-dtd.xml", "parameter-en
 MARK = re.compile(r"<!-- expect: ([\w\- ]+) -->")
 #: The console entry point, run in a fresh interpreter.
 CLI = [sys.executable, "-c", "from tei_edition.cli import main; main()"]
+
+
+def seed_tei(broken: bool = False) -> str:
+    """A seed's generated TEI; `broken`: its first redaction gap with a reason outside the
+    schema (@reason="lost"), one schema error."""
+    text = (ENCODED / "wcda-119000.xml").read_text("utf-8")
+    if not broken:
+        return text
+    lost = text.replace('<gap reason="redacted"', '<gap reason="lost"', 1)
+    assert lost != text
+    return lost
 
 
 def sp(who: str = "#liu", mark: str = "") -> str:
@@ -480,9 +492,7 @@ def many_files(tmp_path_factory: pytest.TempPathFactory) -> Path:
     from tei_edition.validate import PARALLEL_MIN_FILES
 
     folder = tmp_path_factory.mktemp("many")
-    sample = (Path(__file__).parent.parent / "encoded" / "wcda-119000.xml").read_text("utf-8")
-    broken = sample.replace('<gap reason="redacted"', '<gap reason="lost"', 1)
-    assert broken != sample
+    sample, broken = seed_tei(), seed_tei(broken=True)
     for i in range(2 * PARALLEL_MIN_FILES + 5):
         (folder / f"d{i:03d}.xml").write_text(broken if i % 17 == 0 else sample, "utf-8")
     return folder
@@ -595,8 +605,8 @@ def test_a_parsed_tree_is_checked_as_its_file_is(tmp_path: Path) -> None:
     from tei_edition.validate import Validator
     from tei_edition.xmlio import parse_file
 
-    sample = (Path(__file__).parent.parent / "encoded" / "wcda-119000.xml").read_text("utf-8")
-    variants = [sample, sample.replace('<gap reason="redacted"', '<gap reason="lost"', 1),
+    sample = seed_tei()
+    variants = [sample, seed_tei(broken=True),
                 sample.replace('who="#', 'who="#nobody #'),
                 sample.replace("<sp ", '<sp xml:id="twice" ', 2)]
     validator = Validator()
@@ -611,9 +621,8 @@ def test_a_parsed_tree_is_checked_as_its_file_is(tmp_path: Path) -> None:
 def test_a_wrong_attribute_value_is_reported_once_and_placed(tmp_path: Path) -> None:
     """libxml2 also says "Element gap failed to validate attributes" with no place: the
     placed explanation stands alone."""
-    sample = (Path(__file__).parent.parent / "encoded" / "wcda-119000.xml").read_text("utf-8")
     path = tmp_path / "lost.xml"
-    path.write_text(sample.replace('<gap reason="redacted"', '<gap reason="lost"', 1), "utf-8")
+    path.write_text(seed_tei(broken=True), "utf-8")
     (diag,) = validate_paths([path]).diagnostics
     assert diag.rule == "schema-attribute" and diag.line > 0 and diag.col > 0
     assert '@reason="lost"' in diag.message
