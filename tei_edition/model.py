@@ -299,7 +299,7 @@ OpenerPart = Union[Letterhead, Dateline, Salute, FieldList, NoteBlock, GapBlock]
 CloserPart = Union[Salute, Signed, Dateline, NoteBlock]  # noqa: UP007
 Block = Union[  # noqa: UP007
     Paragraph, Heading, FieldList, ItemList, Turn, StageBlock, GapBlock, NoteBlock, Opener,
-    Closer, Trailer, Postscript, Section, EmbeddedLetter,
+    Closer, Trailer, Postscript, Section, EmbeddedLetter, "Distribution",
 ]
 
 # ---------------------------------------------------------------- end matter

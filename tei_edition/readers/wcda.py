@@ -107,6 +107,7 @@ class Unit:
     blank_before: bool
     block: int
     indent: int = 0
+    held: object | None = None  # a block already built (a distribution list in the flow)
 
 
 def make_units(lines: list[str], first_line: int, report: Reporter) -> list[Unit]:
@@ -608,21 +609,91 @@ def _distribution_start(u: Unit, cls: Classifier) -> bool:
     return bool(_COPIES_MADE.match(text))
 
 
-_COPIES_MADE = re.compile(r"^(?:\w+|\d+) copies (?:printed|made|typed)\b|^printed in \w+ copies",
-                          re.I)
+# "Five copies printed", "Printed in 4 copies", "Produced in 5 copies for:".
+_COPIES_MADE = re.compile(
+    r"^(?:\w+|\d+) copies (?:printed|made|typed|produced)\b"
+    r"|^(?:printed|produced|made|typed|prepared|executed) in (?:\w+|\d+) cop(?:y|ies)\b", re.I)
+# A recipient line with a marker: "- Comrade Vándor", "1 - Cde. Rybtsev", "2. Embassy".
+_MARKED_ITEM = re.compile(r"^\s*(?:[-–•*]|\d{1,2}\s*[-–.)]|\d{1,2}\s*[x×])\s+\S")
 
 
-def take_distribution(units: list[Unit], state: BodyState) -> tuple[list[Unit], Distribution | None]:
-    """The CC / Copies / distribution list at the end of the document."""
-    start = None
-    for i in range(len(units) - 1, -1, -1):
-        if _distribution_start(units[i], state.cls):
-            start = i
-        elif start is not None and _is_turn_candidate(units[i].text, state):
+def _inline_items(u: Unit) -> bool:
+    """Whether the list's first line carries recipients after its label
+    ("Distribution list - 9 copies: Filippov - 2, …"), not only a head or a total."""
+    sl = split_label(u.text)
+    if not sl or not sl[1]:
+        return False
+    mt = _BARE_TOTAL.fullmatch(sl[1].strip())
+    return not (mt and _copies_value(mt.group(1)))
+
+
+_BARE_TOTAL = re.compile(r"(\d+|[A-Za-z]+)(?:\s+cop(?:y|ies))?\.?")
+
+
+def _short_lines(u: Unit, words: int) -> bool:
+    return all(len(part.split()) <= words for part in u.text.split("\n"))
+
+
+def _item_unit(u: Unit, prev: Unit, state: BodyState) -> bool:
+    """A unit that continues a distribution list: a marked recipient line (blank lines
+    may separate those), a plain short line right below the previous one, or a total."""
+    text = u.text
+    if split_label(text) or _is_turn_candidate(text, state) or state.cls.is_salute(text):
+        return False
+    if _total_in(text) and _short_lines(u, 8) or _comma_items(text):
+        return True
+    if _MARKED_ITEM.match(text) and _short_lines(u, 10):
+        return True
+    return u.block == prev.block and not u.blank_before and _short_lines(u, 8) \
+        and not SENTENCE_END.search(text.rstrip("."))
+
+
+def _comma_items(text: str) -> bool:
+    """A paragraph that is a run of recipients: "Chen, Zhang, General Office (3), …"."""
+    pieces = _split_items(text)
+    return len(pieces) >= 3 and all(len(p.split()) <= 6 for p in pieces) \
+        and not SENTENCE_END.search(text.rstrip(".)"))
+
+
+def _distribution_end(units: list[Unit], i: int, state: BodyState) -> int:
+    """Where the list starting at unit i ends: at its own line when the recipients
+    stand on it, else after the recipient lines below it."""
+    j = i + 1
+    inline = _inline_items(units[i])
+    while j < len(units):
+        u, prev = units[j], units[j - 1]
+        if inline and (u.block != prev.block or u.blank_before) and not _total_in(u.text) \
+                and not _comma_items(u.text):
             break
-    if start is None:
+        if not _item_unit(u, prev, state):
+            break
+        j += 1
+    return j
+
+
+def _tail_unit(u: Unit, state: BodyState) -> bool:
+    """What may follow a final distribution list: registry numbers, "Typed by", short notes."""
+    return (_short_lines(u, 12) or _comma_items(u.text)) and not _is_turn_candidate(u.text, state)
+
+
+def take_distribution(units: list[Unit],
+                      state: BodyState) -> tuple[list[Unit], Distribution | None]:
+    """The CC / Copies / distribution list. At the end of the document it runs to the end
+    (registry lines and "Typed by" stay with it, as before); anywhere else (between the
+    transmission log and the telegram) it ends at its own line or after its recipient
+    lines, and stands in the flow as a held unit."""
+    for i, u in enumerate(units):
+        if not _distribution_start(u, state.cls):
+            continue
+        end = _distribution_end(units, i, state)
+        rest = units[end:]
+        if all(_tail_unit(r, state) for r in rest):
+            return units[:i], parse_distribution(units[i:], state)
+        dist = parse_distribution(units[i:end], state)
+        held = Unit(u.text, u.line, u.blank_before, u.block, u.indent, held=dist)
+        units = [*units[:i], held, *units[end:]]
         return units, None
-    return units[:start], parse_distribution(units[start:], state)
+    return units, None
 
 
 def _copies_value(word: str) -> int | None:
@@ -630,16 +701,18 @@ def _copies_value(word: str) -> int | None:
 
 
 TOTAL = re.compile(
-    r"(?P<n>\d+|[A-Za-z]+)\s+cop(?:y|ies)\s+(?:in total|in all|total|altogether|printed|made|typed)"
-    r"|(?<!\w)(?:distribution(?: list)?|copies made|printed in)\s*[-–:]?\s*(?P<m>\d+|[A-Za-z]+)"
-    r"(?:\s+cop(?:y|ies))?",
+    r"(?P<n>\d+|[A-Za-z]+)\s+cop(?:y|ies)\s+(?:in total|in all|total|altogether|printed|made|typed"
+    r"|produced)"
+    r"|(?<!\w)(?:distribution(?: list)?|copies made|(?:printed|produced|made|typed|prepared) in)"
+    r"\s*[-–:]?\s*(?P<m>\d+|[A-Za-z]+)(?:\s+cop(?:y|ies))?"
+    r"|=\s*(?P<e>\d+)\s+cop(?:y|ies)\b",  # "…, KC PZPR-1 = 7 copies"
     re.I)
 
 
 def _total_in(text: str) -> tuple[int, int, int] | None:
     """(quantity, start, end) of a stated total of copies."""
     for mt in TOTAL.finditer(text):
-        n = _copies_value(mt.group("n") or mt.group("m") or "")
+        n = _copies_value(mt.group("n") or mt.group("m") or mt.group("e") or "")
         if n is not None:
             return n, mt.start(), mt.end()
     return None
@@ -671,17 +744,25 @@ def _split_items(text: str) -> list[str]:
 
 
 _COUNTED_LINE = re.compile(r"^\s*\d+\s*[-–x×]\s*\S")
-_COUNT_AFTER = re.compile(r"\((\d+)\)\s*$")
+# The written forms of a recipient's copy count: "Office (4)", "Stalin - 2", "Molotov-1",
+# "Minister x 2", "Dept. 2x", "2 x Minister", "3 file copies".
+_COUNT_END = re.compile(r"(?:\((\d+)\)|\s[x×]\s?(\d+)|\s?[-–]\s?(\d+)|\s(\d+)\s?[x×])\s*$")
 _COUNT_TIMES = re.compile(r"^(\d+)\s*[x×]\s")
 _COUNT_COPIES = re.compile(r"^(\d+|\w+)\s+(?:file\s+)?cop(?:y|ies)\b", re.I)
 
 
+def _copies_of(text: str) -> int:
+    """The copies a recipient gets, in any written form; 1 when none is written."""
+    for mt in (_COUNT_END.search(text), _COUNT_TIMES.match(text), _COUNT_COPIES.match(text)):
+        if mt:
+            value = _copies_value(next(g for g in mt.groups() if g))
+            if value:
+                return value
+    return 1
+
+
 def _item(state: BodyState, text: str, line: int) -> DistributionItem:
-    copies = 1
-    mt = _COUNT_AFTER.search(text) or _COUNT_TIMES.match(text) or _COUNT_COPIES.match(text)
-    if mt and _copies_value(mt.group(1)):
-        copies = _copies_value(mt.group(1)) or 1
-    return DistributionItem(inl(state, text, line), copies, line, text)
+    return DistributionItem(inl(state, text, line), _copies_of(text), line, text)
 
 
 def parse_distribution(units: list[Unit], state: BodyState) -> Distribution:
@@ -710,7 +791,7 @@ def parse_distribution(units: list[Unit], state: BodyState) -> Distribution:
             line_items = True
             continue
         same_block = k > 0 and u.block == units[k - 1].block and not u.blank_before
-        counted = bool(NUMBERED.match(text) or _COUNTED_LINE.match(text))
+        counted = bool(NUMBERED.match(text) or _COUNTED_LINE.match(text) or _MARKED_ITEM.match(text))
         # A plain line continues a list of plain lines, not a numbered one ("Typed by …").
         plain_list = not any(NUMBERED.match(i.source) or _COUNTED_LINE.match(i.source)
                              for i in dist.items)
@@ -726,6 +807,10 @@ def parse_distribution(units: list[Unit], state: BodyState) -> Distribution:
             for j, piece in enumerate(pieces):
                 total = _total_in(piece)
                 if total and j == len(pieces) - 1 and "file" not in piece.lower():
+                    recipient = piece[:total[1]].rstrip(" =")
+                    if recipient:  # "KC PZPR-1 = 7 copies": the last recipient, then the total
+                        dist.items.append(_item(state, recipient, u.line))
+                        piece = piece[len(recipient):].lstrip()
                     nodes, n = _with_total(state, piece, u.line)
                     dist.trailer, dist.total = nodes, n
                 else:
@@ -945,6 +1030,8 @@ def _top_rule(u: Unit, state: BodyState, parts: list, seen: bool) -> tuple[str, 
     """What a unit at the top of the document is, or None when the top has ended."""
     cls = state.cls
     text = u.text
+    if u.held is not None:
+        return None
     alone = standalone(probe(state, text, u.line), u.line) if may_stand_alone(text) else None
     if isinstance(alone, NoteBlock | GapBlock):
         return "note", standalone(inl(state, text, u.line), u.line)
@@ -1049,6 +1136,17 @@ class Flow:
 
 
 BlockRule = Callable[[Unit, BodyState, Flow, list[Unit], int], int | None]
+
+
+def rule_held(u: Unit, state: BodyState, flow: Flow, units: list[Unit], i: int) -> int | None:
+    """A block built before the chain ran (a distribution list inside the text): it ends
+    the current turn and section, and the text goes on after it."""
+    if u.held is None:
+        return None
+    flow.turn = None
+    flow.top.append(u.held)
+    flow.container = flow.top
+    return i + 1
 
 
 def rule_section(u: Unit, state: BodyState, flow: Flow, units: list[Unit], i: int) -> int | None:
@@ -1200,7 +1298,7 @@ def _add_text(text: str, u: Unit, state: BodyState, flow: Flow, line: int, allow
 
 
 BODY_RULES: tuple[BlockRule, ...] = (
-    rule_section, rule_caps_section, rule_entry, rule_turn, rule_fields, rule_letter, rule_list,
+    rule_held, rule_section, rule_caps_section, rule_entry, rule_turn, rule_fields, rule_letter, rule_list,
     rule_paragraph,
 )
 

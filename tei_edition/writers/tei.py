@@ -465,8 +465,17 @@ class Writer:
         self.header(root)
         body = sub(sub(root, "text", xml_lang=self.options.language), "body")
         main = sub(body, "div", type=d.kind)
+        parent = main
         for b in d.body:
-            self.block(main, b)
+            if isinstance(b, Distribution):
+                # A list inside the text (at the top of a telegram): TEI allows only divs
+                # after a nested div, so the text that follows is a div of its own.
+                self.distribution(main, b)
+                parent = None
+            else:
+                if parent is None:
+                    parent = sub(main, "div", type="text")
+                self.block(parent, b)
         if d.distribution:
             self.distribution(body, d.distribution)
         if d.endorsements:
