@@ -297,7 +297,7 @@ class EmbeddedLetter:
 
 OpenerPart = Union[Letterhead, Dateline, Salute, FieldList, NoteBlock, GapBlock]  # noqa: UP007
 CloserPart = Union[Salute, Signed, Dateline, NoteBlock]  # noqa: UP007
-Block = Union[  # noqa: UP007
+Block = Union[
     Paragraph, Heading, FieldList, ItemList, Turn, StageBlock, GapBlock, NoteBlock, Opener,
     Closer, Trailer, Postscript, Section, EmbeddedLetter, "Distribution",
 ]

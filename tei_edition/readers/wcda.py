@@ -640,7 +640,7 @@ def _item_unit(u: Unit, prev: Unit, state: BodyState) -> bool:
     text = u.text
     if split_label(text) or _is_turn_candidate(text, state) or state.cls.is_salute(text):
         return False
-    if _total_in(text) and _short_lines(u, 8) or _comma_items(text):
+    if (_total_in(text) and _short_lines(u, 8)) or _comma_items(text):
         return True
     if _MARKED_ITEM.match(text) and _short_lines(u, 10):
         return True
