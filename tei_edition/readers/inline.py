@@ -56,7 +56,11 @@ _GLOSS = re.compile(r"\s*([^\W\d][\w'-]*(?: [^\W\d][\w'-]*){0,2})\s*([—–=])\
 _NOT_LETTER = re.compile(r"[^a-z]")
 _WORD_THEN_SPACE = re.compile(r"\w\s+$")
 _CAPS_THEN_SPACE = re.compile(r"[A-Z]{2,}\s+$")
-_ALIAS = re.compile(r"\s*(here(?:in)?after,?\s+)(\S.*?)\s*$", re.I | re.S)
+# "(hereafter Gao)", "(hereafter abbreviated Zhou)", "(hereafter: Tuyen)", "[henceforth
+# referred to as Kim]": the alias is the last word(s), after the phrasing.
+_ALIAS = re.compile(
+    r"\s*((?:here(?:in)?after|henceforth)[,:]?\s+(?:(?:referred\s+to|abbreviated|called|named|cited"
+    r"|designated|mentioned)\s+)?(?:as\s+)?[\"“']?)(\S.*?)[\"”']?\s*$", re.I | re.S)
 _DIGITS = re.compile(r"\d+")
 _INITIALS_NAME = re.compile(r"(?:[A-Z]\.\s?)+[A-Z][A-Z'’-]+")
 
@@ -307,9 +311,9 @@ def rule_supplied(span: Span, prev: list[Inline], ctx: InlineContext) -> list[In
 
 
 def rule_alias(span: Span, prev: list[Inline], ctx: InlineContext) -> list[Inline] | None:
-    """(hereafter Gao): Gao becomes a label of the person just named."""
+    """(hereafter Gao), [henceforth Kim]: the alias becomes a label of the person just named."""
     mt = _ALIAS.match(span.content)
-    if span.opener == "(" and mt:
+    if mt:
         return [AliasRef([Text(mt.group(2))], mt.group(1))]
     return None
 
@@ -345,10 +349,10 @@ def rule_stage(span: Span, prev: list[Inline], ctx: InlineContext) -> list[Inlin
 
 
 SPAN_RULES: tuple[SpanRule, ...] = (
-    rule_omission, rule_footnote_anchor, rule_translator_note, rule_editor_note, rule_untranslated,
+    rule_omission, rule_footnote_anchor, rule_alias, rule_translator_note, rule_editor_note, rule_untranslated,
     rule_illegible, rule_unclear, rule_physical, rule_redaction, rule_sic, rule_gloss,
     rule_variant, rule_identification, rule_supplied,
-    rule_alias, rule_status, rule_translator_paren, rule_stage,
+    rule_status, rule_translator_paren, rule_stage,
 )
 
 # ------------------------------------------------------------------ text rules

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from ..config import AUTHORITIES, KnownPerson
-from ..model import AliasRef, Field, Inline, Person, PersonRef, Supplied, Text, Variant
+from ..model import AliasRef, Field, Inline, LineBreak, Person, PersonRef, Supplied, Text, Variant
 from .inline import fold, plain_text, split_text, whole_word
 from .vocab import Vocabulary
 
@@ -18,7 +18,8 @@ _PARTICLES = {"van", "von", "de", "der", "den", "la", "le", "du", "di", "da", "d
 _INTERPRETER = {"interpreter", "interpreters", "translator", "translators"}
 _RECORDER = {"recorder", "recorders", "note-taker", "notetaker", "documentation", "notes",
              "note taker", "minutes", "record"}
-_NOT_PEOPLE = {"time", "date", "date and time", "place", "location", "venue"}
+# Preamble labels whose value names no one.
+NOT_PEOPLE = {"time", "date", "date and time", "place", "location", "venue"}
 _TITLE_NOUNS = {"conversation", "conversations", "talks", "meeting", "record", "minutes",
                 "letter", "telegram", "report", "memorandum", "note", "journal", "delegation",
                 "embassy", "ministry", "government", "party", "and", "with", "to", "from"}
@@ -73,16 +74,28 @@ class LabelParts:
     variant: str | None = None  # another romanisation
 
 
+_FUNCTION_WORDS = {"of", "the", "and", "for", "to"}
+_TITLE_PREFIXES = {"co", "vice", "deputy", "acting", "ex", "sub", "under"}
+
+
+def is_title_word(token: str, vocab: Vocabulary) -> bool:
+    """A word of a title: listed, or a listed one with a prefix ("Co-chairman")."""
+    low = fold(token)
+    if low in vocab.title_words:
+        return True
+    head, _, last = low.rpartition("-")
+    return head in _TITLE_PREFIXES and last in vocab.title_words
+
+
 def split_role(tokens: list[str], vocab: Vocabulary) -> tuple[list[str], list[str]]:
     """Split the title off a name: everything up to the last title word is the role
     ("Chinese Ambassador", "Hao Deqing"), ("Vice Premier", "Gao Wenbin")."""
-    words = vocab.title_words
-    last = max((i for i, t in enumerate(tokens) if fold(t) in words), default=-1)
+    last = max((i for i, t in enumerate(tokens) if is_title_word(t, vocab)), default=-1)
     if last < len(tokens) - 1:
         return tokens[:last + 1], tokens[last + 1:]
     # A title last or alone ("Ambassador", "Comrade Deputy Minister"): leading words only.
     i = 0
-    while i < len(tokens) and fold(tokens[i]) in words:
+    while i < len(tokens) and is_title_word(tokens[i], vocab):
         i += 1
     return tokens[:i], tokens[i:]
 
@@ -132,6 +145,8 @@ class Mention:
     role_name: str | None
     role: str
     variant: str | None
+    side: str | None = None  # "From Seoul", "From the Bulgarian side"
+    forms: list[str] = field(default_factory=list)  # the name in another script: "박영찬"
 
 
 def _role_of(label: str, suffix: str | None) -> str:
@@ -140,9 +155,9 @@ def _role_of(label: str, suffix: str | None) -> str:
         return "interpreter"
     if suffix and fold(suffix) in _RECORDER:
         return "recorder"
-    if low in _INTERPRETER:
+    if low in _INTERPRETER or low.startswith("interpret"):
         return "interpreter"
-    if low in _RECORDER:
+    if low in _RECORDER or low.startswith("record"):
         return "recorder"
     return "attendee"
 
@@ -150,28 +165,68 @@ def _role_of(label: str, suffix: str | None) -> str:
 def _looks_like_name(tokens: list[str], vocab: Vocabulary) -> bool:
     if not 1 <= len(tokens) <= 5 or not all(is_name_token(t) for t in tokens):
         return False
-    return not all(fold(t) in vocab.role_words for t in tokens)
+    return not any(fold(t) in vocab.role_words | _SIDE_WORDS for t in tokens)
 
 
 _TRAILING_PAREN = re.compile(r"\(([^)]*)\)\s*$")
+_LAST_PAREN = re.compile(r"\(([^()]+)\)\s*$")
+_INITIAL = re.compile(r"(?:[^\W\d_]\.-?){1,3}")
+# A parenthesis holding the name in another script: "Pak Yong-chan (박영찬)".
+_OTHER_SCRIPT = re.compile(r"\s*\(([^()]*[^\x00-\u024f\u1e00-\u1eff\s.,'’-][^()]*)\)")
+# A side's heading: "From Seoul", "From the Bulgarian side – Comrades …", "On the Mongolian side".
+_SIDE_HEAD = re.compile(
+    r"^((?:from|on|for)\s+(?:the\s+)?[\w'’. -]{1,40}?(?:\s+side)?)\s*(?:[–—:-]\s+|,\s+|$)", re.I)
+_SIDE_WORDS = {"from", "on", "side"}
+_AND = re.compile(r"^(?:and|as well as)\s+", re.I)
+
+
+def value_lines(nodes: list[Inline]) -> list[str]:
+    """The plain text of a value, one string per source line (split at line breaks)."""
+    lines: list[list[Inline]] = [[]]
+    for n in nodes:
+        if isinstance(n, LineBreak):
+            lines.append([])
+        else:
+            lines[-1].append(n)
+    return [plain_text(line) for line in lines]
 
 
 def mentions_in(fld: Field, vocab: Vocabulary) -> list[Mention]:
-    """People named in one preamble field ("Our side: Vice Minister Ji Pengfei, …")."""
-    if fold(fld.label.rstrip(":")) in _NOT_PEOPLE:
+    """People named in one preamble field ("Our side: Vice Minister Ji Pengfei, …"): one
+    or more lines, each a list of "Name, Title" or "Title Name" or "NAME Given Title",
+    possibly under a side's heading ("From Seoul")."""
+    if fold(fld.label.rstrip(":")) in NOT_PEOPLE:
         return []
     variants = {plain_text(v.orig).strip(): plain_text(v.reg).strip()
                 for v in fld.value if isinstance(v, Variant)}
-    text = plain_text(fld.value)
-    segments = text.split(";") if ";" in text else text.split(",")
+    label = fld.label.rstrip(": ")
     out: list[Mention] = []
-    for seg in segments:
-        seg = seg.strip().rstrip(".")
+    side: str | None = None
+    for line in value_lines(fld.value):
+        line = line.strip()
+        head = _SIDE_HEAD.match(line)
+        if head and not _looks_like_name(head.group(1).split(), vocab):
+            side, line = head.group(1).strip(), line[head.end():].strip()
+        for m in _line_mentions(line, label, vocab):
+            m.variant = variants.get(m.name)
+            m.side = side
+            out.append(m)
+    return out
+
+
+def _line_mentions(text: str, label: str, vocab: Vocabulary) -> list[Mention]:
+    """The people of one line of a preamble value."""
+    semicolons = ";" in text
+    out: list[Mention] = []
+    for seg in text.split(";") if semicolons else text.split(","):
+        seg = _AND.sub("", seg.strip().rstrip("."))
+        forms = [f.strip() for f in _OTHER_SCRIPT.findall(seg)]
+        seg = _OTHER_SCRIPT.sub("", seg).strip()
         suffix = None
         mt = _TRAILING_PAREN.search(seg)
         if mt:
             suffix, seg = mt.group(1).strip(), seg[:mt.start()].strip()
-        if ";" in text and "," in seg:
+        if semicolons and "," in seg:
             first, rest = (s.strip() for s in seg.split(",", 1))
             if _looks_like_name(first.split(), vocab):
                 name, role_name = first, rest
@@ -183,13 +238,28 @@ def mentions_in(fld: Field, vocab: Vocabulary) -> list[Mention]:
             if suffix is None and fold(role_name) in _INTERPRETER | _RECORDER:
                 suffix = role_name
         else:
-            role_tokens, name_tokens = split_role(seg.split(), vocab)
-            name, role_name = " ".join(name_tokens), " ".join(role_tokens) or None
+            name, role_name = _name_and_role(seg.split(), vocab)
         if not _looks_like_name(name.split(), vocab):
+            if out and not out[-1].role_name and seg:  # "…, Member of the Politburo"
+                out[-1].role_name = seg
+                if fold(seg) in _INTERPRETER | _RECORDER:
+                    out[-1].role = _role_of(label, seg)
             continue
-        out.append(Mention(name, role_name, _role_of(fld.label.rstrip(": "), suffix),
-                           variants.get(name)))
+        out.append(Mention(name, role_name, _role_of(label, suffix), None, forms=forms))
     return out
+
+
+def _name_and_role(tokens: list[str], vocab: Vocabulary) -> tuple[str, str | None]:
+    """"Vice Premier Gao Wenbin" (title first) or "YUN Chae-ho Co-chairman of …" (name
+    first, then the title)."""
+    role_tokens, name_tokens = split_role(tokens, vocab)
+    if name_tokens and _looks_like_name(name_tokens, vocab):
+        return " ".join(name_tokens), " ".join(role_tokens) or None
+    first_title = next((i for i, t in enumerate(tokens)
+                        if is_title_word(t, vocab) and fold(t) not in _FUNCTION_WORDS), None)
+    if first_title and first_title >= 2:  # a surname and a given name, then the title
+        return " ".join(tokens[:first_title]), " ".join(tokens[first_title:])
+    return " ".join(name_tokens), " ".join(role_tokens) or None
 
 
 @dataclass
@@ -222,7 +292,8 @@ class PersonRegistry:
         return out
 
     def add(self, name: str, role: str, role_name: str | None = None,
-            variant: str | None = None, side: str | None = None, line: int = 0) -> Person:
+            variant: str | None = None, side: str | None = None, line: int = 0,
+            forms: tuple[str, ...] = ()) -> Person:
         """Add a person, or return the one already known by that name."""
         existing = self.by_name(name)
         if existing:
@@ -230,8 +301,10 @@ class PersonRegistry:
                 existing.variant = variant
             if role_name and not existing.role_name:
                 existing.role_name = role_name
+            existing.forms.extend(f for f in forms if f not in existing.forms)
             return existing
-        person = Person(self._new_id(name, variant), name, [], role, role_name, variant, side, line)
+        person = Person(self._new_id(name, variant), name, list(forms), role, role_name, variant,
+                        side, line)
         kp = self._registered(name, variant)
         if kp:
             person.links = [AUTHORITIES[k].format(v) for k, v in kp.links]
@@ -281,8 +354,23 @@ class PersonRegistry:
             tokens = parts.name.split()
             if len(tokens) == 1:
                 return self.by_token(tokens[0])
-            return None
+            inner = _LAST_PAREN.search(parts.name)
+            if inner:  # "North (KIM)": a side, then the name
+                return self.resolve(LabelParts(inner.group(1), inner.group(1).strip()))
+            return self.by_initials(tokens)
         return self.by_role(parts.role) if parts.role else None
+
+    def by_initials(self, tokens: list[str]) -> Person | None:
+        """The one person that "P. VALCHANOV" or "J.-P. Martin" names: the surname, and
+        given names that start with the initials."""
+        *initials, surname = tokens
+        if not initials or not all(_INITIAL.fullmatch(t) for t in initials):
+            return None
+        letters = [fold(c) for t in initials for c in t if c.isalpha()]
+        hits = [p for p in self.persons
+                if p.name.split() and _key(p.name.split()[-1]) == _key(surname)
+                and [fold(w[0]) for w in p.name.split()[:-1]][:len(letters)] == letters]
+        return hits[0] if len(hits) == 1 else None
 
     def speaker(self, parts: LabelParts, title: str, line: int,
                 resolved: Person | None = None) -> Person:

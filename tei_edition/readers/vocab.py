@@ -14,6 +14,7 @@ class Vocabulary:
     """Word lists the block and inline rules consult (all lower-case)."""
 
     participant_labels: frozenset[str]
+    participant_nouns: frozenset[str]
     field_labels: frozenset[str]
     role_words: frozenset[str]
     honorifics: frozenset[str]
@@ -61,6 +62,7 @@ def load_vocabulary() -> Vocabulary:
 
     return Vocabulary(
         participant_labels=frozenset(low("participant_labels")),
+        participant_nouns=frozenset(low("participant_nouns")),
         field_labels=frozenset(low("field_labels")),
         role_words=frozenset(low("role_words")),
         honorifics=frozenset(low("honorifics")),

@@ -58,6 +58,7 @@ from ..model import (
 from .dates import find_dates, parse_catalogue_date
 from .inline import InlineContext, fold, merge_text, parse_inline, plain_text, whole_word
 from .people import (
+    NOT_PEOPLE,
     LabelParts,
     PersonRegistry,
     document_id,
@@ -325,10 +326,20 @@ def build_header(hb: HeaderBlocks, report: Reporter, vocab: Vocabulary) -> Heade
 # ====================================================================== classification helpers
 
 
+# "Premier Kim Il Sung [henceforth referred to as Kim]. When we…": a label whose alias in
+# brackets ends it, then a full stop instead of a colon.
+_ALIAS_LABEL = re.compile(
+    r"^([^\[\]().:\n]{2,80}?\s*\[\s*(?:here(?:in)?after|henceforth)\b[^\]]{1,60}\])\.\s+(?=\S)", re.I)
+
+
 @lru_cache(maxsize=1 << 14)
 def split_label(text: str) -> tuple[str, str, int] | None:
-    """"Label: rest" where the colon stands outside brackets and is followed by space
-    (memoised: the block rules ask about each unit several times)."""
+    """"Label: rest" where the colon stands outside brackets and is followed by space, or
+    "Name [henceforth X]. rest" (memoised: the block rules ask about each unit several
+    times)."""
+    mt = _ALIAS_LABEL.match(text)
+    if mt and all(is_name_token(t) for t in mt.group(1).split("[")[0].split()):
+        return mt.group(1), text[mt.end():].strip(), mt.end(1) + 1
     if ":" not in text[:120]:
         return None
     depth = 0
@@ -374,8 +385,11 @@ class Classifier:
 
     def is_participant_label(self, label: str) -> bool:
         key = label_key(label)
-        return (key in self.vocab.participant_labels or key.endswith(" side")
-                or key.startswith("participants") or key.startswith("those "))
+        if key in self.vocab.participant_labels or key.endswith(" side") \
+                or key.startswith(("participants", "those ")):
+            return True
+        words = key.split()
+        return len(words) <= 4 and any(w in self.vocab.participant_nouns for w in words)
 
     def is_field_label(self, label: str) -> bool:
         key = label_key(label)
@@ -936,7 +950,7 @@ def _is_turn_candidate(text: str, state: BodyState) -> bool:
     return bool(sl and sl[1] and label_key(sl[0]) in state.speakers)
 
 
-_HEREAFTER = re.compile(r"\(here(?:in)?after\b", re.I)
+_HEREAFTER = re.compile(r"[(\[]\s*(?:here(?:in)?after|henceforth)\b", re.I)
 
 
 def decide_speakers(units: list[Unit], state: BodyState) -> None:
@@ -1061,26 +1075,17 @@ def _top_rule(u: Unit, state: BodyState, parts: list, seen: bool) -> tuple[str, 
 
 def _field_with_value(units: list[Unit], i: int,
                       state: BodyState) -> tuple[FieldList | None, int]:
-    """A field; "To:" alone takes the following lines of its block as its value (None
-    when nothing follows: a label without a value is no field)."""
+    """A field; "To:" alone takes the lines of its block below it, or the paragraph after
+    it, as its value (None when nothing follows: a label without a value is no field)."""
     u = units[i]
     sl = split_label(u.text)
     if sl and sl[1]:
         return FieldList("fields", [Field(u.text[:sl[2]], inl(state, sl[1], u.line, True), u.line)]), i
     label = sl[0] + ":" if sl else u.text
-    value_units: list[Unit] = []
-    while i + 1 < len(units) and units[i + 1].block == u.block and not units[i + 1].blank_before \
-            and not split_label(units[i + 1].text):
-        i += 1
-        value_units.append(units[i])
+    value_units = _value_units(units, i, state, people=False)
     if not value_units:
         return None, i
-    value: list[Inline] = []
-    for k, vu in enumerate(value_units):
-        if k:
-            value.append(LineBreak())
-        value.extend(inl(state, vu.text, vu.line, True))
-    return FieldList("fields", [Field(label, value, u.line)]), i
+    return FieldList("fields", [Field(label, _joined(value_units, state), u.line)]), i + len(value_units)
 
 
 def build_opener(parts: list) -> list:
@@ -1139,13 +1144,18 @@ BlockRule = Callable[[Unit, BodyState, Flow, list[Unit], int], int | None]
 
 
 def rule_held(u: Unit, state: BodyState, flow: Flow, units: list[Unit], i: int) -> int | None:
-    """A block built before the chain ran (a distribution list inside the text): it ends
-    the current turn and section, and the text goes on after it."""
+    """A block built before the chain ran (a distribution list inside the text, a group of
+    participants): it ends the current turn, and the text goes on after it."""
     if u.held is None:
         return None
     flow.turn = None
-    flow.top.append(u.held)
-    flow.container = flow.top
+    if isinstance(u.held, Distribution):  # the writer puts it in the document's div
+        flow.container = flow.top
+    last = flow.last()
+    if isinstance(u.held, FieldList) and isinstance(last, FieldList) and last.kind == u.held.kind:
+        last.fields.extend(u.held.fields)
+        return i + 1
+    flow.add(u.held)
     return i + 1
 
 
@@ -1211,30 +1221,21 @@ def rule_turn(u: Unit, state: BodyState, flow: Flow, units: list[Unit], i: int) 
 
 
 def rule_fields(u: Unit, state: BodyState, flow: Flow, units: list[Unit], i: int) -> int | None:
-    """"Time: …", "From: …": preamble participants or form fields."""
+    """"From: …", "Sent: …": form fields (participants are held blocks by now)."""
     sl = split_label(u.text)
     cls = state.cls
-    if sl and cls.is_participant_label(sl[0]):
-        kind = "participants"
-    elif (sl and sl[1] and cls.is_field_label(sl[0])) or (
-            u.text.endswith(":") and cls.is_field_label(u.text[:-1])):
-        kind = "fields"
-    else:
+    if not ((sl and sl[1] and cls.is_field_label(sl[0])) or (
+            u.text.endswith(":") and cls.is_field_label(u.text[:-1]))):
         return None
     flow.turn = None
-    if kind == "fields":
-        block, j = _field_with_value(units, i, state)
-        if block is None:
-            return None
-        fields = block.fields
-    else:
-        value = inl(state, sl[1], u.line, dates=True) if sl[1] else []
-        fields, j = [Field(u.text[:sl[2]], value, u.line)], i
+    block, j = _field_with_value(units, i, state)
+    if block is None:
+        return None
     last = flow.last()
-    if isinstance(last, FieldList) and last.kind == kind:
-        last.fields.extend(fields)
+    if isinstance(last, FieldList) and last.kind == "fields":
+        last.fields.extend(block.fields)
     else:
-        flow.add(FieldList(kind, fields))
+        flow.add(block)
     return j + 1
 
 
@@ -1330,18 +1331,117 @@ def detect_kind(title: str, vocab: Vocabulary) -> str | None:
     return best[1] if best else None
 
 
-def collect_participants(units: list[Unit], state: BodyState) -> None:
-    """People named in the preamble fields, registered before speakers are resolved."""
-    for u in units:
-        sl = split_label(u.text)
-        if not sl or not state.cls.is_participant_label(sl[0]):
+def collect_participants(units: list[Unit], state: BodyState) -> list[Unit]:
+    """People named in the preamble, registered before speakers are resolved: labelled
+    lines ("Present: …", or "Foreign guests:" alone with its value below) and a bulleted
+    list of names with titles before the first turn. Each group stands in the flow as a
+    held participants list."""
+    out: list[Unit] = []
+    i = 0
+    while i < len(units):
+        fields, j = _participant_fields(units, i, state)
+        if not fields:
+            out.append(units[i])
+            i += 1
             continue
-        label = sl[0]
-        fld = Field(label, inl(state, sl[1], u.line), u.line)
-        for m in mentions_in(fld, state.vocab):
-            is_side = label_key(label).endswith(" side")
-            state.registry.add(m.name, m.role, m.role_name, m.variant,
-                               side=label if is_side else None, line=u.line)
+        for fld in fields:
+            for m in mentions_in(fld, state.vocab):
+                label = fld.label.rstrip(": ")
+                side = label if label_key(label).endswith(" side") else m.side
+                state.registry.add(m.name, m.role, m.role_name, m.variant, side=side,
+                                   line=fld.line, forms=tuple(m.forms))
+        u = units[i]
+        out.append(Unit(u.text, u.line, u.blank_before, u.block, u.indent,
+                        held=FieldList("participants", fields)))
+        i = j
+    return out
+
+
+def _participant_fields(units: list[Unit], i: int, state: BodyState) -> tuple[list[Field], int]:
+    """The participants group starting at unit i, and where it ends."""
+    u = units[i]
+    sl = split_label(u.text)
+    if sl and state.cls.is_participant_label(sl[0]):
+        if sl[1]:
+            return [Field(u.text[:sl[2]], inl(state, sl[1], u.line, True), u.line)], i + 1
+        value_units = _value_units(units, i, state, people=label_key(sl[0]) not in NOT_PEOPLE)
+        if not value_units:
+            return [Field(u.text[:sl[2]], [], u.line)], i + 1
+        return [Field(u.text[:sl[2]], _joined(value_units, state), u.line)], i + 1 + len(value_units)
+    return _bullet_people(units, i, state)
+
+
+def _joined(value_units: list[Unit], state: BodyState) -> list[Inline]:
+    """The inlines of several lines, separated by line breaks."""
+    value: list[Inline] = []
+    for k, vu in enumerate(value_units):
+        if k:
+            value.append(LineBreak())
+        value.extend(inl(state, vu.text, vu.line, True))
+    return value
+
+
+def _names_people(u: Unit, state: BodyState, label: str) -> bool:
+    """A line or paragraph that names people (and is not prose)."""
+    if not _short_lines(u, 40):
+        return False
+    return bool(mentions_in(Field(label, probe(state, u.text, u.line)), state.vocab))
+
+
+def _block_names_people(units: list[Unit], k: int, state: BodyState, label: str) -> bool:
+    """Whether the paragraph starting at unit k ("From Seoul" ⏎ "YUN Chae-ho …") names people."""
+    for v in units[k:]:
+        if v is not units[k] and (v.blank_before or v.block != units[k].block):
+            return False
+        if _names_people(v, state, label):
+            return True
+    return False
+
+
+def _value_units(units: list[Unit], i: int, state: BodyState, people: bool) -> list[Unit]:
+    """The value of a label standing alone: the lines of its block below it, else the
+    paragraph after it ("Date and Time:" ⏎ "8 April 1965, 4 p.m."); for a label of people,
+    every following paragraph that names people ("From Seoul" ⏎ "YUN Chae-ho …")."""
+    label = split_label(units[i].text)[0] if split_label(units[i].text) else units[i].text
+    out: list[Unit] = []
+    for k in range(i + 1, len(units)):
+        v = units[k]
+        if v.held is not None or split_label(v.text) or _ALIAS_LABEL.match(v.text):
+            break
+        new_paragraph = v.blank_before or v.block != (out[-1] if out else units[i]).block
+        if not out and new_paragraph and not _short_lines(v, 25):
+            break
+        if out and new_paragraph and not (people and _block_names_people(units, k, state, label)):
+            break
+        if people and not new_paragraph and out and not _short_lines(v, 40):
+            break
+        out.append(v)
+    return out
+
+
+def _bullet_people(units: list[Unit], i: int, state: BodyState) -> tuple[list[Field], int]:
+    """"• Kwan Teh-ming, Minister of Foreign Affairs" lines before the first turn of a
+    conversation: one participant each."""
+    if not BULLET.match(units[i].text) or any(_label_shaped(u, state) for u in units[:i]):
+        return [], i
+    j = i
+    while j < len(units) and BULLET.match(units[j].text) and _short_lines(units[j], 15) \
+            and len(mentions_in(Field("", probe(state, units[j].text[BULLET.match(units[j].text).end():],
+                                                   units[j].line)), state.vocab)) == 1:
+        j += 1
+    labels_after = sum(_label_shaped(u, state) for u in units[j:])
+    if j - i < 2 or labels_after < 2:
+        return [], i
+    fields = []
+    for u in units[i:j]:
+        mt = BULLET.match(u.text)
+        fields.append(Field(mt.group(1), inl(state, u.text[mt.end():], u.line), u.line))
+    return fields, j
+
+
+def _label_shaped(u: Unit, state: BodyState) -> bool:
+    sl = split_label(u.text)
+    return bool(sl and sl[1] and (state.cls.is_name_shaped(sl[0]) or state.cls.is_role_shaped(sl[0])))
 
 
 def _link_participants(blocks: list, registry: PersonRegistry) -> None:
@@ -1380,7 +1480,7 @@ def read(text: str, name: str, source: str, report: Reporter,
         ctx.translator_id = translator_id(header.translators[0])
     units = take_footnotes(units, state)
     units, endorsements = take_endorsements(units, state)
-    collect_participants(units, state)
+    units = collect_participants(units, state)
     decide_speakers(units, state)
     units, distribution = take_distribution(units, state)
     top_parts, units = take_top(units, state)
