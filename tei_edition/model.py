@@ -226,7 +226,7 @@ class Letterhead:
     """Letterhead or classification lines ("Top secret!")."""
 
     lines: list[list[Inline]]
-    kind: str = "letterhead"  # letterhead | classification
+    kind: str = "letterhead"  # letterhead | classification | registry | address
 
 
 @dataclass

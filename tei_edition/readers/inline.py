@@ -349,7 +349,8 @@ def rule_stage(span: Span, prev: list[Inline], ctx: InlineContext) -> list[Inlin
 
 
 SPAN_RULES: tuple[SpanRule, ...] = (
-    rule_omission, rule_footnote_anchor, rule_alias, rule_translator_note, rule_editor_note, rule_untranslated,
+    rule_omission, rule_footnote_anchor, rule_alias, rule_translator_note, rule_editor_note,
+    rule_untranslated,
     rule_illegible, rule_unclear, rule_physical, rule_redaction, rule_sic, rule_gloss,
     rule_variant, rule_identification, rule_supplied,
     rule_status, rule_translator_paren, rule_stage,

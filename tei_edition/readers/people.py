@@ -249,6 +249,31 @@ def _line_mentions(text: str, label: str, vocab: Vocabulary) -> list[Mention]:
     return out
 
 
+# "… Luvsangiin Dorj (Лувсангийн Дорж) (hereafter: Dorj)": a person introduced in the text.
+_INTRODUCED = re.compile(
+    r"((?:[^\W\d_][\w'’.-]*\s+){0,5}[^\W\d_][\w'’-]*)\s*(?:\([^()]*\)\s*)?"
+    r"\((?:here(?:in)?after|henceforth)\b[^()]*?([^\W\d_][\w'’-]*)[\"”']?\)")
+
+
+def introduced_in(text: str, vocab: Vocabulary) -> list[tuple[str, str]]:
+    """(name, alias) of the people a running text introduces with "(hereafter X)": the
+    name is the run of name words before it that holds the alias."""
+    out: list[tuple[str, str]] = []
+    for mt in _INTRODUCED.finditer(text):
+        tokens, alias = mt.group(1).split(), mt.group(2)
+        name: list[str] = []
+        for t in reversed(tokens):
+            if not is_name_token(t) or fold(t) in vocab.title_words or len(name) == 4:
+                break
+            name.insert(0, t)
+        # "the MPR Luvsangiin Dorj": an acronym before a name in mixed case is no name word
+        while len(name) > 1 and name[0].isupper() and not all(t.isupper() for t in name):
+            name.pop(0)
+        if name and any(_key(t) == _key(alias) for t in name):
+            out.append((" ".join(name), alias))
+    return out
+
+
 def _name_and_role(tokens: list[str], vocab: Vocabulary) -> tuple[str, str | None]:
     """"Vice Premier Gao Wenbin" (title first) or "YUN Chae-ho Co-chairman of …" (name
     first, then the title)."""
@@ -359,6 +384,14 @@ class PersonRegistry:
                 return self.resolve(LabelParts(inner.group(1), inner.group(1).strip()))
             return self.by_initials(tokens)
         return self.by_role(parts.role) if parts.role else None
+
+    def introduce(self, name: str, alias: str, line: int) -> Person:
+        """A person the text introduces with an alias ("… Dorj (hereafter: Dorj)")."""
+        person = self.add(name, "attendee", line=line)
+        self.aliases[fold(alias)] = person
+        if _key(alias) != _key(person.name) and alias not in person.forms:
+            person.forms.append(alias)
+        return person
 
     def by_initials(self, tokens: list[str]) -> Person | None:
         """The one person that "P. VALCHANOV" or "J.-P. Martin" names: the surname, and

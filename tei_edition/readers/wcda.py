@@ -62,6 +62,7 @@ from .people import (
     LabelParts,
     PersonRegistry,
     document_id,
+    introduced_in,
     is_name_token,
     link_names,
     mentions_in,
@@ -82,6 +83,10 @@ REGISTRY_LINE = re.compile(
     r"^(?:No|Nº|N°|Nr)\.?:?\s*(?:[\w/.-]+|\[[\w/.-]+\])(?:\s+\[[^\]]*\])?$")
 REGISTRY = re.compile(r"^(?:No|Nº|N°|Nr)\.?:?\s*[\w/.-]+$")
 MARGINAL = re.compile(r"\s((?:\[?[A-Z][\w'-]*\]?\s?){1,3})\s?(\d{1,2}/\d{1,2}|\d{1,2}\.[IVX]+)\s*$")
+# A line of a telegram's transmission log: "Received in Moscow on 9.III.51 at 08:15".
+TRANSMISSION_LOG = re.compile(
+    r"^(Sent|Received|Deciphered|Decoded|Decrypted|Dispatched|Transmitted|Enciphered|Encoded"
+    r"|Delivered|Registered)\s+((?:by|on|in|at|from|via)\b(?=[^\n]*\d)[^\n]{1,80})$")
 LETTER_SPACED = re.compile(r"^(?:\w ){2,}\w$")
 NUMBER_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
                 "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "fifteen": 15,
@@ -421,12 +426,12 @@ class Classifier:
 
     def is_salute(self, text: str) -> bool:
         """"Dear Comrade Minister,", "Esteemed Comrade Deputy Minister:", "Tan [Mingyuan]:"."""
-        if "\n" in text or len(text.split()) > 10 or not text.endswith((",", ":")):
+        if "\n" in text or len(text.split()) > 10 or not text.endswith((",", ":", "!")):
             return False
         low = fold(text)
         if any(low.startswith(s + " ") for s in self.vocab.salutations) or low.startswith("[to]"):
             return True
-        if text.endswith(","):
+        if text.endswith((",", "!")):
             return False
         label = text[:-1].strip()
         if self.is_field_label(label) or self.is_participant_label(label) \
@@ -438,9 +443,13 @@ class Classifier:
                                     for t in tokens) and tokens[0][:1].isupper()
 
     def is_valediction(self, text: str) -> bool:
-        if not text.endswith(",") or len(text.split()) > 7:
+        if len(text.split()) > 7 or "\n" in text:
             return False
         low = fold(text)
+        if not text.endswith(","):  # "With socialist greetings" alone on its line
+            bare = low.rstrip(" .!")
+            return bare in self.vocab.valedictions or (
+                bare.startswith("with ") and bare.endswith(("greetings", "regards", "respect")))
         return any(v in low for v in self.vocab.valedictions) or any(
             w in low for w in ("greetings", "regards", "respect", "yours"))
 
@@ -499,7 +508,8 @@ class Classifier:
             return False
         if text.endswith((".", "!", "?", ":", ";", ",")) and not _INITIAL_END.search(text):
             return False
-        return text[0].isupper() or text[0] == "[" or bool(find_dates(text))
+        return text[0].isupper() or text[0] == "[" or bool(find_dates(text)) \
+            or all(fold(t) in self.vocab.title_words for t in tokens)  # "chargé d'affaires a.i."
 
     def is_date_only(self, text: str) -> bool:
         plain = text.replace("[", "").replace("]", "").strip()
@@ -1019,6 +1029,12 @@ def take_top(units: list[Unit], state: BodyState) -> tuple[list, list[Unit]]:
     seen_text_zone = False
     while i < len(units):
         u = units[i]
+        address = _address_block(units, i, state) if seen_text_zone else 0
+        if address:  # the addressee's lines between the dateline and the salutation
+            parts.append(Letterhead([inl(state, a.text, a.line) for a in units[i:i + address]],
+                                    "address"))
+            i += address
+            continue
         nodes_rule = _top_rule(u, state, parts, seen_text_zone)
         if nodes_rule is None:
             break
@@ -1038,6 +1054,18 @@ def take_top(units: list[Unit], state: BodyState) -> tuple[list, list[Unit]]:
         seen_text_zone = seen_text_zone or kind in ("heading", "dateline")
         i += 1
     return parts, units[i:]
+
+
+def _address_block(units: list[Unit], i: int, state: BodyState) -> int:
+    """How many short lines from unit i stand right before a salutation (an address)."""
+    for k in range(i, min(i + 7, len(units))):
+        u = units[k]
+        if state.cls.is_salute(u.text):
+            return k - i
+        if "\n" in u.text or split_label(u.text) or len(u.text.split()) > 8 \
+                or SENTENCE_END.search(u.text):
+            return 0
+    return 0
 
 
 def _top_rule(u: Unit, state: BodyState, parts: list, seen: bool) -> tuple[str, object] | None:
@@ -1065,6 +1093,10 @@ def _top_rule(u: Unit, state: BodyState, parts: list, seen: bool) -> tuple[str, 
     if (sl and cls.is_field_label(sl[0]) and not cls.is_participant_label(sl[0])) or (
             text.endswith(":") and cls.is_field_label(text[:-1])):
         return "field", None
+    log = TRANSMISSION_LOG.match(text)
+    if log and "\n" not in text:  # "Sent by wire on 9.III.51 at 02:40": a field without a colon
+        return "log", FieldList("fields", [Field(log.group(1), inl(state, log.group(2), u.line, True),
+                                                 u.line)])
     if MARGINAL.search(text) and len(text.split()) > 4 and not sl:
         return "note", NoteBlock(Note("physical", inl(state, text, u.line), place="margin"),
                                  u.line)
@@ -1354,6 +1386,10 @@ def collect_participants(units: list[Unit], state: BodyState) -> list[Unit]:
         out.append(Unit(u.text, u.line, u.blank_before, u.block, u.indent,
                         held=FieldList("participants", fields)))
         i = j
+    for u in out:
+        if u.held is None and not split_label(u.text) and _HEREAFTER.search(u.text):
+            for name, alias in introduced_in(u.text, state.vocab):
+                state.registry.introduce(name, alias, u.line)
     return out
 
 
