@@ -19,7 +19,8 @@ _INTERPRETER = {"interpreter", "interpreters", "translator", "translators"}
 _RECORDER = {"recorder", "recorders", "note-taker", "notetaker", "documentation", "notes",
              "note taker", "minutes", "record"}
 # Preamble labels whose value names no one.
-NOT_PEOPLE = {"time", "date", "date and time", "place", "location", "venue"}
+NOT_PEOPLE = {"time", "date", "date and time", "place", "location", "venue", "date, time and place",
+              "date and place", "time and place", "place and date", "place and time"}
 _TITLE_NOUNS = {"conversation", "conversations", "talks", "meeting", "record", "minutes",
                 "letter", "telegram", "report", "memorandum", "note", "journal", "delegation",
                 "embassy", "ministry", "government", "party", "and", "with", "to", "from"}
@@ -52,6 +53,9 @@ def translator_id(name: str) -> str:
 def _key(name: str) -> str:
     """Name comparison key: folded, letters and digits only."""
     return _NON_WORD.sub("", fold(name))
+
+
+name_key = _key
 
 
 @lru_cache(maxsize=1 << 14)
@@ -191,10 +195,11 @@ def value_lines(nodes: list[Inline]) -> list[str]:
     return [plain_text(line) for line in lines]
 
 
-def mentions_in(fld: Field, vocab: Vocabulary) -> list[Mention]:
+def mentions_in(fld: Field, vocab: Vocabulary, surnames: frozenset[str] = frozenset()) -> list[Mention]:
     """People named in one preamble field ("Our side: Vice Minister Ji Pengfei, …"): one
     or more lines, each a list of "Name, Title" or "Title Name" or "NAME Given Title",
-    possibly under a side's heading ("From Seoul")."""
+    possibly under a side's heading ("From Seoul"). `surnames` are the keys of words that
+    speaker labels end with, which may separate names run together."""
     if fold(fld.label.rstrip(":")) in NOT_PEOPLE:
         return []
     variants = {plain_text(v.orig).strip(): plain_text(v.reg).strip()
@@ -207,14 +212,33 @@ def mentions_in(fld: Field, vocab: Vocabulary) -> list[Mention]:
         head = _SIDE_HEAD.match(line)
         if head and not _looks_like_name(head.group(1).split(), vocab):
             side, line = head.group(1).strip(), line[head.end():].strip()
-        for m in _line_mentions(line, label, vocab):
+        for m in _line_mentions(line, label, vocab, surnames):
             m.variant = variants.get(m.name)
             m.side = side
             out.append(m)
     return out
 
 
-def _line_mentions(text: str, label: str, vocab: Vocabulary) -> list[Mention]:
+def _run_together(tokens: list[str], vocab: Vocabulary, surnames: frozenset[str]) -> list[list[str]]:
+    """Names and titles run together (a participants list flattened from a PDF), cut where
+    a title follows a name ("… Bae Chung-hun Ambassador Seo In-gyu") and after a surname
+    that a speaker label uses ("Lyle Corrigan Donald Eckhart")."""
+    parts: list[list[str]] = [[]]
+    run = 0  # name words just before this one (a name has two at least, to be cut off)
+    for t in tokens:
+        is_name = is_name_token(t) and not is_title_word(t, vocab)
+        if run >= 2 and t[:1].isupper() and is_title_word(t, vocab):
+            parts.append([])
+        elif run >= 2 and is_name and _key(parts[-1][-1]) in surnames:
+            parts.append([])
+            run = 0
+        parts[-1].append(t)
+        run = run + 1 if is_name else 0
+    return [p for p in parts if p]
+
+
+def _line_mentions(text: str, label: str, vocab: Vocabulary,
+                   surnames: frozenset[str] = frozenset()) -> list[Mention]:
     """The people of one line of a preamble value."""
     semicolons = ";" in text
     out: list[Mention] = []
@@ -238,7 +262,12 @@ def _line_mentions(text: str, label: str, vocab: Vocabulary) -> list[Mention]:
             if suffix is None and fold(role_name) in _INTERPRETER | _RECORDER:
                 suffix = role_name
         else:
-            name, role_name = _name_and_role(seg.split(), vocab)
+            parts = _run_together(seg.split(), vocab, surnames) or [[]]
+            for extra in parts[:-1]:  # "Lyle Corrigan Donald Eckhart, …": one name each
+                name, role_name = _name_and_role(extra, vocab)
+                if _looks_like_name(name.split(), vocab):
+                    out.append(Mention(name, role_name, _role_of(label, None), None))
+            name, role_name = _name_and_role(parts[-1], vocab)
         if not _looks_like_name(name.split(), vocab):
             if out and not out[-1].role_name and seg:  # "…, Member of the Politburo"
                 out[-1].role_name = seg
@@ -278,6 +307,9 @@ def _name_and_role(tokens: list[str], vocab: Vocabulary) -> tuple[str, str | Non
     """"Vice Premier Gao Wenbin" (title first) or "YUN Chae-ho Co-chairman of …" (name
     first, then the title)."""
     role_tokens, name_tokens = split_role(tokens, vocab)
+    if role_tokens and fold(role_tokens[-1]) in _FUNCTION_WORDS and name_tokens:
+        # "Embassy of the Republic of Korea Min Tae-sik": the office's name ends first
+        role_tokens, name_tokens = [*role_tokens, name_tokens[0]], name_tokens[1:]
     if name_tokens and _looks_like_name(name_tokens, vocab):
         return " ".join(name_tokens), " ".join(role_tokens) or None
     first_title = next((i for i, t in enumerate(tokens)
@@ -319,8 +351,9 @@ class PersonRegistry:
     def add(self, name: str, role: str, role_name: str | None = None,
             variant: str | None = None, side: str | None = None, line: int = 0,
             forms: tuple[str, ...] = ()) -> Person:
-        """Add a person, or return the one already known by that name."""
-        existing = self.by_name(name)
+        """Add a person, or return the one already known by that name ("K. Pospíšil" is
+        the Karel Pospíšil already listed)."""
+        existing = self.by_name(name) or self.by_initials(name.split())
         if existing:
             if variant and not existing.variant:
                 existing.variant = variant
@@ -414,6 +447,8 @@ class PersonRegistry:
             name = parts.name or parts.role or parts.written
             if parts.name and len(parts.name.split()) == 1:
                 name = full_name_from(parts.name, title, self.vocab) or name
+            elif parts.name:
+                name = full_name_from_initials(parts.name.split(), title) or name
             person = self.add(name, "speaker", parts.role, parts.variant, line=line)
         person.role = "speaker"
         if parts.role and not person.role_name:
@@ -454,6 +489,21 @@ def full_name_from(token: str, text: str, vocab: Vocabulary) -> str | None:
             before.insert(0, prv)
         if before:
             return " ".join([*before, t])
+    return None
+
+
+def full_name_from_initials(tokens: list[str], text: str) -> str | None:
+    """Complete "J. BRODSKÝ" from the catalogue title: "Jaroslav Brodský"."""
+    *initials, surname = tokens
+    if not initials or not all(_INITIAL.fullmatch(t) for t in initials):
+        return None
+    letters = [fold(c) for t in initials for c in t if c.isalpha()]
+    words = re.findall(r"[\w'’-]+", text)
+    for i, w in enumerate(words):
+        given = words[max(0, i - len(letters)):i]
+        if _key(w) == _key(surname) and len(given) == len(letters) \
+                and [fold(g[0]) for g in given] == letters and all(g[:1].isupper() for g in given):
+            return " ".join([*given, w])
     return None
 
 

@@ -55,6 +55,7 @@ from ..model import (
     Trailer,
     Turn,
 )
+from . import flattened
 from .dates import find_dates, parse_catalogue_date
 from .inline import InlineContext, fold, merge_text, parse_inline, plain_text, whole_word
 from .people import (
@@ -66,6 +67,7 @@ from .people import (
     is_name_token,
     link_names,
     mentions_in,
+    name_key,
     parse_label,
     translator_id,
 )
@@ -393,8 +395,8 @@ class Classifier:
         if key in self.vocab.participant_labels or key.endswith(" side") \
                 or key.startswith(("participants", "those ")):
             return True
-        words = key.split()
-        return len(words) <= 4 and any(w in self.vocab.participant_nouns for w in words)
+        words = key.split()  # "Foreign guests", "Recording officials": the noun comes last
+        return 0 < len(words) <= 3 and words[-1] in self.vocab.participant_nouns
 
     def is_field_label(self, label: str) -> bool:
         key = label_key(label)
@@ -595,6 +597,41 @@ def standalone(nodes: list[Inline], line: int) -> NoteBlock | GapBlock | StageBl
 
 
 # ====================================================================== end matter (taken first)
+
+
+def unflatten(units: list[Unit], state: BodyState) -> list[Unit]:
+    """A body flattened from a PDF, cut again into units at its labels (see flattened.py);
+    footnote texts at the end stay as they are."""
+    end = next((k for k, u in enumerate(units) if FOOTNOTE_TEXT.match(u.text)), len(units))
+    if not flattened.is_flattened([u.text for u in units[:end]]):
+        return units
+    cls = state.cls
+
+    def is_speaker(label: str) -> bool:
+        return not _preamble_label(label, cls) and (
+            cls.is_name_shaped(label) or cls.is_role_shaped(label))
+
+    def points(stream: str) -> list[int]:
+        speakers = flattened.speaker_labels(stream, is_speaker)
+        return flattened.cut_points(
+            stream, speakers, lambda lb: _preamble_label(lb, cls),
+            lambda lb: cls.is_participant_label(lb) and label_key(lb) not in NOT_PEOPLE,
+            lambda lb: label_key(lb) in cls.vocab.participant_labels | cls.vocab.field_labels)
+
+    pieces = flattened.split_stream([(u.text.replace("\n", " "), u.line) for u in units[:end]],
+                                    points)
+    state.report.warn(units[0].line, 1, "layout-flattened",
+                      f"the body reads as text flattened from a PDF (labels inside running lines): "
+                      f"it was cut into {len(pieces)} paragraphs at its labels; check the turns")
+    last_block = units[end - 1].block if end else 0
+    out = [Unit(pc.text, pc.line, True, k) for k, pc in enumerate(pieces)]
+    return out + [Unit(u.text, u.line, u.blank_before, u.block + len(pieces) - last_block, u.indent)
+                  for u in units[end:]]
+
+
+def _preamble_label(label: str, cls: Classifier) -> bool:
+    return cls.is_participant_label(label) or cls.is_field_label(label) \
+        or cls.is_distribution_label(label)
 
 
 def take_footnotes(units: list[Unit], state: BodyState) -> list[Unit]:
@@ -1369,6 +1406,9 @@ def collect_participants(units: list[Unit], state: BodyState) -> list[Unit]:
     list of names with titles before the first turn. Each group stands in the flow as a
     held participants list."""
     out: list[Unit] = []
+    # The last words of the labels: surnames that may separate names run together.
+    surnames = frozenset(name_key(sl[0].split()[-1]) for u in units
+                         if (sl := split_label(u.text)) and sl[1] and sl[0].split())
     i = 0
     while i < len(units):
         fields, j = _participant_fields(units, i, state)
@@ -1377,7 +1417,7 @@ def collect_participants(units: list[Unit], state: BodyState) -> list[Unit]:
             i += 1
             continue
         for fld in fields:
-            for m in mentions_in(fld, state.vocab):
+            for m in mentions_in(fld, state.vocab, surnames):
                 label = fld.label.rstrip(": ")
                 side = label if label_key(label).endswith(" side") else m.side
                 state.registry.add(m.name, m.role, m.role_name, m.variant, side=side,
@@ -1512,6 +1552,7 @@ def read(text: str, name: str, source: str, report: Reporter,
     if not units:
         raise ReaderError(hb.body_start, "no-body", "the body after the Contents block is empty")
     state = BodyState(units, cls, ctx, registry, report, kind or "document")
+    units = unflatten(units, state)
     if header.translators:
         ctx.translator_id = translator_id(header.translators[0])
     units = take_footnotes(units, state)

@@ -1,0 +1,122 @@
+"""Text pulled from a PDF: paragraphs run together and speaker labels stand inside lines.
+
+"…so I will not keep you longer than necessary. FM Bae: Thank you." In such a body the
+blank lines carry no meaning: each run of lines is joined into one stream, and the stream
+is cut again where a label stands. A label inside a line counts when it follows the end of
+a sentence and the same label recurs, or when it is a preamble label written in capitals
+("PARTICIPANTS:", "DATE, TIME AND PLACE:") or named by the vocabulary ("Present:"); once a
+speaker label is known, it cuts wherever it stands ("…the Kori Loan Corrigan: Welcome").
+Each piece keeps the number of the source line it starts on.
+"""
+
+from __future__ import annotations
+
+import bisect
+import itertools
+import re
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass
+
+# A label after the end of a sentence (not after an initial: "D. STOYANOV:" starts its line):
+# one to four capitalised words or initials, then a colon.
+_INLINE_LABEL = re.compile(
+    r"(?:(?<=[^\W\d_]{2}[.?!…])|(?<=\d[.?!])|(?<=[\]\"”)]))[ \t]+"
+    r"((?:[A-Z][\w'’-]*\.?\s){0,3}[A-Z][\w'’-]*\.?)(?=:\s)", re.U)
+# A preamble label in capitals: "PARTICIPANTS:", "DATE, TIME AND PLACE:".
+_CAPS_LABEL = re.compile(r"(?<![\w,])([A-Z]{2,}(?:,?\s[A-Z]{2,})*)(?=:\s)")
+# The end of a sentence inside a people label's value ("Interpreter: Wu Lanfang. After …").
+_SENTENCE_BREAK = re.compile(r"(?<=[a-z\]\)][.!?])\s+(?=[A-Z])")
+
+
+@dataclass
+class Piece:
+    """A stretch of the joined stream: where it starts (offset) and its source line."""
+
+    text: str
+    line: int
+
+
+def inline_labels(text: str) -> list[str]:
+    """The labels standing inside a text, after a sentence of at least three words (so that
+    "Dr. Harwell:" at the start of a paragraph is no label inside a line)."""
+    # Three words fit in the 80 characters before a label unless a word is absurdly long;
+    # a window keeps this linear in the length of a long flattened stream.
+    return [mt.group(1) for mt in _INLINE_LABEL.finditer(text)
+            if len(text[max(0, mt.start() - 80):mt.start()].split()) >= 3]
+
+
+def is_flattened(texts: list[str]) -> bool:
+    """Whether a body reads as flattened: several speaker labels stand inside lines."""
+    inside = Counter(label for text in texts for label in inline_labels(text))
+    return sum(inside.values()) >= 3 and any(n >= 2 for n in inside.values())
+
+
+def speaker_labels(stream: str, is_label: Callable[[str], bool]) -> set[str]:
+    """Labels that stand after a sentence end more than once, or once when their last word
+    (a surname) also stands elsewhere in the text (the participants, the heading)."""
+    counts = Counter(inline_labels(stream))
+    out = set()
+    for label, n in counts.items():
+        if not is_label(label):
+            continue
+        surname = label.split()[-1]
+        elsewhere = len(re.findall(rf"(?<!\w){re.escape(surname)}(?!\w)", stream, re.I)) > n
+        if n >= 2 or elsewhere:
+            out.add(label)
+    return out
+
+
+def cut_points(stream: str, speakers: set[str], is_preamble: Callable[[str], bool],
+               is_people: Callable[[str], bool], is_listed: Callable[[str], bool]) -> list[int]:
+    """Offsets where a new unit starts: before speaker labels, before preamble labels
+    (`is_listed`: named as such by the vocabulary), and after the first sentence of a
+    people label's value."""
+    points: set[int] = set()
+    if speakers:
+        names = "|".join(re.escape(s) for s in sorted(speakers, key=len, reverse=True))
+        for mt in re.finditer(rf"(?<![\w.])(?:{names}):\s", stream):
+            points.add(mt.start())
+    for mt in _CAPS_LABEL.finditer(stream):
+        # "… MEMORANDUM OF CONVERSATION PARTICIPANTS:": the longest ending that is a listed
+        # label, else the longest that is a label at all.
+        endings = [mt.start() + w.start() for w in re.finditer(r"[A-Z]{2,}", mt.group(1))]
+        found = next((e for e in endings if is_listed(stream[e:mt.end()])), None)
+        if found is None:
+            found = next((e for e in endings if is_preamble(stream[e:mt.end()])), None)
+        if found is not None:
+            points.add(found)
+    for mt in re.finditer(r"(?:^|(?<=[.;]\s)|(?<=[.;]))\s*([A-Z][\w ,'’-]{1,30}?):\s", stream):
+        if is_preamble(mt.group(1)):
+            points.add(mt.start(1))
+    # A people label's value ends with its first sentence ("Interpreter: Wu Lanfang. After …").
+    ordered = sorted(points)
+    for k, start in enumerate(ordered):
+        label = stream[start:stream.find(":", start)].strip()
+        if not is_people(label) or label in speakers:
+            continue
+        nxt = ordered[k + 1] if k + 1 < len(ordered) else len(stream)
+        brk = _SENTENCE_BREAK.search(stream, start, nxt)
+        if brk:
+            points.add(brk.end())
+    return sorted(p for p in points if 0 < p < len(stream))
+
+
+def split_stream(lines: list[tuple[str, int]], points_of: Callable[[str], list[int]]) -> list[Piece]:
+    """Join lines (text, line number) with spaces, cut the stream at the points found."""
+    parts, offsets, numbers, size = [], [], [], 0
+    for text, line in lines:
+        offsets.append(size)
+        numbers.append(line)
+        parts.append(text.strip())
+        size += len(parts[-1]) + 1
+    stream = " ".join(parts)
+    pieces = []
+    bounds = [0, *points_of(stream), len(stream)]
+    for a, b in itertools.pairwise(bounds):
+        chunk = stream[a:b]
+        text = chunk.strip()
+        if text:
+            first = a + len(chunk) - len(chunk.lstrip())
+            pieces.append(Piece(text, numbers[bisect.bisect_right(offsets, first) - 1]))
+    return pieces
