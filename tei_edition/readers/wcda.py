@@ -403,8 +403,10 @@ class Classifier:
         return key in self.vocab.field_labels or bool(_NUMBER_LABEL.fullmatch(key))
 
     def is_distribution_label(self, label: str) -> bool:
+        """"CC", "Copies to", and with a count: "Copies made - 8", "Distribution list - 11 copies"."""
         key = label_key(label)
-        return key in self.vocab.distribution_labels or key.startswith("distribution")
+        return key in self.vocab.distribution_labels or key.startswith("distribution") or any(
+            key.startswith(d + " ") and re.search(r"\d", key) for d in self.vocab.distribution_labels)
 
     def is_name_shaped(self, label: str) -> bool:
         known = self._name_shaped.get(label)
@@ -1066,6 +1068,10 @@ def take_top(units: list[Unit], state: BodyState) -> tuple[list, list[Unit]]:
     seen_text_zone = False
     while i < len(units):
         u = units[i]
+        if isinstance(u.held, Distribution):  # a list between the dateline and the address
+            parts.append(u.held)
+            i += 1
+            continue
         address = _address_block(units, i, state) if seen_text_zone else 0
         if address:  # the addressee's lines between the dateline and the salutation
             parts.append(Letterhead([inl(state, a.text, a.line) for a in units[i:i + address]],
@@ -1161,7 +1167,7 @@ def build_opener(parts: list) -> list:
     """Group top parts: headings stand alone, everything else in openers around them."""
     out: list = []
     for p in parts:
-        if isinstance(p, Heading):
+        if isinstance(p, Heading | Distribution):
             out.append(p)
             continue
         if isinstance(p, FieldList) and out and isinstance(out[-1], Opener) \
