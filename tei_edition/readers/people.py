@@ -267,6 +267,7 @@ def _line_mentions(text: str, label: str, vocab: Vocabulary,
                 name, role_name = _name_and_role(extra, vocab)
                 if _looks_like_name(name.split(), vocab):
                     out.append(Mention(name, role_name, _role_of(label, None), None))
+            seg = " ".join(parts[-1])
             name, role_name = _name_and_role(parts[-1], vocab)
         if not _looks_like_name(name.split(), vocab):
             if out and not out[-1].role_name and seg:  # "…, Member of the Politburo"

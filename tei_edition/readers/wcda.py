@@ -735,8 +735,13 @@ def _distribution_end(units: list[Unit], i: int, state: BodyState) -> int:
 
 
 def _tail_unit(u: Unit, state: BodyState) -> bool:
-    """What may follow a final distribution list: registry numbers, "Typed by", short notes."""
-    return (_short_lines(u, 12) or _comma_items(u.text)) and not _is_turn_candidate(u.text, state)
+    """What may follow a final distribution list: more recipients, a total, registry
+    numbers, "Typed by", short lines that are no sentence of the text."""
+    if _is_turn_candidate(u.text, state):
+        return False
+    if _comma_items(u.text) or _is_trailer(u, state.cls) or (_total_in(u.text) and _short_lines(u, 8)):
+        return True
+    return _short_lines(u, 8) and not split_label(u.text)
 
 
 def take_distribution(units: list[Unit],
