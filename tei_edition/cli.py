@@ -95,6 +95,37 @@ def verify(source: Path, tei: Path, encoding: str | None) -> None:
 
 
 @cli.command()
+@click.argument("source", type=click.Path(path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
+              show_default=True, help="Report format.")
+@click.option("--config", "config_path", type=click.Path(path_type=Path), default=None,
+              help="Project configuration (default: tei-edition.toml beside or above SOURCE).")
+@click.option("--encoding", default=None, help="Source text encoding (default: detect).")
+def explain(source: Path, fmt: str, config_path: Path | None, encoding: str | None) -> None:
+    """Show SOURCE as the reader saw it: blocks, speakers, brackets, each with its rule and
+    the hints line that would change it."""
+    from .explain import explain_source, render_json, render_text
+    from .readers.hints import HintsError
+    from .readers.wcda import ReaderError
+    from .textio import SourceError
+
+    config = _config(config_path, source.parent)
+    try:
+        ex = explain_source(source, config, encoding)
+    except SourceError as exc:
+        diag = exc.diagnostic(str(source))
+        _emit([diag])
+        sys.exit(Exit.USAGE if diag.rule == "io" else Exit.PROBLEM)
+    except ReaderError as exc:
+        _emit([Diagnostic(str(source), exc.line, 1, "error", exc.rule, exc.message)])
+        sys.exit(Exit.PROBLEM)
+    except HintsError as exc:
+        _emit([Diagnostic(exc.file, exc.line, 1, "error", "hints", exc.message)])
+        sys.exit(Exit.PROBLEM)
+    click.echo(render_json(ex) if fmt == "json" else render_text(ex))
+
+
+@cli.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True,
               help="Report format.")

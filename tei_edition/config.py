@@ -7,6 +7,8 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .readers.hints import Hints, HintsError, parse_hints
+
 CONFIG_NAME = "tei-edition.toml"
 # Authority files a registry entry may link to, with the URL each identifier expands to.
 AUTHORITIES = {
@@ -43,6 +45,7 @@ class Config:
     language: str = "en"
     persons: tuple[KnownPerson, ...] = field(default_factory=tuple)
     path: str | None = None
+    hints: Hints = field(default_factory=Hints)  # [hints]: labels and brackets edition-wide
 
 
 def _person(raw: dict, where: str) -> KnownPerson:
@@ -67,11 +70,16 @@ def load_config(path: Path | None) -> Config:
     if path is None or not path.is_file():
         return Config()
     try:
-        raw = tomllib.loads(path.read_text("utf-8"))
+        text = path.read_text("utf-8")
+        raw = tomllib.loads(text)
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{path}: cannot read: {exc}") from None
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: {exc}") from None
+    try:
+        hints = parse_hints(text, str(path), edition=True)
+    except HintsError as exc:
+        raise ConfigError(f"{exc.file}:{exc.line}: {exc.message}") from None
     edition = raw.get("edition", {})
     persons = tuple(_person(p, f"{path}: [[person]] #{i + 1}")
                     for i, p in enumerate(raw.get("person", [])))
@@ -86,6 +94,7 @@ def load_config(path: Path | None) -> Config:
         language=edition.get("language", Config.language),
         persons=persons,
         path=str(path),
+        hints=hints,
     )
 
 

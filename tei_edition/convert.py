@@ -11,6 +11,7 @@ from pathlib import Path
 from .config import Config
 from .diagnostics import Diagnostic, Exit
 from .model import Document
+from .readers.hints import Hints, HintsError, load_hints
 from .readers.report import Reporter
 from .readers.wcda import ReaderError, read
 from .textio import SourceError, normalize_text, read_source
@@ -96,7 +97,7 @@ def collect_sources(paths: list[Path]) -> tuple[list[Path], list[Diagnostic]]:
 
 def convert_text(text: str, name: str, source: str, raw: bytes | None = None,
                  config: Config | None = None, *, normalized: bool = False,
-                 ) -> tuple[Document, bytes, list[Diagnostic]]:
+                 hints: Hints | None = None) -> tuple[Document, bytes, list[Diagnostic]]:
     """Convert decoded source text; raises ReaderError when it cannot be converted.
     `normalized`: the text comes from `textio.decode`, which did the normalisation."""
     config = config or Config()
@@ -107,7 +108,7 @@ def convert_text(text: str, name: str, source: str, raw: bytes | None = None,
     if replaced:
         report.warn(1, 1, "control-chars", f"{replaced} character(s) XML cannot hold were "
                     "replaced by U+FFFD")
-    doc = read(text, name, source, report, known=config.persons)
+    doc = read(text, name, source, report, known=config.persons, hints=hints)
     if raw is not None:
         doc.sha256 = hashlib.sha256(raw).hexdigest()
     return doc, write_tei(doc, config), report.diagnostics
@@ -124,10 +125,14 @@ def convert_file(src: Path, outdir: Path, *, strict: bool = False, force: bool =
     shown = str(src)
     try:
         raw, decoded = read_source(src, encoding)
+        hints = load_hints(src, (config or Config()).hints)
         doc, data, diags = convert_text(decoded.text, src.stem, src.name, raw, config,
-                                        normalized=True)
+                                        normalized=True, hints=hints)
     except SourceError as exc:
         return Converted(src, None, [exc.diagnostic(shown)], "failed")
+    except HintsError as exc:  # nothing is written for a document whose hints are wrong
+        return Converted(src, None, [Diagnostic(exc.file, exc.line, 1, "error", "hints",
+                                                exc.message)], "failed")
     except ReaderError as exc:
         return Converted(src, None, [Diagnostic(shown, exc.line, 1, "error", exc.rule,
                                                 exc.message)], "failed")

@@ -378,6 +378,21 @@ class Header:
 
 
 @dataclass
+class Decision:
+    """One reading decision, for `explain`: which source lines became what, by which rule,
+    and why. `topic` is block, speaker or bracket."""
+
+    topic: str
+    first: int  # source lines, first and last
+    last: int
+    kind: str  # what the text became: "distribution", "turn", a person id, "stage", …
+    rule: str  # the rule that decided ("hint" when a hints file did)
+    text: str  # the source text it is about (a label, a bracket, a block's first line)
+    why: str = ""
+    col: int = 1
+
+
+@dataclass
 class Document:
     """One converted document."""
 
@@ -391,3 +406,5 @@ class Document:
     body: list[Block]
     distribution: Distribution | None = None
     endorsements: Endorsements | None = None
+    decisions: list[Decision] = field(default_factory=list)  # what the reader decided, in order
+    hints: tuple[str, str] | None = None  # (hints file name, its SHA-256) when hints applied

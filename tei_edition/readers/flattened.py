@@ -31,10 +31,13 @@ _SENTENCE_BREAK = re.compile(r"(?<=[a-z\]\)][.!?])\s+(?=[A-Z])")
 
 @dataclass
 class Piece:
-    """A stretch of the joined stream: where it starts (offset) and its source line."""
+    """A stretch of the joined stream: its text, the source line and column it starts at,
+    and the source line it ends on."""
 
     text: str
     line: int
+    col: int
+    last: int
 
 
 def inline_labels(text: str) -> list[str]:
@@ -121,5 +124,8 @@ def split_stream(lines: list[tuple[str, int]], points_of: Callable[[str], list[i
         text = chunk.strip()
         if text:
             first = a + len(chunk) - len(chunk.lstrip())
-            pieces.append(Piece(text, numbers[bisect.bisect_right(offsets, first) - 1]))
+            end = a + len(chunk.rstrip()) - 1
+            k = bisect.bisect_right(offsets, first) - 1
+            pieces.append(Piece(text, numbers[k], first - offsets[k] + 1,
+                                numbers[bisect.bisect_right(offsets, end) - 1]))
     return pieces

@@ -19,11 +19,13 @@ from functools import lru_cache
 from ..model import (
     AliasRef,
     DateRef,
+    Decision,
     Foreign,
     Gap,
     Inline,
     LineBreak,
     Note,
+    PageBreak,
     Stage,
     Supplied,
     Text,
@@ -77,6 +79,8 @@ class InlineContext:
     depth: int = 0  # nesting of parse_inline calls
     century: int | None = None
     translator_id: str | None = None
+    brackets: dict[str, str] = field(default_factory=dict)  # hints: written bracket -> meaning
+    decisions: list[Decision] | None = None  # where `explain` collects bracket decisions
 
 
 @dataclass
@@ -418,10 +422,18 @@ def _flush(text: str, ctx: InlineContext) -> list[Inline]:
 
 
 def _classify(span: Span, nodes: list[Inline], ctx: InlineContext) -> list[Inline]:
+    written = span.opener + span.content + _closing(span.opener)
+    meaning = ctx.brackets.get(written)
+    if meaning:  # an editor's hint wins over the rules
+        result = hinted_span(span, meaning, ctx)
+        _decided(ctx, span, written, "hint", result)
+        return result
     for rule in SPAN_RULES:
         result = rule(span, nodes, ctx)
         if result is not None:
+            _decided(ctx, span, written, rule.__name__, result)
             return result
+    _decided(ctx, span, written, "none", [])
     # A span no rule recognised: kept as written and reported, except the conventional
     # parentheses: a count "(4)", a role "(interpreter)", a typed name "(P. BELOKUROV)".
     if span.opener != "(" or not _conventional_paren(span.content, ctx):
@@ -433,6 +445,52 @@ def _classify(span: Span, nodes: list[Inline], ctx: InlineContext) -> list[Inlin
                         f"{kind} kept as plain text: {span.opener}{shown}{closing}")
     delim = (span.opener, "]" * len(span.opener) if span.opener.startswith("[") else ")")
     return [Text(delim[0]), *parse_inline(span.content, ctx, span.line), Text(delim[1])]
+
+
+def _closing(opener: str) -> str:
+    return "]" * len(opener) if opener.startswith("[") else ")"
+
+
+def meaning_of(nodes: list[Inline]) -> str:
+    """What a bracket became, in the words of the hints file ("note-status", "gap-omitted")."""
+    if not nodes:
+        return "text"
+    n = nodes[0]
+    if isinstance(n, Note):
+        return f"note-{n.kind or 'foot'}"
+    if isinstance(n, Gap):
+        return f"gap-{n.reason}"
+    if isinstance(n, Text):
+        return "text"
+    if isinstance(n, PageBreak):
+        return "pb"
+    return type(n).__name__.lower()
+
+
+def _decided(ctx: InlineContext, span: Span, written: str, rule: str, nodes: list[Inline]) -> None:
+    if ctx.decisions is not None:
+        ctx.decisions.append(Decision("bracket", span.line, span.line, meaning_of(nodes), rule,
+                                      written, col=span.col))
+
+
+def hinted_span(span: Span, meaning: str, ctx: InlineContext) -> list[Inline]:
+    """The nodes a bracket becomes by an editor's hint (hints.BRACKET_MEANINGS)."""
+    content = span.content.strip()
+    inner = parse_inline(content, ctx, span.line)
+    if meaning == "text":
+        return [Text(span.opener), *parse_inline(span.content, ctx, span.line),
+                Text(_closing(span.opener))]
+    kind, _, sub = meaning.partition("-")
+    if kind == "note":
+        return [Note(sub, inner)]
+    if kind == "gap":
+        return [Gap(sub, None, None, content)]
+    made = {"supplied": Supplied, "stage": Stage, "unclear": Unclear}
+    if meaning in made:
+        return [made[meaning](inner)]
+    if meaning == "pb":
+        return [PageBreak()]
+    return [Note("editorial", inner)]  # "sic": the editor's remark that it stands so
 
 
 def _conventional_paren(content: str, ctx: InlineContext) -> bool:

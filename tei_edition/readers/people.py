@@ -403,21 +403,38 @@ class PersonRegistry:
 
     def resolve(self, parts: LabelParts) -> Person | None:
         """The person a label names, if already known."""
+        return self.resolve_why(parts)[0]
+
+    def resolve_why(self, parts: LabelParts) -> tuple[Person | None, str]:
+        """The person a label names, if already known, and how it was found."""
         for cand in (parts.written, parts.name, parts.alias):
             if cand and fold(cand) in self.aliases:
-                return self.aliases[fold(cand)]
+                return self.aliases[fold(cand)], f"alias {cand!r}"
         if parts.name:
             hit = self.by_name(parts.name) or (parts.variant and self.by_name(parts.variant))
             if hit:
-                return hit
+                return hit, "full name" + (" (in the registry)" if hit.links else "")
             tokens = parts.name.split()
             if len(tokens) == 1:
-                return self.by_token(tokens[0])
+                hit = self.by_token(tokens[0])
+                return hit, f"surname {tokens[0]!r}" + (" after the title" if parts.role else "")
             inner = _LAST_PAREN.search(parts.name)
             if inner:  # "North (KIM)": a side, then the name
-                return self.resolve(LabelParts(inner.group(1), inner.group(1).strip()))
-            return self.by_initials(tokens)
-        return self.by_role(parts.role) if parts.role else None
+                hit, why = self.resolve_why(LabelParts(inner.group(1), inner.group(1).strip()))
+                return hit, f"side and name: {why}"
+            return self.by_initials(tokens), "initials and surname"
+        if parts.role:
+            return self.by_role(parts.role), f"role {parts.role!r}"
+        return None, ""
+
+    def by_id(self, pid: str) -> Person | None:
+        """The person with this xml:id, or the registry's entry of that id (then added)."""
+        hit = next((p for p in self.persons if p.id == pid), None)
+        if hit is None:
+            kp = next((k for k in self.known if k.id == pid), None)
+            if kp is not None:
+                hit = self.add(kp.name, "speaker")
+        return hit
 
     def introduce(self, name: str, alias: str, line: int) -> Person:
         """A person the text introduces with an alias ("… Dorj (hereafter: Dorj)")."""

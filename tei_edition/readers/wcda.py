@@ -13,6 +13,7 @@ ordered chain of small block rules claims them. Inline conventions are handled i
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -24,6 +25,7 @@ from ..model import (
     Copies,
     Dateline,
     DateRef,
+    Decision,
     Distribution,
     DistributionItem,
     Document,
@@ -45,6 +47,7 @@ from ..model import (
     Opener,
     PageBreak,
     Paragraph,
+    Person,
     Postscript,
     Salute,
     Section,
@@ -57,6 +60,7 @@ from ..model import (
 )
 from . import flattened
 from .dates import find_dates, parse_catalogue_date
+from .hints import BlockHint, Hints, HintsError
 from .inline import InlineContext, fold, merge_text, parse_inline, plain_text, whole_word
 from .people import (
     NOT_PEOPLE,
@@ -116,6 +120,13 @@ class Unit:
     block: int
     indent: int = 0
     held: object | None = None  # a block already built (a distribution list in the flow)
+    col: int = 1  # where it starts on its line (a piece of a flattened line)
+    last: int = 0  # the line it ends on, when its text does not say (flattened lines)
+
+    @property
+    def end(self) -> int:
+        """The source line the unit ends on."""
+        return self.last or self.line + self.text.count("\n")
 
 
 def make_units(lines: list[str], first_line: int, report: Reporter) -> list[Unit]:
@@ -550,10 +561,19 @@ class BodyState:
     report: Reporter
     kind: str
     speakers: set[str] = field(default_factory=set)  # label keys that start turns
+    hints: Hints = field(default_factory=Hints)
+    decisions: list[Decision] = field(default_factory=list)  # for `explain`
 
     @property
     def vocab(self) -> Vocabulary:
         return self.cls.vocab
+
+    def claim(self, units: list[Unit], kind: str, rule: str, why: str = "") -> None:
+        """Record that these units became one block of `kind` by `rule` (for `explain`)."""
+        if units:
+            first_line = units[0].text.split("\n", 1)[0]
+            self.decisions.append(Decision("block", units[0].line, units[-1].end, kind, rule,
+                                           first_line[:80], why, units[0].col))
 
 
 def inl(state: BodyState, text: str, line: int, dates: bool = False, col: int = 1) -> list[Inline]:
@@ -626,7 +646,7 @@ def unflatten(units: list[Unit], state: BodyState) -> list[Unit]:
                       f"the body reads as text flattened from a PDF (labels inside running lines): "
                       f"it was cut into {len(pieces)} paragraphs at its labels; check the turns")
     last_block = units[end - 1].block if end else 0
-    out = [Unit(pc.text, pc.line, True, k) for k, pc in enumerate(pieces)]
+    out = [Unit(pc.text, pc.line, True, k, col=pc.col, last=pc.last) for k, pc in enumerate(pieces)]
     return out + [Unit(u.text, u.line, u.blank_before, u.block + len(pieces) - last_block, u.indent)
                   for u in units[end:]]
 
@@ -639,7 +659,7 @@ def _preamble_label(label: str, cls: Classifier) -> bool:
 def take_footnotes(units: list[Unit], state: BodyState) -> list[Unit]:
     """Note texts "[1] …" at the end of the body become footnotes, keyed by number."""
     end = len(units)
-    while end > 0 and FOOTNOTE_TEXT.match(units[end - 1].text):
+    while end > 0 and units[end - 1].held is None and FOOTNOTE_TEXT.match(units[end - 1].text):
         end -= 1
     for u in units[end:]:
         mt = FOOTNOTE_TEXT.match(u.text)
@@ -650,8 +670,10 @@ def take_footnotes(units: list[Unit], state: BodyState) -> list[Unit]:
 
 def take_endorsements(units: list[Unit], state: BodyState) -> tuple[list[Unit], Endorsements | None]:
     """Trailing "Received on …" lines become the endorsements."""
+    if units and isinstance(units[-1].held, Endorsements):  # hinted
+        return units[:-1], units[-1].held
     end = len(units)
-    while end > 0 and state.cls.is_endorsement(units[end - 1].text):
+    while end > 0 and units[end - 1].held is None and state.cls.is_endorsement(units[end - 1].text):
         end -= 1
     if end == len(units):
         return units, None
@@ -701,7 +723,8 @@ def _item_unit(u: Unit, prev: Unit, state: BodyState) -> bool:
     """A unit that continues a distribution list: a marked recipient line (blank lines
     may separate those), a plain short line right below the previous one, or a total."""
     text = u.text
-    if split_label(text) or _is_turn_candidate(text, state) or state.cls.is_salute(text):
+    if u.held is not None or split_label(text) or _is_turn_candidate(text, state) \
+            or state.cls.is_salute(text):
         return False
     if (_total_in(text) and _short_lines(u, 8)) or _comma_items(text):
         return True
@@ -737,7 +760,7 @@ def _distribution_end(units: list[Unit], i: int, state: BodyState) -> int:
 def _tail_unit(u: Unit, state: BodyState) -> bool:
     """What may follow a final distribution list: more recipients, a total, registry
     numbers, "Typed by", short lines that are no sentence of the text."""
-    if _is_turn_candidate(u.text, state):
+    if u.held is not None or _is_turn_candidate(u.text, state):
         return False
     if _comma_items(u.text) or _is_trailer(u, state.cls) or (_total_in(u.text) and _short_lines(u, 8)):
         return True
@@ -751,7 +774,7 @@ def take_distribution(units: list[Unit],
     transmission log and the telegram) it ends at its own line or after its recipient
     lines, and stands in the flow as a held unit."""
     for i, u in enumerate(units):
-        if not _distribution_start(u, state.cls):
+        if u.held is not None or not _distribution_start(u, state.cls):
             continue
         end = _distribution_end(units, i, state)
         rest = units[end:]
@@ -915,14 +938,14 @@ def take_closer(units: list[Unit], state: BodyState) -> tuple[list[Unit], list[U
     cls = state.cls
     end = len(units)
     i = end
-    while i > 0 and _is_trailer(units[i - 1], cls) and end - i < 4:
+    while i > 0 and units[i - 1].held is None and _is_trailer(units[i - 1], cls) and end - i < 4:
         i -= 1
     trailer_start = i
     sig_end = i
     has_signature = False
     while i > 0 and sig_end - i < 7:
         u = units[i - 1]
-        if _is_turn_candidate(u.text, state):
+        if u.held is not None or _is_turn_candidate(u.text, state):
             break
         if cls.is_valediction(u.text):
             i -= 1
@@ -1012,10 +1035,18 @@ def decide_speakers(units: list[Unit], state: BodyState) -> None:
     cls = state.cls
     candidates: list[tuple[Unit, str, bool]] = []  # (unit, label, strong)
     for u in units:
-        sl = split_label(u.text)
+        sl = split_label(u.text) if u.held is None else None
         if not sl or not sl[1]:
             continue
         label = sl[0]
+        hinted = state.hints.speakers.get(label)
+        if hinted is not None:  # the editor decided: a speaker (of that person) or not
+            if hinted is False:
+                state.decisions.append(Decision("speaker", u.line, u.line, "no speaker", "hint",
+                                                label, "the hints file says so"))
+            else:
+                state.speakers.add(label_key(label))
+            continue
         if cls.is_participant_label(label) or cls.is_field_label(label) \
                 or cls.is_distribution_label(label):
             continue
@@ -1045,6 +1076,8 @@ def decide_speakers(units: list[Unit], state: BodyState) -> None:
             rejected.append((u, label, why))
     for u, label, why in rejected:
         if label_key(label) not in state.speakers:
+            state.decisions.append(Decision("speaker", u.line, u.line, "no speaker",
+                                            "decide_speakers", label, why))
             state.report.warn(u.line, 1, "unresolved-speaker",
                               f"'{label}:' looks like a speaker label but was kept as text ({why})")
 
@@ -1081,12 +1114,14 @@ def take_top(units: list[Unit], state: BodyState) -> tuple[list, list[Unit]]:
         if address:  # the addressee's lines between the dateline and the salutation
             parts.append(Letterhead([inl(state, a.text, a.line) for a in units[i:i + address]],
                                     "address"))
+            state.claim(units[i:i + address], "opener", "take_top", "address")
             i += address
             continue
         nodes_rule = _top_rule(u, state, parts, seen_text_zone)
         if nodes_rule is None:
             break
         kind, block = nodes_rule
+        start = i
         if kind == "heading":
             lines = [u]
             while i + 1 < len(units) and _heading_continues(units[i + 1], lines[-1], cls):
@@ -1099,6 +1134,8 @@ def take_top(units: list[Unit], state: BodyState) -> tuple[list, list[Unit]]:
             if block is None:
                 break
         parts.append(block)
+        state.claim(units[start:i + 1], "heading" if kind == "heading" else "opener", "take_top",
+                    kind)
         seen_text_zone = seen_text_zone or kind in ("heading", "dateline")
         i += 1
     return parts, units[i:]
@@ -1228,6 +1265,10 @@ def rule_held(u: Unit, state: BodyState, flow: Flow, units: list[Unit], i: int) 
     participants): it ends the current turn, and the text goes on after it."""
     if u.held is None:
         return None
+    if isinstance(u.held, list):  # hinted text (paragraphs go on in a turn) or an opener
+        for block in u.held:
+            flow.add(block)
+        return i + 1
     flow.turn = None
     if isinstance(u.held, Distribution):  # the writer puts it in the document's div
         flow.container = flow.top
@@ -1283,7 +1324,7 @@ def rule_turn(u: Unit, state: BodyState, flow: Flow, units: list[Unit], i: int) 
         return None
     label_nodes = inl(state, sl[0], u.line)
     parts = parse_label(label_nodes, state.vocab)
-    known = state.registry.resolve(parts)
+    known, why = _hinted_speaker(sl[0], u, state) or state.registry.resolve_why(parts)
     if known is None and len(parts.name.split()) == 1:
         many = state.registry.token_matches(parts.name)
         if len(many) > 1:
@@ -1291,6 +1332,9 @@ def rule_turn(u: Unit, state: BodyState, flow: Flow, units: list[Unit], i: int) 
                               f"'{sl[0]}:' could be any of {', '.join(p.name for p in many)}; "
                               "a separate person was created")
     person = state.registry.speaker(parts, state.cls.title, u.line, known)
+    state.decisions.append(Decision(
+        "speaker", u.line, u.line, person.id, "hint" if why == _BY_HINT else "resolve", sl[0],
+        why if known else "a new person, named by the label", u.col))
     turn = Turn(person.id, label_nodes, [], u.line)
     flow.turn = None
     flow.container.append(turn)
@@ -1298,6 +1342,22 @@ def rule_turn(u: Unit, state: BodyState, flow: Flow, units: list[Unit], i: int) 
     _add_text(sl[1], u, state, flow, u.line, allow_join=False,
               col=len(u.text) - len(sl[1]) + 1)
     return i + 1
+
+
+_BY_HINT = "the hints file names this person"
+
+
+def _hinted_speaker(label: str, u: Unit, state: BodyState) -> tuple[Person, str] | None:
+    """The person a hint maps this label to; a hint naming no one is an error."""
+    pid = state.hints.speakers.get(label)
+    if not isinstance(pid, str):
+        return None
+    person = state.registry.by_id(pid)
+    if person is None:
+        raise HintsError(state.hints.file or "hints", state.hints.line_of("speakers", label),
+                         f"[speakers] {label!r} = {pid!r}: no person of the document (line "
+                         f"{u.line}) or of the registry has this id")
+    return person, _BY_HINT
 
 
 def rule_fields(u: Unit, state: BodyState, flow: Flow, units: list[Unit], i: int) -> int | None:
@@ -1321,16 +1381,16 @@ def rule_fields(u: Unit, state: BodyState, flow: Flow, units: list[Unit], i: int
 
 def rule_letter(u: Unit, state: BodyState, flow: Flow, units: list[Unit], i: int) -> int | None:
     """A salutation in the middle of the text starts a letter read out or quoted."""
-    if not state.cls.is_salute(u.text):
+    if u.held is not None or not state.cls.is_salute(u.text):
         return None
     j = i + 1
-    while j < len(units) and not _is_turn_candidate(units[j].text, state):
+    while j < len(units) and units[j].held is None and not _is_turn_candidate(units[j].text, state):
         j += 1
     inner = units[i:j]
     rest, closer_units, trailer_units = take_closer(inner[1:], state)
     letter_flow = Flow()
     letter_flow.top.append(Opener([Salute(inl(state, u.text, u.line), u.line)]))
-    run_rules(rest, state, letter_flow, rules=(rule_list, rule_paragraph))
+    run_rules(rest, state, letter_flow, rules=(rule_list, rule_paragraph), record=False)
     if closer_units:
         letter_flow.top.append(build_closer(closer_units, state))
         letter_flow.top.extend(build_trailers(trailer_units, state))
@@ -1384,14 +1444,27 @@ BODY_RULES: tuple[BlockRule, ...] = (
 )
 
 
+# What each rule's units become, for `explain`.
+RULE_KINDS = {"rule_section": "heading", "rule_caps_section": "heading", "rule_entry": "heading",
+              "rule_turn": "turn", "rule_fields": "fields", "rule_letter": "letter",
+              "rule_list": "list", "rule_paragraph": "text"}
+
+
 def run_rules(units: list[Unit], state: BodyState, flow: Flow,
-              rules: tuple[BlockRule, ...] = BODY_RULES) -> None:
-    """The block chain: each unit goes to the first rule that claims it."""
+              rules: tuple[BlockRule, ...] = BODY_RULES, record: bool = True) -> None:
+    """The block chain: each unit goes to the first rule that claims it (and, with
+    `record`, the claim is kept for `explain`; held units were recorded when made)."""
     i = 0
     while i < len(units):
         for rule in rules:
+            in_turn = flow.turn is not None
             nxt = rule(units[i], state, flow, units, i)
             if nxt is not None:
+                if record and rule is not rule_held:
+                    why = "continues the turn" if rule is rule_paragraph and in_turn and \
+                        flow.turn is not None else ""
+                    state.claim(units[i:nxt], RULE_KINDS.get(rule.__name__, "text"),
+                                rule.__name__, why)
                 i = nxt
                 break
 
@@ -1422,7 +1495,7 @@ def collect_participants(units: list[Unit], state: BodyState) -> list[Unit]:
                          if (sl := split_label(u.text)) and sl[1] and sl[0].split())
     i = 0
     while i < len(units):
-        fields, j = _participant_fields(units, i, state)
+        fields, j = _participant_fields(units, i, state) if units[i].held is None else ([], i)
         if not fields:
             out.append(units[i])
             i += 1
@@ -1542,9 +1615,12 @@ def _link_participants(blocks: list, registry: PersonRegistry) -> None:
 
 
 def read(text: str, name: str, source: str, report: Reporter,
-         vocab: Vocabulary | None = None, known: tuple[KnownPerson, ...] = ()) -> Document:
-    """Read one export into a Document; `known` is the project's persons registry."""
+         vocab: Vocabulary | None = None, known: tuple[KnownPerson, ...] = (),
+         hints: Hints | None = None) -> Document:
+    """Read one export into a Document; `known` is the project's persons registry, `hints`
+    an editor's corrections (they win over the rules; errors raise HintsError)."""
     vocab = vocab or load_vocabulary()
+    hints = hints or Hints()
     lines = text.split("\n")
     hb = read_header_blocks(lines)
     header = build_header(hb, report, vocab)
@@ -1552,45 +1628,192 @@ def read(text: str, name: str, source: str, report: Reporter,
         raise ReaderError(len(lines), "no-body",
                           "no body: expected a **Contents:** block followed by its value "
                           "(\"Translation - English\") and the text")
+    _hint_header(header, hints)
     reserved = frozenset({document_id(name), *(translator_id(t) for t in header.translators)})
     registry = PersonRegistry(vocab, known, reserved)
     century = int(header.date[:2]) * 100 if header.date else None
-    ctx = InlineContext(vocab, report, century=century,
-                        translator_id=None)
-    kind = detect_kind(header.title, vocab)
+    ctx = InlineContext(vocab, report, century=century, translator_id=None,
+                        brackets=hints.brackets, decisions=[])
+    kind = hints.kind or detect_kind(header.title, vocab)
     cls = Classifier(vocab, header.title)
     units = make_units(lines[hb.body_start:], hb.body_start + 1, report)
     if not units:
         raise ReaderError(hb.body_start, "no-body", "the body after the Contents block is empty")
-    state = BodyState(units, cls, ctx, registry, report, kind or "document")
-    units = unflatten(units, state)
+    state = BodyState(units, cls, ctx, registry, report, kind or "document", hints=hints)
     if header.translators:
         ctx.translator_id = translator_id(header.translators[0])
-    units = take_footnotes(units, state)
-    units, endorsements = take_endorsements(units, state)
-    units = collect_participants(units, state)
-    decide_speakers(units, state)
-    units, distribution = take_distribution(units, state)
-    top_parts, units = take_top(units, state)
-    units, closer_units, trailer_units = take_closer(units, state)
+    units = apply_block_hints(unflatten(units, state), state, len(lines))
+    body, distribution, endorsements = _read_body(units, state)
+    if kind is None:
+        kind = "minutes" if any(isinstance(b, Turn) for b in body) else "document"
+    _creation(header, body)
+    decisions = sorted([*state.decisions, *ctx.decisions], key=lambda d: (d.first, d.col))
+    return Document(
+        name=name, source=source, sha256=hashlib.sha256(text.encode()).hexdigest(), kind=kind,
+        header=header, persons=registry.persons, sides=_sides(registry), body=body,
+        distribution=distribution, endorsements=endorsements, decisions=decisions,
+        hints=(os.path.basename(hints.file), hints.sha256) if hints.file and hints.sha256 else None,
+    )
+
+
+def _read_body(units: list[Unit],
+               state: BodyState) -> tuple[list, Distribution | None, Endorsements | None]:
+    """The body's blocks, the final distribution list and the endorsements: the material
+    at the ends is taken off first, then the block chain reads the rest."""
+    rest = take_footnotes(units, state)
+    state.claim(units[len(rest):], "footnotes", "take_footnotes")
+    before = rest
+    rest, endorsements = take_endorsements(rest, state)
+    state.claim(before[len(rest):], "endorsements", "take_endorsements")
+    rest = _claiming(rest, collect_participants(rest, state), state, "participants",
+                     "collect_participants")
+    decide_speakers(rest, state)
+    before = rest
+    rest, distribution = take_distribution(before, state)
+    if distribution:  # the final list: everything after its start
+        state.claim(before[len(rest):], "distribution", "take_distribution")
+    else:  # a list inside the text, now a held unit
+        _claiming(before, rest, state, "distribution", "take_distribution")
+    top_parts, rest = take_top(rest, state)
+    rest, closer_units, trailer_units = take_closer(rest, state)
+    state.claim(closer_units, "closer", "take_closer")
+    state.claim(trailer_units, "closer", "take_closer", "trailer")
     flow = Flow()
     flow.top.extend(build_opener(top_parts))
-    run_rules(units, state, flow)
+    run_rules(rest, state, flow)
     if closer_units:
         flow.top.append(build_closer(closer_units, state))
     flow.top.extend(build_trailers(trailer_units, state))
     for n, note in state.ctx.footnotes.items():
         if n not in state.ctx.used_footnotes:
             flow.top.append(NoteBlock(Note(None, note, place="foot", n=n)))
-    _link_participants(flow.top, registry)
-    if kind is None:
-        kind = "minutes" if any(isinstance(b, Turn) for b in flow.top) else "document"
-    _creation(header, flow.top)
-    return Document(
-        name=name, source=source, sha256=hashlib.sha256(text.encode()).hexdigest(), kind=kind,
-        header=header, persons=registry.persons, sides=_sides(registry), body=flow.top,
-        distribution=distribution, endorsements=endorsements,
-    )
+    _link_participants(flow.top, state.registry)
+    return flow.top, distribution, endorsements
+
+
+def _claiming(before: list[Unit], after: list[Unit], state: BodyState, kind: str,
+              rule: str) -> list[Unit]:
+    """Record the units a step folded into held blocks (those gone from `after`)."""
+    kept = {id(u) for u in after}
+    run: list[Unit] = []
+    for u in before:
+        if id(u) in kept:
+            if run:
+                state.claim(run, kind, rule)
+            run = []
+        else:
+            run.append(u)
+    if run:
+        state.claim(run, kind, rule)
+    return after
+
+
+def _hint_header(header: Header, hints: Hints) -> None:
+    """The document's date and original language as the editor set them."""
+    if hints.date:
+        header.date = hints.date
+    if hints.language:
+        header.language_code = hints.language
+
+
+# ====================================================================== hints
+
+
+def apply_block_hints(units: list[Unit], state: BodyState, n_lines: int) -> list[Unit]:
+    """Each hinted line range becomes one held block of the hinted kind, built from its
+    units before any rule looks at them."""
+    out = list(units)
+    for hint in state.hints.blocks:
+        first, last = _hinted_units(out, hint, state, n_lines)
+        chosen = out[first:last + 1]
+        block = BLOCK_BUILDERS[hint.kind](chosen, state)
+        state.claim(chosen, hint.kind, "hint", f"lines {hint.first}-{hint.last} in the hints file")
+        u = chosen[0]
+        out[first:last + 1] = [Unit(u.text, u.line, u.blank_before, u.block, u.indent, held=block)]
+    return out
+
+
+def _hinted_units(units: list[Unit], hint: BlockHint, state: BodyState,
+                  n_lines: int) -> tuple[int, int]:
+    """The first and last unit a hinted range covers; the range must start and end with
+    units (a paragraph cannot be cut in two)."""
+    file = state.hints.file or "hints"
+    if hint.last > n_lines:
+        raise HintsError(file, hint.line, f"lines {hint.first}-{hint.last}: the source has only "
+                         f"{n_lines} lines")
+    inside = [k for k, u in enumerate(units) if u.held is None
+              and hint.first <= u.line and u.end <= hint.last]
+    for u in units:
+        end = u.end
+        if u.line < hint.first <= end or u.line <= hint.last < end:
+            raise HintsError(file, hint.line, f"lines {hint.first}-{hint.last} cut through the "
+                             f"paragraph on lines {u.line}-{end}; the rules cannot honour it")
+    if not inside:
+        raise HintsError(file, hint.line, f"lines {hint.first}-{hint.last} hold no text of the "
+                         "body")
+    if inside != list(range(inside[0], inside[-1] + 1)):
+        raise HintsError(file, hint.line, f"lines {hint.first}-{hint.last} cross another hinted "
+                         "block")
+    return inside[0], inside[-1]
+
+
+def _hinted_fields(kind: str):
+    def build(units: list[Unit], state: BodyState) -> FieldList:
+        fields: list[Field] = []
+        for u in units:
+            sl = split_label(u.text)
+            if sl or not fields:
+                label, value = (u.text[:sl[2]], sl[1]) if sl else ("", u.text)
+                fields.append(Field(label, inl(state, value, u.line, True), u.line))
+            else:
+                fields[-1].value.extend([LineBreak(), *inl(state, u.text, u.line, True)])
+        if kind == "participants":
+            for fld in fields:
+                for m in mentions_in(fld, state.vocab):
+                    state.registry.add(m.name, m.role, m.role_name, m.variant, line=fld.line,
+                                       forms=tuple(m.forms))
+        return FieldList(kind, fields)
+    return build
+
+
+def _hinted_text(units: list[Unit], state: BodyState) -> list[Paragraph]:
+    return [Paragraph(inl(state, u.text, u.line), u.line) for u in units]
+
+
+def _hinted_heading(units: list[Unit], state: BodyState) -> Heading:
+    return Heading(inl(state, "\n".join(u.text for u in units), units[0].line), units[0].line)
+
+
+def _hinted_letter(units: list[Unit], state: BodyState) -> EmbeddedLetter:
+    rest, closer_units, trailer_units = take_closer(units, state)
+    letter = Flow()
+    parts, rest = take_top(rest, state)
+    letter.top.extend(build_opener(parts))
+    run_rules(rest, state, letter, rules=(rule_list, rule_paragraph), record=False)
+    if closer_units:
+        letter.top.append(build_closer(closer_units, state))
+    letter.top.extend(build_trailers(trailer_units, state))
+    return EmbeddedLetter(letter.top, units[0].line)
+
+
+def _hinted_opener(units: list[Unit], state: BodyState) -> list:
+    parts, rest = take_top(units, state)
+    parts.extend(Letterhead([inl(state, u.text, u.line)]) for u in rest)
+    return build_opener(parts)
+
+
+def _hinted_endorsements(units: list[Unit], state: BodyState) -> Endorsements:
+    return Endorsements([inl(state, part, u.line + k, dates=True)
+                         for u in units for k, part in enumerate(u.text.split("\n"))],
+                        units[0].line)
+
+
+BLOCK_BUILDERS = {
+    "distribution": parse_distribution, "participants": _hinted_fields("participants"),
+    "fields": _hinted_fields("fields"), "text": _hinted_text, "heading": _hinted_heading,
+    "letter": _hinted_letter, "opener": _hinted_opener, "closer": build_closer,
+    "endorsements": _hinted_endorsements,
+}
 
 
 def _sides(registry: PersonRegistry) -> list[tuple[str, list[str]]]:

@@ -355,6 +355,11 @@ class Writer:
         sub(ch, "idno", self.doc.sha256, type="source-sha256").tail = "; output SHA-256 "
         sub(ch, "idno", DIGEST_PLACEHOLDER, type="output-sha256").tail = (
             " (of this file as generated, with this value zeroed).")
+        if self.doc.hints:  # the editor's corrections, and which version of them
+            name, digest = self.doc.hints
+            hc = sub(rd, "change", type="hints")
+            hc.text = f"Reading decisions corrected by the hints in {name}; hints SHA-256 "
+            sub(hc, "idno", digest, type="hints-sha256").tail = "."
 
     def citation(self, bibl: etree._Element) -> None:
         h = self.doc.header
