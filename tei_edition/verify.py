@@ -19,8 +19,8 @@ from pathlib import Path
 from lxml import etree
 
 from .diagnostics import Diagnostic, Exit
-from .readers.report import Reporter
 from .readers.inline import glued_anchors, page_markers
+from .readers.report import Reporter
 from .readers.wcda import FOOTNOTE_TEXT, footnote_span, make_units, read_header_blocks
 from .textio import SourceError, normalize_text, read_source
 from .xmlio import XMLInputError, parse_file

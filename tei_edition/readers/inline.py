@@ -184,8 +184,8 @@ def page_markers(text: str) -> Iterable[tuple[int, int, str]]:
     them (for `verify`, which compares the marker with the page break's @n)."""
     for mt in _PAGE_SPAN.finditer(text):
         head = text[:mt.start()].rstrip()
-        if mt.group()[0] == "[" and mt.group()[-1] != "]" or mt.group()[0] == "(" \
-                and mt.group()[-1] != ")":
+        if (mt.group()[0] == "[" and mt.group()[-1] != "]") or (mt.group()[0] == "(" \
+                and mt.group()[-1] != ")"):
             continue
         n = page_number(mt.group(1), mt.group()[0], head[-1:])
         if n is not None:
@@ -439,8 +439,9 @@ def rule_identification(span: Span, prev: list[Inline], ctx: InlineContext) -> l
 
 
 def rule_supplied(span: Span, prev: list[Inline], ctx: InlineContext) -> list[Inline] | None:
-    """[North] Korea, F[oreign] M[inistry], [I am]: words the translator supplied."""
-    if span.opener == "[" and span.content.strip():
+    """[North] Korea, F[oreign] M[inistry], [I am]: words the translator supplied (a bracket
+    without a letter or digit, "[?]" with no word before it, supplies nothing)."""
+    if span.opener == "[" and _ALNUM.search(span.content):
         return [Supplied(parse_inline(span.content, ctx, span.line))]
     return None
 

@@ -84,7 +84,9 @@ def is_name_token(token: str) -> bool:
     t = token.strip(",;")
     if not t or any(c.isdigit() for c in t):
         return False
-    return t[0].isupper() or t.lower() in _PARTICLES
+    # Scripts without case (Hangul, Chinese) write names without capitals.
+    return t[0].isupper() or t.lower() in _PARTICLES or (t[0].isalpha() and t[0].lower()
+                                                         == t[0].upper())
 
 
 @dataclass
