@@ -27,6 +27,7 @@ _TITLE_NOUNS = {"conversation", "conversations", "talks", "meeting", "record", "
                 "embassy", "ministry", "government", "party", "and", "with", "to", "from"}
 
 
+@lru_cache(maxsize=1 << 12)
 def slug(name: str) -> str:
     """A readable, stable xml:id from a name in any script: "Han Ik-su" -> "han-iksu",
     "Баатар Дашдорж" -> "baatar-dashdorzh", "김일성" -> "gim-ilseong".
