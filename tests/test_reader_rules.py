@@ -272,13 +272,15 @@ def test_sic_marks_the_word_before_and_keeps_a_comment_as_editorial_note() -> No
 
 def test_question_mark_makes_the_word_before_unclear() -> None:
     root, diags = convert("Chen Yi: They press [?] the army, and fear (?) it.\n\n"
-                          "Pak Il-u: [?] Nothing before.\n\nChen Yi: Is it [Kim?] or Pak? Yes.")
+                          "Pak Il-u: [?] Nothing before. He said \"no\" — [?] maybe.\n\n"
+                          "Chen Yi: Is it [Kim?] or Pak? Yes.")
     assert xp(root, "//t:sp[1]//t:unclear/text()") == ["press", "fear"]
     assert _text(xp(root, "//t:sp[1]/t:p")[0]) == "They press the army, and fear it."
     # Negative: no word to doubt is no supplied "?" either, and is reported; "[Kim?]" stays
     # the uncertain reading it was.
     assert xp(root, "//t:sp[2]//t:supplied | //t:sp[2]//t:unclear") == []
-    assert [d.rule for d in diags] == ["kept-as-text"]
+    assert _text(xp(root, "//t:sp[2]/t:p")[0]) == '[?] Nothing before. He said "no" — [?] maybe.'
+    assert [d.rule for d in diags] == ["kept-as-text", "kept-as-text"]
     assert xp(root, "//t:sp[3]//t:unclear/text()") == ["Kim"]
 
 

@@ -213,19 +213,20 @@ def _take_last_word(prev: list[Inline]) -> list[Inline]:
     """Remove the word a mark comments on ("1987 [sic]", "press [?]") from the nodes before
     the mark and return it; the spaces between word and mark belong to the mark, which the
     stylesheet regenerates. A node that is not plain text (a supplied or uncertain word) is
-    taken whole."""
-    while prev and isinstance(prev[-1], Text) and not prev[-1].text.strip():
-        prev.pop()
-    if not prev:
+    taken whole. With no word to take, nothing changes and [] is returned."""
+    k = len(prev)
+    while k and isinstance(prev[k - 1], Text) and not prev[k - 1].text.strip():
+        k -= 1
+    last = prev[k - 1] if k else None
+    if last is None or isinstance(last, LineBreak | PageBreak | Note):
         return []
-    last = prev[-1]
     if not isinstance(last, Text):
-        return [prev.pop()] if not isinstance(last, LineBreak | PageBreak | Note) else []
+        del prev[k - 1:]
+        return [last]
     mt = _LAST_WORD.search(last.text)
     if mt is None:
-        prev[-1] = Text(last.text.rstrip())
         return []
-    prev.pop()
+    del prev[k - 1:]
     if mt.start():
         prev.append(Text(last.text[:mt.start()]))
     if mt.group(2):
