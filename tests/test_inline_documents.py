@@ -116,3 +116,25 @@ def test_verify_sees_a_moved_glued_anchor(out: Path, tmp_path: Path) -> None:
     edited.write_text(text.replace("NOVOTNÝ<note", "NOVOTNÝ1<note", 1), "utf-8")
     diags, _ = verify_files(HERE / f"{TELEGRAM}.txt", edited)
     assert [d.rule for d in diags] == ["text-lost"]
+
+
+def test_reading_edition_regenerates_the_marks(out: Path, tmp_path: Path) -> None:
+    """The HTML shows again what the TEI keeps as elements: "[sic]" after the word, "?"
+    after the doubted word, the page number, the remark as the editor's."""
+    from tei_edition.render import render_paths
+
+    report = render_paths([out / f"{MEMCON}.xml"], tmp_path)
+    assert report.exit_status == 0
+    page = etree.HTML((tmp_path / f"{MEMCON}.html").read_bytes())
+    texts = [" ".join("".join(s.itertext()).split())
+             for s in page.xpath("//span[@class='sic']")]
+    assert texts == ["1926 [sic]", "wet [sic]"]
+    assert ["".join(u.itertext()) for u in page.xpath("//span[@class='unclear']")] == [
+        "barracks?"]
+    # The lone page marker is a block of its own; the others stand inside their paragraph.
+    assert [" ".join("".join(b.itertext()).split())
+            for b in page.xpath("//div[@class='pb-block']")] == ["p. 41"]
+    assert len(page.xpath("//p//span[@class='pb']")) == 2
+    assert "[Editor’s note: emphasis added]" in [
+        " ".join("".join(n.itertext()).split())
+        for n in page.xpath("//span[contains(@class, 'note-editorial')]")]
