@@ -133,6 +133,7 @@ def test_page_number_where_a_page_can_end() -> None:
     assert page_number("p. 2", "(", "") == "2" and page_number("p. 2", "(", ".") == "2"
     assert page_number("p. 1", "(", "t") is None  # "the report (p. 1)": a citation
     assert page_number("pi", "[", "") is None and page_number("page", "[", "") is None
+    assert page_number("P. iv", "[", "") == "iv" and page_number("P. Li", "[", "") is None
     assert page_number("pp. 2-3", "[", "") is None
 
 

@@ -333,6 +333,13 @@ def test_page_markers_inline_and_standing_alone() -> None:
     assert diags == []
 
 
+def test_page_marker_after_the_signature_is_a_page_break_not_a_trailer() -> None:
+    root, _ = convert("The harvest is good.\n\nJan Novak\nAmbassador\n\n[Page 2]\n\nNo. 12/c",
+                      title="Report on the Harvest")
+    assert xp(root, "//t:div/t:pb/@n") == ["2"]
+    assert xp(root, "//t:trailer/text()") == ["No. 12/c"]
+
+
 def test_footnote_numbers_glued_to_names() -> None:
     root, _ = convert(
         "Yesterday I met Deputy Minister NGUYEN VAN AN1 and the chargé Borodin2. "

@@ -70,8 +70,9 @@ _ALNUM = re.compile(r"[^\W_]")
 # the spaces before a mark that comments on it ("peoples's [sic]", "grow [?].").
 _LAST_WORD = re.compile(r"([\w'’-]*\w)([^\w\s]*)(\s*)$")
 _SIC = re.compile(r"\s*sic\s*!?\s*(?:[;:,.—–-]\s*(\S.*?)?)?\s*", re.I | re.S)
-# A page marker: "Page 178", "p. 2", "pg. 3", "p iv" (a number or a roman numeral).
-_PAGE = re.compile(r"\s*(?:page\s*|pg\.?\s*|p\.\s*|p\s+)(\d{1,4}[a-z]?|[ivxlcdm]{1,6})\s*", re.I)
+# A page marker: "Page 178", "p. 2", "pg. 3", "p. iv" (a number or a lower-case roman
+# numeral: "[P. Li]" is a person).
+_PAGE = re.compile(r"\s*(?i:page\s*|pg\.?\s*|p\.\s*|p\s+)(\d{1,4}[a-z]?|[ivxlcdm]{1,6})\s*")
 _PAGE_SPAN = re.compile(r"[\[(]([^\[\]()]{1,20})[\])]")
 # What may stand before a page marker in parentheses: nothing, or the end of a sentence or
 # of another mark. "(p. 1)" after a word is a reference to a page ("see the report (p. 1)").

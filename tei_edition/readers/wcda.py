@@ -1008,7 +1008,7 @@ def build_trailers(units: list[Unit], state: BodyState) -> list:
             out.append(Postscript(nodes, u.line))
             continue
         alone = standalone(nodes, u.line)
-        if isinstance(alone, NoteBlock):
+        if isinstance(alone, NoteBlock | PageBreakBlock):
             out.append(alone)
             continue
         out.append(Trailer(nodes, u.line))
