@@ -178,6 +178,11 @@ def test_citation_signature_in_both_wordings_and_any_leaf_range() -> None:
            "Szyfrogramy z Hanoi 1966, w-14, t-388, k. 21-22. Translated by Ann Example.")
     assert _citation(new) == ("AMSZ, Szyfrogramy z Hanoi 1966, w-14, t-388",
                               ("k. 21-22", "21", "22"))
+    # The older wording may put the comma inside the quotes.
+    inside = ('"Journal of Ambassador X for 1 June 1957," August 30, 1958, History and Public '
+              "Policy Program Digital Archive, AVPRF f. 0102, op. 13, p. 72, d. 5, ll. 128-150. "
+              "Translated for NKIDP by Ann Example.")
+    assert _citation(inside) == ("AVPRF f. 0102, op. 13, p. 72, d. 5", ("ll. 128-150", "128", "150"))
     # Negative: a final range of boxes or folders is part of the signature, not a locus.
     boxes = ('"Memo", August 30, 1958, Wilson Center Digital Archive, National Archives, '
              "RG 59, Box 4-5. Translated by Ann Example.")

@@ -373,3 +373,17 @@ def test_person_ids_in_any_script() -> None:
     ids = xp(root, "//t:particDesc//t:person/@xml:id")
     assert ids[:4] == ["gim-ilseong", "baatar-dashdorzh", "zhou-enlai", "tomor-lkhagva"]
     assert not any(i.startswith("p-") for i in ids)
+
+
+def test_older_citation_with_the_comma_inside_the_quotes_gives_title_and_signature() -> None:
+    text = ('\n\n**June 1, 1957**\n\n**Citation:**\n\n"Journal of Ambassador Ivan Example for '
+            '1 June 1957," June 1, 1957, History and Public Policy Program Digital Archive, AVPRF '
+            "f. 0102, op. 13, p. 72, d. 5, ll. 128-150. Translated by Ann Example.\n\n"
+            "**Original Language:**\n\nRussian\n\n**Contents:**\n\nTranslation - English\n\n"
+            "I received the counsellor.\n")
+    _, data, _ = convert_text(text, "old", "old.txt")
+    root = etree.fromstring(data)
+    assert xp(root, "string(//t:titleStmt/t:title[@type='main'])") == \
+        "Journal of Ambassador Ivan Example for 1 June 1957"
+    assert xp(root, "string(//t:idno[@type='archival'])") == "AVPRF f. 0102, op. 13, p. 72, d. 5"
+    assert xp(root, "//t:locus/@to") == ["150"]

@@ -237,6 +237,9 @@ TRANSLATED_BY = re.compile(
 # folders is part of the signature).
 LOCUS = re.compile(r"^(?!(?:box|boxes|folders?|files?|fonds?|series|vol|volumes?)\b)"
                    r"(?:([^\W\d_]{1,8})\.?\s*)?(\d+[rv]?)\s*[-–]\s*(\d+[rv]?)$", re.I)
+# The quoted title that opens a citation, with the comma after the quote ("Title", …) or,
+# in the older wording, inside it ("Title," …).
+QUOTED_TITLE = re.compile(r'^\s*["“](.+?)(?:["”],|,["”])\s*(.*)$')
 SENTENCE_BREAK = re.compile(r"\.(?=\s+(?:[A-Z][a-z]|<)|\s*$)")
 
 
@@ -254,7 +257,7 @@ def parse_citation(text: str, header: Header, vocab: Vocabulary) -> None:
             if name:
                 by_id.setdefault(translator_id(name), name)
         header.translators = list(by_id.values())
-    quoted = re.match(r'^\s*["“](.+?)["”],\s*(.*)$', flat)
+    quoted = QUOTED_TITLE.match(flat)
     if not quoted:
         return
     rest = quoted.group(2)
@@ -310,7 +313,7 @@ def build_header(hb: HeaderBlocks, report: Reporter, vocab: Vocabulary) -> Heade
     if bold:
         header.title = bold[0][0]
     else:
-        quoted = re.match(r'^\s*["“](.+?)["”],', header.citation)
+        quoted = QUOTED_TITLE.match(re.sub(r"\s+", " ", header.citation))
         if quoted:
             header.title = quoted.group(1)
     if not header.title:
