@@ -549,7 +549,7 @@ def text_dates(nodes: list[Inline], ctx: InlineContext) -> list[Inline]:
 def text_anchors(nodes: list[Inline], ctx: InlineContext) -> list[Inline]:
     """KRAJEWSKI1, CHOE MYONG-SU1: a footnote number glued to a word, when a footnote text
     with that number exists and has no anchor yet."""
-    if not _anchors_open(ctx):
+    if not ctx.footnotes or not _anchors_open(ctx):  # most documents have no footnotes
         return nodes
 
     def find(text: str) -> Found:
@@ -652,7 +652,7 @@ class _Lines:
 def parse_inline(text: str, ctx: InlineContext, line: int = 0, col0: int = 1) -> list[Inline]:
     """Turn one unit of source text into inline nodes; `col0` is the column of text[0]."""
     if not ctx.dates and not _SPECIAL.search(text) \
-            and not (_anchors_open(ctx) and _GLUED.search(text)):  # most labels and paragraphs
+            and not (ctx.footnotes and _anchors_open(ctx) and _GLUED.search(text)):  # most units
         return [Text(text)] if text else []
     if ctx.depth >= MAX_NESTING:
         ctx.report.warn(line, col0, "too-deep", "brackets nested too deeply; kept as text")
