@@ -72,8 +72,18 @@ class Stage:
 
 
 @dataclass
+class Sic:
+    """Text reproduced as written although it is wrong ("1987 [sic]"): the words marked."""
+
+    children: list[Inline]
+
+
+@dataclass
 class PageBreak:
-    """Where a paragraph was cut by a page break."""
+    """Where a page of the original ends: a paragraph cut by a page break, or a page
+    marker ("[Page 178]", "(p. 2)") with its page number in `n`."""
+
+    n: str | None = None
 
 
 @dataclass
@@ -124,7 +134,7 @@ class Foreign:
 
 Inline = Union[  # noqa: UP007 (a runtime alias used in annotations above)
     Text, Supplied, Gap, Unclear, Variant, Note, Stage, PageBreak, LineBreak, DateRef,
-    PersonRef, AliasRef, Copies, Foreign,
+    PersonRef, AliasRef, Copies, Foreign, Sic,
 ]
 
 # ---------------------------------------------------------------- block content
@@ -203,6 +213,14 @@ class GapBlock:
     """A gap standing alone (a redacted section, "[…]", a lone □)."""
 
     gap: Gap
+    line: int = 0
+
+
+@dataclass
+class PageBreakBlock:
+    """A page marker standing alone between paragraphs or turns ("[Page 213]")."""
+
+    pb: PageBreak
     line: int = 0
 
 
@@ -299,7 +317,7 @@ OpenerPart = Union[Letterhead, Dateline, Salute, FieldList, NoteBlock, GapBlock]
 CloserPart = Union[Salute, Signed, Dateline, NoteBlock]  # noqa: UP007
 Block = Union[
     Paragraph, Heading, FieldList, ItemList, Turn, StageBlock, GapBlock, NoteBlock, Opener,
-    Closer, Trailer, Postscript, Section, EmbeddedLetter, "Distribution",
+    Closer, Trailer, Postscript, Section, EmbeddedLetter, "Distribution", PageBreakBlock,
 ]
 
 # ---------------------------------------------------------------- end matter

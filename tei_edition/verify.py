@@ -3,8 +3,10 @@
 Words are runs of letters and digits, so punctuation and the marker characters that the
 encoding regenerates (brackets, parentheses, a label's colon, □ boxes, the dots of an
 omission mark) do not count. Two things move: a footnote's text stands at its anchor in
-TEI but at the end of the source, and the anchor "[1]" becomes the note's @n. Footnotes
-are therefore compared as a second stream, each introduced by its number.
+TEI but at the end of the source, and the anchor "[1]" (or the "1" glued to "KRAJEWSKI1")
+becomes the note's @n. Footnotes are therefore compared as a second stream, each
+introduced by its number. Two marks are words the stylesheet regenerates: a page marker
+"[Page 178]" is compared by its number with pb/@n, and "sic" stands after each sic element.
 """
 
 from __future__ import annotations
@@ -17,14 +19,17 @@ from pathlib import Path
 from lxml import etree
 
 from .diagnostics import Diagnostic, Exit
+from .readers.inline import glued_anchors, page_markers
 from .readers.report import Reporter
-from .readers.wcda import FOOTNOTE_TEXT, make_units, read_header_blocks
+from .readers.wcda import FOOTNOTE_TEXT, footnote_span, make_units, read_header_blocks
 from .textio import SourceError, normalize_text, read_source
 from .xmlio import XMLInputError, parse_file
 
 TEI_NS = "http://www.tei-c.org/ns/1.0"
 _WORD = re.compile(r"\w+")
 _ANCHOR = re.compile(r"\[(\d{1,3})\]")
+_PB = f"{{{TEI_NS}}}pb"
+_SIC = f"{{{TEI_NS}}}sic"
 
 
 @dataclass(frozen=True)
@@ -51,20 +56,32 @@ def source_streams(text: str) -> tuple[list[Word], list[Word]]:
     hb = read_header_blocks(lines)
     start = hb.body_start if hb.body_start is not None else 0
     units = make_units(lines[start:], start + 1, Reporter("verify"))
-    end = len(units)
-    while end > 0 and FOOTNOTE_TEXT.match(units[end - 1].text):
-        end -= 1
-    notes = [(u.line, FOOTNOTE_TEXT.match(u.text)) for u in units[end:]]
+    first, stop = footnote_span([u.text for u in units])
+    notes = [(u.line, FOOTNOTE_TEXT.match(u.text)) for u in units[first:stop]]
     numbers = {mt.group(1) for _, mt in notes if mt}
+    glued: set[str] = set()  # numbers whose glued anchor was met (the first one is the anchor)
     main: list[Word] = []
-    for u in units[:end]:
+    for u in units[:first] + units[stop:]:
         cleaned = _ANCHOR.sub(lambda m: " " if m.group(1) in numbers else m.group(0), u.text)
-        main.extend(_words(cleaned, u.line))
+        main.extend(_words(_unmark(cleaned, numbers, glued), u.line))
     foot: list[list[Word]] = []
     for line, mt in notes:
         assert mt is not None
         foot.append([Word(mt.group(1), line), *_words(mt.group(2), line)])
     return main, _by_number(foot)
+
+
+def _unmark(text: str, numbers: set[str], glued: set[str]) -> str:
+    """The text with its page markers reduced to their numbers and the glued footnote
+    anchors cut off their words, as the reader encodes them."""
+    cuts: list[tuple[int, int, str]] = [(a, b, f" {n} ") for a, b, n in page_markers(text)]
+    for a, b, n in glued_anchors(text, numbers - glued):
+        if n not in glued:
+            glued.add(n)
+            cuts.append((a, b, " "))
+    for a, b, repl in sorted(cuts, reverse=True):
+        text = text[:a] + repl + text[b:]
+    return text
 
 
 def _by_number(notes: list[list[Word]]) -> list[Word]:
@@ -100,8 +117,12 @@ def _collect(el: etree._Element, main: list[Word], foot: list[list[Word]]) -> No
             note = [Word(child.get("n", ""), child.sourceline or 0)]
             _collect(child, note, foot)
             foot.append(note)
+        elif child.tag == _PB and child.get("n"):
+            main.append(Word(child.get("n", ""), child.sourceline or line))
         else:
             _collect(child, main, foot)
+            if child.tag == _SIC:  # the stylesheet writes "[sic]" after the word
+                main.append(Word("sic", child.sourceline or line))
         main.extend(_words(child.tail or "", child.sourceline or line))
 
 

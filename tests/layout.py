@@ -89,7 +89,8 @@ class LayoutGenerator:
         for _ in range(self.r.randint(0, 3)):
             kind = self.r.choice(["supplied", "variant", "laughter", "boxes", "omission",
                                   "redaction", "illegible", "unclear", "expansion",
-                                  "translator", "plain"])
+                                  "translator", "plain", "sic", "query", "editorial",
+                                  "bracket-stage", "page"])
             features.append(kind)
             parts.append({
                 "supplied": f"[{self.words(self.r.randint(1, 3))}] {self.words(2)}.",
@@ -104,6 +105,13 @@ class LayoutGenerator:
                 "expansion": "the F[oreign] M[inistry] said so.",
                 "translator": f"[trans. note—{self.words(4)}]",
                 "plain": self.sentence(),
+                "sic": self.words(2) + self.r.choice([" [sic].", " [sic!]", " [sic; should read "
+                                                      f"{self.r.randint(1945, 1989)}]."]),
+                "query": f"{self.words(2)} [?] {self.words(2)}.",
+                "editorial": self.r.choice(["[emphasis in the original]",
+                                            f"[See the {self.words(2)} at Tab A.]"]),
+                "bracket-stage": self.r.choice(["[Laughter]", "[Applause]"]),
+                "page": f"[Page {self.r.randint(2, 400)}] {self.words(2)}.",
             }[kind])
         return " ".join(parts)
 
@@ -140,6 +148,10 @@ class LayoutGenerator:
             out.turns += 1
             for _ in range(self.r.randint(0, 2)):
                 body.append(self.inline(out.features))
+            if self.r.random() < 0.15:  # a page marker alone does not end the turn
+                body.append(self.r.choice(["[Page {}]", "(p. {})", "[p. {}]"]).format(k + 2))
+                out.features.append("lone-page")
+        last_said = len(body) - 1
         if self.r.random() < 0.7:
             n = self.r.randint(1, 5)
             body.append(f"CC: {self.name()}, {self.token()} Department ({n}), "
@@ -147,6 +159,10 @@ class LayoutGenerator:
         if self.r.random() < 0.5:
             body.append(f"Received on {date[2]} {MONTHS[date[1] - 1]} {date[0]} □□ Printed and "
                         f"distributed on {date[2] + 1} {MONTHS[date[1] - 1]} {date[0]}")
+        if self.r.random() < 0.3:  # a footnote number glued to a name in capitals
+            body[last_said] += f" {self.token().upper()}1 {self.words(2)}."
+            body.append(f"[1] {self.sentence()}")
+            out.features.append("glued-anchor")
         out.speakers = len(spoke)
         out.text = self.header(title, date) + "\n\n".join(body) + "\n"
         return out

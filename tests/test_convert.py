@@ -47,11 +47,11 @@ def test_usage_errors_exit_2(tmp_path: Path) -> None:
 
 def test_warnings_and_strict(tmp_path: Path) -> None:
     src = tmp_path / "doc.txt"
-    src.write_text(export("Chen Yi: A plan (in its second version).\n\nPak Il-u: Yes.\n\n"
+    src.write_text(export("Chen Yi: A plan.\n(continued on the next sheet)\n\nPak Il-u: Yes.\n\n"
                           "Chen Yi: Good."), "utf-8")
     code, out = run("convert", str(src), "-o", str(tmp_path / "a"))
     assert code == 0
-    assert f"{src}:23:" in out and "warning: [kept-as-text]" in out
+    assert f"{src}:24:" in out and "warning: [kept-as-text]" in out
     assert "(1 warnings: 1 kept-as-text)" in out
     code, out = run("convert", "--strict", str(src), "-o", str(tmp_path / "b"))
     assert code == 1 and "error: [kept-as-text]" in out

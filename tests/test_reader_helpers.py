@@ -86,7 +86,8 @@ def test_find_dates_examples() -> None:
 
 
 unit_bits = st.sampled_from(["[", "]", "(", ")", "[[", "]]", " ", ".", "\n", "□", "illegible",
-                             "two lines blacked out", "Laughter", "sic", "Note: x", "1", "Kim"])
+                             "two lines blacked out", "Laughter", "sic", "Note: x", "1", "Kim",
+                             "Page 2", "?", "Not reviewed"])
 
 
 @given(st.lists(unit_bits, max_size=8).map("".join))
@@ -99,3 +100,90 @@ def test_may_stand_alone_never_rules_out_a_standalone_unit(text: str) -> None:
 
     nodes = parse_inline(text, InlineContext(load_vocabulary(), Reporter("t.txt")), 1)
     assert may_stand_alone(text) or standalone(nodes, 1) is None
+
+
+page_bits = st.sampled_from(["[", "]", "(", ")", "Page 3", "p. 2", "p iv", "page", " ", ".",
+                             "see", "Kim", ":", "\n", "[Page 12]", "(p. 7)"])
+
+
+@given(st.lists(page_bits, max_size=8).map("".join))
+def test_page_markers_finds_the_page_breaks_the_reader_makes(text: str) -> None:
+    """verify compares a source's page markers with pb/@n: both must find the same ones."""
+    from tei_edition.model import PageBreak
+    from tei_edition.readers.inline import InlineContext, page_markers, parse_inline
+    from tei_edition.readers.report import Reporter
+    from tei_edition.readers.vocab import load_vocabulary
+
+    def breaks(nodes: list) -> list[str]:
+        out = []
+        for n in nodes:
+            if isinstance(n, PageBreak):
+                out.append(n.n)
+            out.extend(breaks(getattr(n, "children", [])))
+        return out
+
+    nodes = parse_inline(text, InlineContext(load_vocabulary(), Reporter("t.txt")), 1)
+    assert breaks(nodes) == [n for _, _, n in page_markers(text)]
+
+
+def test_page_number_where_a_page_can_end() -> None:
+    from tei_edition.readers.inline import page_number
+
+    assert page_number("Page 178", "[", "e") == "178"  # square brackets: anywhere
+    assert page_number("p. 2", "(", "") == "2" and page_number("p. 2", "(", ".") == "2"
+    assert page_number("p. 1", "(", "t") is None  # "the report (p. 1)": a citation
+    assert page_number("pi", "[", "") is None and page_number("page", "[", "") is None
+    assert page_number("P. iv", "[", "") == "iv" and page_number("P. Li", "[", "") is None
+    assert page_number("pp. 2-3", "[", "") is None
+
+
+def test_glued_anchors_only_on_capitals_and_names_with_a_note() -> None:
+    from tei_edition.readers.inline import glued_anchors
+
+    text = "KRAJEWSKI1 met CHOE MYONG-SU2 and Jelen3; the MiG4, B5, x6, 1947 and TU9."
+    assert [(text[a - 2:b], n) for a, b, n in glued_anchors(text, {"1", "2", "3", "4", "5", "6",
+                                                                   "7"})] == [
+        ("KI1", "1"), ("SU2", "2"), ("en3", "3")]
+
+
+def test_person_ids_are_readable_in_every_script() -> None:
+    from tei_edition.readers.people import slug
+
+    assert slug("Han Ik-su") == "han-iksu"
+    assert slug("Баатар Дашдорж") == "baatar-dashdorzh"
+    assert slug("김일성") == "gim-ilseong"  # family name first, split off
+    assert slug("박 영찬") == "bag-yeongchan"  # already split: kept as written
+    assert slug("周恩来") == "zhou-enlai"
+    assert slug("Jaroslav Brodský") == "jaroslav-brodsky"
+    # Never an id without letters ("p-"): nothing to transliterate gives "person".
+    assert slug("???") == "person" and slug("1st Secretary") == "person-1st-secretary"
+
+
+def _citation(text: str) -> tuple[str | None, tuple[str, str, str] | None]:
+    from tei_edition.model import Header
+    from tei_edition.readers.vocab import load_vocabulary
+    from tei_edition.readers.wcda import parse_citation
+
+    header = Header(date_text="August 30, 1958")
+    parse_citation(text, header, load_vocabulary())
+    return header.idno, header.locus
+
+
+def test_citation_signature_in_both_wordings_and_any_leaf_range() -> None:
+    old = ('"Journal of Ambassador X", August 30, 1958, History and Public Policy Program '
+           "Digital Archive, AVPRF f. 0102, op. 14, p. 76, d. 8, ll. 112-118. Obtained and "
+           "translated by Ann Example.")
+    assert _citation(old) == ("AVPRF f. 0102, op. 14, p. 76, d. 8", ("ll. 112-118", "112", "118"))
+    new = ('"Ciphergram No. 7", August 30, 1958, Wilson Center Digital Archive, AMSZ, '
+           "Szyfrogramy z Hanoi 1966, w-14, t-388, k. 21-22. Translated by Ann Example.")
+    assert _citation(new) == ("AMSZ, Szyfrogramy z Hanoi 1966, w-14, t-388",
+                              ("k. 21-22", "21", "22"))
+    # The older wording may put the comma inside the quotes.
+    inside = ('"Journal of Ambassador X for 1 June 1957," August 30, 1958, History and Public '
+              "Policy Program Digital Archive, AVPRF f. 0102, op. 13, p. 72, d. 5, ll. 128-150. "
+              "Translated for NKIDP by Ann Example.")
+    assert _citation(inside) == ("AVPRF f. 0102, op. 13, p. 72, d. 5", ("ll. 128-150", "128", "150"))
+    # Negative: a final range of boxes or folders is part of the signature, not a locus.
+    boxes = ('"Memo", August 30, 1958, Wilson Center Digital Archive, National Archives, '
+             "RG 59, Box 4-5. Translated by Ann Example.")
+    assert _citation(boxes) == ("National Archives, RG 59, Box 4-5", None)

@@ -186,3 +186,14 @@ def test_labels_at_line_starts_are_not_flattened() -> None:
                              "Dr. Harwell: Good. Thank you.", "D. STOYANOV: Yes."])
     assert inline_labels("Dr. Harwell: Please.") == []
     assert inline_labels("I will not keep you long today. FM Bae: Thank you.") == ["FM Bae"]
+
+
+def test_initials_lookups_take_any_token_list() -> None:
+    from tei_edition.readers.people import PersonRegistry, full_name_from_initials
+    from tei_edition.readers.vocab import load_vocabulary
+
+    registry = PersonRegistry(load_vocabulary())
+    registry.add("Karel Pospisil", "attendee")
+    assert registry.by_initials([]) is None and registry.by_initials(["K."]) is None
+    assert registry.by_initials(["K.", "POSPISIL"]).name == "Karel Pospisil"
+    assert full_name_from_initials([], "Talks") is None

@@ -59,7 +59,7 @@ def test_bracket_conventions() -> None:
     root, _ = convert(
         "Chen Yi: [I am] glad. Comrade Kim Il Sung [Kim Il-song] agrees. F[oreign] M[inistry] "
         "said [...] and [[N. P. Vasin?]] wrote [illegible] on □□□. [Translator's note: sic.] "
-        "(two lines blacked out) [Section on trade not translated.] FENG XI [STALIN] [sic]\n\n"
+        "(two lines blacked out) [Section on trade not translated.] FENG XI [STALIN] in 1847 [sic]\n\n"
         "Pak Il-u: Yes. (pointing to the map) (Laughter)\n\nChen Yi: Good.")
     assert xp(root, "//t:sp[1]//t:supplied/text()")[:3] == ["I am", "oreign", "inistry"]
     assert xp(root, "string(//t:choice/t:reg[@type='romanization'])") == "Kim Il-song"
@@ -72,7 +72,7 @@ def test_bracket_conventions() -> None:
     assert xp(root, "//t:gap[@reason='untranslated']/t:desc/text()") == [
         "Section on trade not translated."]
     assert xp(root, "//t:supplied[@reason='identification']/text()") == ["STALIN"]
-    assert xp(root, "//t:note[@type='editorial']/text()") == ["sic"]
+    assert xp(root, "//t:sic/text()") == ["1847"]
     assert xp(root, "//t:sp[2]//t:stage/text()") == ["pointing to the map", "Laughter"]
 
 
@@ -121,11 +121,23 @@ def test_letter_opener_and_closer() -> None:
     assert len(xp(root, "//t:closer/t:signed/t:lb")) == 1
 
 
-def test_unknown_parenthesis_is_kept_and_reported() -> None:
-    root, diags = convert("Chen Yi: The plan (in its second version) is ready.\n\n"
+def test_unknown_parenthesis_standing_alone_is_kept_and_reported() -> None:
+    root, diags = convert("Chen Yi: The plan is ready.\n\n(Continued overleaf)\n\n"
                           "Pak Il-u: Yes.\n\nChen Yi: Good.")
+    assert "(Continued overleaf)" in "".join(xp(root, "//t:sp[1]/t:p")[1].itertext())
+    assert [(d.rule, d.line) for d in diags] == [("kept-as-text", 25)]
+
+
+def test_parentheses_in_prose_are_not_reported() -> None:
+    root, diags = convert(
+        "Chen Yi: The plan (in its second version) is ready. Ask Sato (Cabinet Secretary).\n\n"
+        "Pak Il-u: Kim Il Sung (김일성) and Baatar (Баатар Дашдорж) agree with KIM (KIM).\n\n"
+        "Chen Yi: Good. The marks (*) and (…) are odd.")
     assert "(in its second version)" in "".join(xp(root, "//t:sp[1]/t:p")[0].itertext())
-    assert [(d.rule, d.line) for d in diags] == [("kept-as-text", 23)]
+    assert "(김일성)" in "".join(xp(root, "//t:sp[2]/t:p")[0].itertext())
+    # Only the parentheses without a word deserve a look.
+    assert [(d.rule, d.message[-3:]) for d in diags] == [("kept-as-text", "(*)"),
+                                                          ("kept-as-text", "(…)")]
 
 
 def test_unresolved_and_ambiguous_speakers_are_reported() -> None:
@@ -232,3 +244,146 @@ def test_date_from_the_citation_when_there_is_no_date_line() -> None:
     assert xp(root, "//t:creation/t:date/@when") == ["1960-05-04"]
     assert xp(root, "//t:msIdentifier/t:idno/text()") == ["PRC FMA 106-00001-01"]
     assert "no-date" in [d.rule for d in diags]
+
+
+# ------------------------------------------------------------- bracket meanings (issue 13)
+
+
+def _text(el: etree._Element) -> str:
+    return " ".join("".join(el.itertext()).split())
+
+
+def test_sic_marks_the_word_before_and_keeps_a_comment_as_editorial_note() -> None:
+    root, diags = convert(
+        "Chen Yi: It was paid in 1987 [sic; should read 1977]. The \"peoples's [sic]\" friend.\n\n"
+        "Pak Il-u: [sic] begins this turn, and [sic!] stands after a comma here, [sic].\n\n"
+        "Chen Yi: The [sick] child and the Sic river.")
+    assert xp(root, "//t:sp[1]//t:sic/text()") == ["1987", "peoples's"]
+    assert xp(root, "//t:sp[1]//t:sic[1]/following-sibling::*[1]/self::t:note[@type='editorial']"
+                    "/text()") == ["should read 1977"]
+    assert _text(xp(root, "//t:sp[1]/t:p")[0]).endswith('The "peoples\'s" friend.')
+    # Nothing before the mark: an empty sic; a comma before it: the word before the comma.
+    assert [_text(s) for s in xp(root, "//t:sp[2]//t:sic")] == ["", "and", "here"]
+    # Negative: a bracket that is not exactly "sic", and the word outside brackets.
+    assert xp(root, "//t:sp[3]//t:sic") == []
+    assert xp(root, "//t:sp[3]//t:supplied/text()") == ["sick"]
+    assert diags == []
+
+
+def test_question_mark_makes_the_word_before_unclear() -> None:
+    root, diags = convert("Chen Yi: They press [?] the army, and fear (?) it.\n\n"
+                          "Pak Il-u: [?] Nothing before. He said \"no\" — [?] maybe.\n\n"
+                          "Chen Yi: Is it [Kim?] or Pak? Yes.")
+    assert xp(root, "//t:sp[1]//t:unclear/text()") == ["press", "fear"]
+    assert _text(xp(root, "//t:sp[1]/t:p")[0]) == "They press the army, and fear it."
+    # Negative: no word to doubt is no supplied "?" either, and is reported; "[Kim?]" stays
+    # the uncertain reading it was.
+    assert xp(root, "//t:sp[2]//t:supplied | //t:sp[2]//t:unclear") == []
+    assert _text(xp(root, "//t:sp[2]/t:p")[0]) == '[?] Nothing before. He said "no" — [?] maybe.'
+    assert [d.rule for d in diags] == ["kept-as-text", "kept-as-text"]
+    assert xp(root, "//t:sp[3]//t:unclear/text()") == ["Kim"]
+
+
+def test_editorial_remarks_are_notes_not_supplied_words() -> None:
+    root, _ = convert(
+        "Chen Yi: We say \"liaison\" [See the U.S. draft at Tab A.] and mean it [emphasis in "
+        "the original]. Compare [cf. the note of 3 May].\n\n"
+        "Pak Il-u: I will [see] to it. [Seeing] this, we [compare] the texts.\n\nChen Yi: Good.")
+    assert xp(root, "//t:sp[1]//t:note[@type='editorial']/text()") == [
+        "See the U.S. draft at Tab A.", "emphasis in the original", "cf. the note of 3 May"]
+    # Negative: a single "see", and words that only begin like a remark, are supplied.
+    assert xp(root, "//t:sp[2]//t:note") == []
+    assert xp(root, "//t:sp[2]//t:supplied/text()") == ["see", "Seeing", "compare"]
+
+
+def test_square_bracketed_stage_direction() -> None:
+    root, _ = convert("Chen Yi: It will not be an embassy. [Laughter]\n\n[Applause]\n\n"
+                      "Pak Il-u: The map [shows] the river. A[pplause].\n\nChen Yi: Yes.")
+    assert xp(root, "//t:sp[1]//t:stage/text()") == ["Laughter", "Applause"]
+    # Negative: a stage word in lower case is a supplied word ("[shows]", "A[pplause]").
+    assert xp(root, "//t:sp[2]//t:stage") == []
+    assert xp(root, "//t:sp[2]//t:supplied/text()") == ["shows", "pplause"]
+
+
+def test_bracketed_status_line_standing_alone() -> None:
+    root, _ = convert("[Not Reviewed by Premier Zhou]\n\nChen Yi: The [draft] treaty is "
+                      "ready.\n\n[Uncorrected record – not for circulation]\n\nPak Il-u: Yes.\n\n"
+                      "Chen Yi: The [not corrected] copy.")
+    assert xp(root, "//t:note[@type='status']/text()") == [
+        "Not Reviewed by Premier Zhou", "Uncorrected record – not for circulation"]
+    # Negative: status words inside a sentence are supplied words.
+    assert xp(root, "//t:sp//t:supplied/text()") == ["draft", "not corrected"]
+
+
+def test_page_markers_inline_and_standing_alone() -> None:
+    root, diags = convert(
+        "Chen Yi: We must finish. [Page 178] The second point is trade.\n\n(p. 2)\n\n"
+        "It continues my turn.\n\nPak Il-u: The harvest in the\n\n[p. 3]\n\nsouthern districts "
+        "was poor.\n\n(p. iv)\n\nChen Yi: See the report (p. 1) and the (page) [pg] two.")
+    assert xp(root, "//t:pb/@n") == ["178", "2", "3", "iv"]
+    # A lone marker neither ends the turn nor stands in a paragraph of its own.
+    assert len(xp(root, "//t:sp")) == 3
+    assert len(xp(root, "//t:sp[1]/t:p")) == 2 and xp(root, "//t:sp[1]/t:pb/@n") == ["2"]
+    # A paragraph cut by a lone marker continues, with the break where it was.
+    assert xp(root, "//t:sp[2]/t:p/t:pb/@n") == ["3"]
+    assert _text(xp(root, "//t:sp[2]/t:p")[0]) == "The harvest in the southern districts was poor."
+    # Negative: a page cited in a sentence, and "page" without a number, are text.
+    assert "(p. 1)" in _text(xp(root, "//t:sp[3]/t:p")[0])
+    assert xp(root, "//t:sp[3]//t:supplied/text()") == ["pg"]
+    assert diags == []
+
+
+def test_page_marker_after_the_signature_is_a_page_break_not_a_trailer() -> None:
+    root, _ = convert("The harvest is good.\n\nJan Novak\nAmbassador\n\n[Page 2]\n\nNo. 12/c",
+                      title="Report on the Harvest")
+    assert xp(root, "//t:div/t:pb/@n") == ["2"]
+    assert xp(root, "//t:trailer/text()") == ["No. 12/c"]
+
+
+def test_footnote_numbers_glued_to_names() -> None:
+    root, _ = convert(
+        "Yesterday I met Deputy Minister NGUYEN VAN AN1 and the chargé Borodin2. "
+        "The MiG15 and TU3 are aircraft; AN1 was met once.\n\nI propose caution.\n\n"
+        "LISOWSKI\n\n[1] Nguyen Van An, Deputy Minister from 1964.\n\n[2] Pavel Borodin, "
+        "counsellor.\n\nNo. 318/sh\nTyped by Salnikova",
+        title="Ciphergram from the Polish Embassy in Hanoi")
+    notes = xp(root, "//t:note[@place='foot']")
+    assert [n.get("n") for n in notes] == ["1", "2"]
+    assert _text(notes[0]) == "Nguyen Van An, Deputy Minister from 1964."
+    p = xp(root, "//t:body//t:p")[0]
+    # The anchors stand at their words; a model name, a number without a note and a second
+    # occurrence stay as written.
+    assert _text(p).startswith("Yesterday I met Deputy Minister NGUYEN VAN AN") \
+        and "MiG15 and TU3" in _text(p) and "AN1 was met once" in _text(p)
+    assert [n.get("n") for n in xp(p, "t:note")] == ["1", "2"]
+    # The note texts stood before the registry lines, which stay trailers.
+    assert xp(root, "//t:trailer/text()") == ["No. 318/sh", "Typed by Salnikova"]
+
+
+def test_glued_numbers_without_notes_are_text() -> None:
+    root, _ = convert("The ANTONOV2 flew and the Krajewski1 report came.",
+                      title="Report on Aviation")
+    assert xp(root, "//t:note") == []
+    assert "ANTONOV2 flew and the Krajewski1 report" in _text(xp(root, "//t:body//t:p")[0])
+
+
+def test_person_ids_in_any_script() -> None:
+    root, _ = convert("Participants: 김일성, Баатар Дашдорж, 周恩来, Tömör Lkhagva\n\n"
+                      "김일성: Welcome.\n\nБаатар Дашдорж: Thank you.\n\n周恩来: Please.")
+    ids = xp(root, "//t:particDesc//t:person/@xml:id")
+    assert ids[:4] == ["gim-ilseong", "baatar-dashdorzh", "zhou-enlai", "tomor-lkhagva"]
+    assert not any(i.startswith("p-") for i in ids)
+
+
+def test_older_citation_with_the_comma_inside_the_quotes_gives_title_and_signature() -> None:
+    text = ('\n\n**June 1, 1957**\n\n**Citation:**\n\n"Journal of Ambassador Ivan Example for '
+            '1 June 1957," June 1, 1957, History and Public Policy Program Digital Archive, AVPRF '
+            "f. 0102, op. 13, p. 72, d. 5, ll. 128-150. Translated by Ann Example.\n\n"
+            "**Original Language:**\n\nRussian\n\n**Contents:**\n\nTranslation - English\n\n"
+            "I received the counsellor.\n")
+    _, data, _ = convert_text(text, "old", "old.txt")
+    root = etree.fromstring(data)
+    assert xp(root, "string(//t:titleStmt/t:title[@type='main'])") == \
+        "Journal of Ambassador Ivan Example for 1 June 1957"
+    assert xp(root, "string(//t:idno[@type='archival'])") == "AVPRF f. 0102, op. 13, p. 72, d. 5"
+    assert xp(root, "//t:locus/@to") == ["150"]

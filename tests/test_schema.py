@@ -194,7 +194,8 @@ SHAPE = """\
             <unclear cert="low">Vasin</unclear> <gap reason="omitted"/>
             <gap reason="illegible" unit="char" quantity="2"/> and <choice>
             <abbr>F. M.</abbr><expan>Foreign Ministry</expan></choice>
-            <pb/> tests.<note type="translator" resp="#tr-mercado">not checked yet</note>
+            <pb n="2"/> <sic>tests</sic><note type="editorial">should read texts</note>.
+            <note type="translator" resp="#tr-mercado">not checked yet</note>
             <note place="foot" n="1">A footnote.</note></p>
           <stage>Laughter</stage>
           <list type="numbered"><label>1.</label><item>Coal.</item><label>2.</label>

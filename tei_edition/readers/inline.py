@@ -26,6 +26,7 @@ from ..model import (
     LineBreak,
     Note,
     PageBreak,
+    Sic,
     Stage,
     Supplied,
     Text,
@@ -65,6 +66,21 @@ _ALIAS = re.compile(
     r"|designated|mentioned)\s+)?(?:as\s+)?[\"“']?)(\S.*?)[\"”']?\s*$", re.I | re.S)
 _DIGITS = re.compile(r"\d+")
 _INITIALS_NAME = re.compile(r"(?:[A-Z]\.\s?)+[A-Z][A-Z'’-]+")
+_ALNUM = re.compile(r"[^\W_]")
+# The last word of a text (apostrophes and hyphens inside it), the punctuation after it and
+# the spaces before a mark that comments on it ("peoples's [sic]", "grow [?].").
+_LAST_WORD = re.compile(r"([\w'’-]*\w)([^\w\s]*)(\s*)$")
+_SIC = re.compile(r"\s*sic\s*!?\s*(?:[;:,.—–-]\s*(\S.*?)?)?\s*", re.I | re.S)
+# A page marker: "Page 178", "p. 2", "pg. 3", "p. iv" (a number or a lower-case roman
+# numeral: "[P. Li]" is a person).
+_PAGE = re.compile(r"\s*(?i:page\s*|pg\.?\s*|p\.\s*|p\s+)(\d{1,4}[a-z]?|[ivxlcdm]{1,6})\s*")
+_PAGE_SPAN = re.compile(r"[\[(]([^\[\]()]{1,20})[\])]")
+# What may stand before a page marker in parentheses: nothing, or the end of a sentence or
+# of another mark. "(p. 1)" after a word is a reference to a page ("see the report (p. 1)").
+_BREAK_BEFORE = frozenset('.!?:;"”’)]([')
+# A footnote number glued to the word it annotates: "KRAJEWSKI1", "CHOE MYONG-SU1", "Jelen2".
+_GLUED = re.compile(r"(?<![\w'’-])((?:[^\W\d_]+['’-])*[^\W\d_]{2,})(\d{1,3})(?!\w)")
+_WORD_PARTS = re.compile(r"['’-]")
 
 
 @dataclass
@@ -92,6 +108,8 @@ class Span:
     line: int
     col: int
     glued_before: bool  # a letter stands right before the opening bracket
+    alone: bool = False  # nothing but spaces (and a full stop) around it in its text
+    before: str = ""  # the last non-space character before it ("" at the start)
 
 
 SpanRule = Callable[[Span, list[Inline], InlineContext], list[Inline] | None]
@@ -152,6 +170,72 @@ def _starts(text: str, phrases: tuple[str, ...]) -> str | None:
     """The (folded) phrase the text starts with, as a whole word."""
     mt = _any_at_start(phrases).match(fold(text).lstrip())
     return mt.group() if mt else None
+
+
+def page_number(content: str, opener: str, before: str) -> str | None:
+    """The page number of a page marker "[Page 178]", "[p. 2]", "(p. 1)", or None.
+
+    A parenthesis is a page marker only where a page can end: at the start of a text or
+    after the end of a sentence or another mark; "see the report (p. 1)" cites a page."""
+    mt = _PAGE.fullmatch(content)
+    if mt is None or (opener == "(" and before and before not in _BREAK_BEFORE):
+        return None
+    return mt.group(1)
+
+
+def page_markers(text: str) -> Iterable[tuple[int, int, str]]:
+    """(start, end, number) of each page marker in a source text, as `rule_page` finds
+    them (for `verify`, which compares the marker with the page break's @n)."""
+    for mt in _PAGE_SPAN.finditer(text):
+        head = text[:mt.start()].rstrip()
+        if (mt.group()[0] == "[" and mt.group()[-1] != "]") or (mt.group()[0] == "(" \
+                and mt.group()[-1] != ")"):
+            continue
+        n = page_number(mt.group(1), mt.group()[0], head[-1:])
+        if n is not None:
+            yield mt.start(), mt.end(), n
+
+
+def is_anchor_word(word: str) -> bool:
+    """A word a footnote number may be glued to: in capitals ("KRAJEWSKI", "MYONG-SU") or a
+    capitalised name ("Jelen"); not a mixed form such as a model name ("MiG15")."""
+    return word.isupper() or all(part[:1].isupper() and (part[1:].islower() or not part[1:])
+                                 for part in _WORD_PARTS.split(word) if part)
+
+
+def glued_anchors(text: str, numbers: Iterable[str]) -> Iterable[tuple[int, int, str]]:
+    """(start, end, number) of the footnote numbers glued to a word in `text`, for the
+    numbers that have a footnote text."""
+    wanted = set(numbers)
+    for mt in _GLUED.finditer(text):
+        n = mt.group(2).lstrip("0") or "0"
+        if n in wanted and is_anchor_word(mt.group(1)):
+            yield mt.start(2), mt.end(2), n
+
+
+def _take_last_word(prev: list[Inline]) -> list[Inline]:
+    """Remove the word a mark comments on ("1987 [sic]", "press [?]") from the nodes before
+    the mark and return it; the spaces between word and mark belong to the mark, which the
+    stylesheet regenerates. A node that is not plain text (a supplied or uncertain word) is
+    taken whole. With no word to take, nothing changes and [] is returned."""
+    k = len(prev)
+    while k and isinstance(prev[k - 1], Text) and not prev[k - 1].text.strip():
+        k -= 1
+    last = prev[k - 1] if k else None
+    if last is None or isinstance(last, LineBreak | PageBreak | Note):
+        return []
+    if not isinstance(last, Text):
+        del prev[k - 1:]
+        return [last]
+    mt = _LAST_WORD.search(last.text)
+    if mt is None:
+        return []
+    del prev[k - 1:]
+    if mt.start():
+        prev.append(Text(last.text[:mt.start()]))
+    if mt.group(2):
+        prev.append(Text(mt.group(2)))  # the punctuation after the word stays outside
+    return [Text(mt.group(1))]
 
 
 # ------------------------------------------------------------------ span rules
@@ -232,9 +316,61 @@ def rule_physical(span: Span, prev: list[Inline], ctx: InlineContext) -> list[In
 
 
 def rule_sic(span: Span, prev: list[Inline], ctx: InlineContext) -> list[Inline] | None:
-    """[sic]: the preceding words stand so in the original."""
-    if span.opener == "[" and span.content.strip().lower().rstrip("!") == "sic":
-        return [Note("editorial", [Text(span.content.strip())])]
+    """[sic], [sic!], [sic; should read 1977]: the word before stands so in the original;
+    the comment after "sic" is the editor's note."""
+    mt = _SIC.fullmatch(span.content) if span.opener == "[" else None
+    if mt is None:
+        return None
+    out: list[Inline] = [Sic(_take_last_word(prev))]
+    if mt.group(1):
+        out.append(Note("editorial", parse_inline(mt.group(1), ctx, span.line)))
+    return out
+
+
+def rule_query(span: Span, prev: list[Inline], ctx: InlineContext) -> list[Inline] | None:
+    """[?], (?): the reading of the word before is uncertain."""
+    if span.content.strip() != "?" or span.opener == "[[":
+        return None
+    word = _take_last_word(prev)
+    return [Unclear(word)] if word else None
+
+
+def rule_page(span: Span, prev: list[Inline], ctx: InlineContext) -> list[Inline] | None:
+    """[Page 178], [p. 2], (p. 1): where a page of the original begins."""
+    if span.opener == "[[":
+        return None
+    n = page_number(span.content, span.opener, span.before)
+    return [PageBreak(n)] if n is not None else None
+
+
+def rule_editorial(span: Span, prev: list[Inline], ctx: InlineContext) -> list[Inline] | None:
+    """[emphasis in the original], [See the U.S. draft at Tab A.]: the editor's remark on the
+    text or a reference to another document, not words of the text."""
+    if span.opener != "[":
+        return None
+    opening = _starts(span.content, ctx.vocab.editorial_openings)
+    # "see" and "cf." refer to something: a bare "[see]" is a supplied word.
+    if opening is None or (opening in ctx.vocab.reference_openings
+                           and len(span.content.split()) < 2):
+        return None
+    return [Note("editorial", parse_inline(span.content.strip(), ctx, span.line))]
+
+
+def rule_bracket_stage(span: Span, prev: list[Inline], ctx: InlineContext) -> list[Inline] | None:
+    """[Laughter], [Applause], [Points to the map]: a stage direction in square brackets.
+    Capitalised and standing apart from the words, unlike a supplied verb ("it [shows]")."""
+    content = span.content.strip()
+    if span.opener != "[" or span.glued_before or not content[:1].isupper():
+        return None
+    return _stage(span, ctx)
+
+
+def rule_status_line(span: Span, prev: list[Inline], ctx: InlineContext) -> list[Inline] | None:
+    """[Not Reviewed by Premier Zhou], [Uncorrected record – not for circulation]: a
+    bracketed line on the record's review status, standing alone."""
+    if span.opener == "[" and span.alone and _has(span.content, ctx.vocab.status_words) \
+            and len(span.content.split()) <= 12:
+        return [Note("status", parse_inline(span.content.strip(), ctx, span.line))]
     return None
 
 
@@ -308,8 +444,9 @@ def rule_identification(span: Span, prev: list[Inline], ctx: InlineContext) -> l
 
 
 def rule_supplied(span: Span, prev: list[Inline], ctx: InlineContext) -> list[Inline] | None:
-    """[North] Korea, F[oreign] M[inistry], [I am]: words the translator supplied."""
-    if span.opener == "[" and span.content.strip():
+    """[North] Korea, F[oreign] M[inistry], [I am]: words the translator supplied (a bracket
+    without a letter or digit, "[?]" with no word before it, supplies nothing)."""
+    if span.opener == "[" and _ALNUM.search(span.content):
         return [Supplied(parse_inline(span.content, ctx, span.line))]
     return None
 
@@ -340,8 +477,11 @@ def rule_translator_paren(span: Span, prev: list[Inline], ctx: InlineContext) ->
 
 def rule_stage(span: Span, prev: list[Inline], ctx: InlineContext) -> list[Inline] | None:
     """(Laughter), (pointing to the map), (The Vice Premier laughs.)."""
-    if span.opener != "(":
-        return None
+    return _stage(span, ctx) if span.opener == "(" else None
+
+
+def _stage(span: Span, ctx: InlineContext) -> list[Inline] | None:
+    """A stage direction: opening with a stage word, or a subject and then one."""
     words = [w.strip(".,;!?").lower() for w in span.content.split()]
     if not words or len(words) > 16:
         return None
@@ -353,9 +493,9 @@ def rule_stage(span: Span, prev: list[Inline], ctx: InlineContext) -> list[Inlin
 
 
 SPAN_RULES: tuple[SpanRule, ...] = (
-    rule_omission, rule_footnote_anchor, rule_alias, rule_translator_note, rule_editor_note,
-    rule_untranslated,
-    rule_illegible, rule_unclear, rule_physical, rule_redaction, rule_sic, rule_gloss,
+    rule_omission, rule_footnote_anchor, rule_alias, rule_page, rule_sic, rule_query,
+    rule_translator_note, rule_editor_note, rule_editorial, rule_untranslated, rule_illegible,
+    rule_unclear, rule_physical, rule_redaction, rule_gloss, rule_status_line, rule_bracket_stage,
     rule_variant, rule_identification, rule_supplied,
     rule_status, rule_translator_paren, rule_stage,
 )
@@ -409,7 +549,27 @@ def text_dates(nodes: list[Inline], ctx: InlineContext) -> list[Inline]:
         for d in find_dates(t, ctx.century)))
 
 
-TEXT_RULES = (text_boxes, text_linebreaks, text_dates)
+def text_anchors(nodes: list[Inline], ctx: InlineContext) -> list[Inline]:
+    """KRAJEWSKI1, CHOE MYONG-SU1: a footnote number glued to a word, when a footnote text
+    with that number exists and has no anchor yet."""
+    if not ctx.footnotes or not _anchors_open(ctx):  # most documents have no footnotes
+        return nodes
+
+    def find(text: str) -> Found:
+        for start, end, n in glued_anchors(text, ctx.footnotes):
+            if n not in ctx.used_footnotes:
+                ctx.used_footnotes.add(n)
+                yield start, end, Note(None, ctx.footnotes[n], place="foot", n=n)
+
+    return split_text(nodes, find)
+
+
+def _anchors_open(ctx: InlineContext) -> bool:
+    """Are there footnote texts still waiting for their anchor?"""
+    return len(ctx.used_footnotes) < len(ctx.footnotes)
+
+
+TEXT_RULES = (text_boxes, text_anchors, text_linebreaks, text_dates)
 
 # ------------------------------------------------------------------ the scanner
 
@@ -425,7 +585,7 @@ def _classify(span: Span, nodes: list[Inline], ctx: InlineContext) -> list[Inlin
     written = span.opener + span.content + _closing(span.opener)
     meaning = ctx.brackets.get(written)
     if meaning:  # an editor's hint wins over the rules
-        result = hinted_span(span, meaning, ctx)
+        result = hinted_span(span, meaning, nodes, ctx)
         _decided(ctx, span, written, "hint", result)
         return result
     for rule in SPAN_RULES:
@@ -434,9 +594,10 @@ def _classify(span: Span, nodes: list[Inline], ctx: InlineContext) -> list[Inlin
             _decided(ctx, span, written, rule.__name__, result)
             return result
     _decided(ctx, span, written, "none", [])
-    # A span no rule recognised: kept as written and reported, except the conventional
-    # parentheses: a count "(4)", a role "(interpreter)", a typed name "(P. BELOKUROV)".
-    if span.opener != "(" or not _conventional_paren(span.content, ctx):
+    # A span no rule recognised: kept as written. A bracket (only an empty one comes here)
+    # is reported; a parenthesis only where it may be an editorial mark that no rule knows:
+    # standing alone, or holding no words. Parentheses inside a sentence are prose.
+    if span.opener != "(" or _questionable_paren(span, ctx):
         words = span.content.split()
         shown = " ".join(words[:8]) + ("…" if len(words) > 8 else "")
         kind = "parenthesis" if span.opener == "(" else "bracket"
@@ -473,24 +634,32 @@ def _decided(ctx: InlineContext, span: Span, written: str, rule: str, nodes: lis
                                       written, col=span.col))
 
 
-def hinted_span(span: Span, meaning: str, ctx: InlineContext) -> list[Inline]:
-    """The nodes a bracket becomes by an editor's hint (hints.BRACKET_MEANINGS)."""
+def hinted_span(span: Span, meaning: str, prev: list[Inline], ctx: InlineContext) -> list[Inline]:
+    """The nodes a bracket becomes by an editor's hint (hints.BRACKET_MEANINGS); `sic` and
+    `unclear` take the word before the bracket, as the rules do for "[sic]" and "[?]"."""
     content = span.content.strip()
-    inner = parse_inline(content, ctx, span.line)
     if meaning == "text":
         return [Text(span.opener), *parse_inline(span.content, ctx, span.line),
                 Text(_closing(span.opener))]
+    if meaning == "sic":
+        return [Sic(_take_last_word(prev)), Note("editorial", [Text(content)])]
+    if meaning == "pb":
+        return [PageBreak(_DIGITS.search(content).group() if _DIGITS.search(content) else None)]
+    inner = parse_inline(content, ctx, span.line)
     kind, _, sub = meaning.partition("-")
     if kind == "note":
         return [Note(sub, inner)]
     if kind == "gap":
         return [Gap(sub, None, None, content)]
     made = {"supplied": Supplied, "stage": Stage, "unclear": Unclear}
-    if meaning in made:
-        return [made[meaning](inner)]
-    if meaning == "pb":
-        return [PageBreak()]
-    return [Note("editorial", inner)]  # "sic": the editor's remark that it stands so
+    return [made[meaning](inner)]
+
+
+def _questionable_paren(span: Span, ctx: InlineContext) -> bool:
+    """A parenthesis no rule recognised that a person should look at."""
+    if _conventional_paren(span.content, ctx):
+        return False
+    return span.alone or _ALNUM.search(span.content) is None
 
 
 def _conventional_paren(content: str, ctx: InlineContext) -> bool:
@@ -540,7 +709,8 @@ class _Lines:
 
 def parse_inline(text: str, ctx: InlineContext, line: int = 0, col0: int = 1) -> list[Inline]:
     """Turn one unit of source text into inline nodes; `col0` is the column of text[0]."""
-    if not ctx.dates and not _SPECIAL.search(text):  # most labels and many paragraphs
+    if not ctx.dates and not _SPECIAL.search(text) \
+            and not (ctx.footnotes and _anchors_open(ctx) and _GLUED.search(text)):  # most units
         return [Text(text)] if text else []
     if ctx.depth >= MAX_NESTING:
         ctx.report.warn(line, col0, "too-deep", "brackets nested too deeply; kept as text")
@@ -555,6 +725,8 @@ def parse_inline(text: str, ctx: InlineContext, line: int = 0, col0: int = 1) ->
 def _parse(text: str, ctx: InlineContext, pos: _Lines) -> list[Inline]:
     nodes: list[Inline] = []
     pairs = _pairs(text)
+    first = len(text) - len(text.lstrip())  # a span is alone when it covers first..last
+    last = len(text.rstrip(" \t\n."))
     i = start = 0
     while True:
         found = _OPENERS.search(text, i)
@@ -572,7 +744,12 @@ def _parse(text: str, ctx: InlineContext, pos: _Lines) -> list[Inline]:
         inner = text[i + 2:end - 1] if double else text[i + 1:end]
         nodes.extend(_flush(text[start:i], ctx))
         here, col = pos.at(i)
-        span = Span(inner, opener, here, col, i > 0 and text[i - 1].isalpha())
+        j = i - 1
+        while j >= first and text[j].isspace():
+            j -= 1
+        before = text[j] if j >= first else ""
+        span = Span(inner, opener, here, col, i > 0 and text[i - 1].isalpha(),
+                    i <= first and end + 1 >= last, before)
         nodes.extend(_classify(span, nodes, ctx))
         i = start = end + 1
     nodes.extend(_flush(text[start:], ctx))
@@ -603,6 +780,6 @@ def plain_text(nodes: list[Inline]) -> str:
             parts.append(" ")
         elif isinstance(n, Variant):
             parts.append(plain_text(n.orig))
-        elif isinstance(n, Supplied | Unclear | DateRef | Foreign):
+        elif isinstance(n, Supplied | Unclear | DateRef | Foreign | Sic):
             parts.append(plain_text(n.children))
     return "".join(parts)

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
+
+from anyascii import anyascii
 
 from ..config import AUTHORITIES, KnownPerson
 from ..model import AliasRef, Field, Inline, LineBreak, Person, PersonRef, Supplied, Text, Variant
@@ -26,16 +27,36 @@ _TITLE_NOUNS = {"conversation", "conversations", "talks", "meeting", "record", "
                 "embassy", "ministry", "government", "party", "and", "with", "to", "from"}
 
 
+@lru_cache(maxsize=1 << 12)
 def slug(name: str) -> str:
-    """A readable, stable xml:id from a name: "Han Ik-su" -> "han-iksu"."""
-    norm = unicodedata.normalize("NFKD", name)
-    ascii_ = "".join(c for c in norm if not unicodedata.combining(c)).lower()
-    ascii_ = ascii_.replace("ø", "o").replace("ł", "l").replace("đ", "d").replace("ß", "ss")
-    tokens = [re.sub(r"[^a-z0-9]", "", t) for t in ascii_.split()]
+    """A readable, stable xml:id from a name in any script: "Han Ik-su" -> "han-iksu",
+    "Баатар Дашдорж" -> "baatar-dashdorzh", "김일성" -> "gim-ilseong".
+
+    Transliteration is anyascii's (one table for every script, maintained upstream), so no
+    name gives an empty id."""
+    parts = name.split()
+    words = " ".join(_ascii_token(t, len(parts) == 1) for t in parts).split()
+    tokens = [re.sub(r"[^a-z0-9]", "", t.lower()) for t in words]
     out = "-".join(t for t in tokens if t)
-    if not out or not out[0].isalpha():
-        out = "p-" + out
-    return out
+    if not out:
+        return "person"
+    return out if out[0].isalpha() else "person-" + out
+
+
+def _ascii_token(token: str, whole_name: bool) -> str:
+    """One word in ASCII. A name written in Chinese characters or Hangul as one word puts
+    the family name first, one syllable: it is split off as in a romanised name
+    ("김일성" -> "Gim IlSeong", like "Kim Il-song")."""
+    syllables = [c for c in token if c.isalpha()]
+    if whole_name and len(syllables) >= 2 and all(_is_syllabic(c) for c in syllables):
+        return anyascii(syllables[0]) + " " + anyascii("".join(syllables[1:]))
+    return anyascii(token)
+
+
+def _is_syllabic(char: str) -> bool:
+    """A Chinese character or a Hangul syllable: one syllable of a name each."""
+    return "\u4e00" <= char <= "\u9fff" or "\u3400" <= char <= "\u4dbf" \
+        or "\uac00" <= char <= "\ud7a3"
 
 
 def document_id(name: str) -> str:
@@ -64,7 +85,9 @@ def is_name_token(token: str) -> bool:
     t = token.strip(",;")
     if not t or any(c.isdigit() for c in t):
         return False
-    return t[0].isupper() or t.lower() in _PARTICLES
+    # Scripts without case (Hangul, Chinese) write names without capitals.
+    return t[0].isupper() or t.lower() in _PARTICLES or (t[0].isalpha() and t[0].lower()
+                                                         == t[0].upper())
 
 
 @dataclass
@@ -447,8 +470,10 @@ class PersonRegistry:
     def by_initials(self, tokens: list[str]) -> Person | None:
         """The one person that "P. VALCHANOV" or "J.-P. Martin" names: the surname, and
         given names that start with the initials."""
+        if len(tokens) < 2:
+            return None
         *initials, surname = tokens
-        if not initials or not all(_INITIAL.fullmatch(t) for t in initials):
+        if not all(_INITIAL.fullmatch(t) for t in initials):
             return None
         letters = [fold(c) for t in initials for c in t if c.isalpha()]
         hits = [p for p in self.persons
@@ -512,8 +537,10 @@ def full_name_from(token: str, text: str, vocab: Vocabulary) -> str | None:
 
 def full_name_from_initials(tokens: list[str], text: str) -> str | None:
     """Complete "J. BRODSKÝ" from the catalogue title: "Jaroslav Brodský"."""
+    if len(tokens) < 2:
+        return None
     *initials, surname = tokens
-    if not initials or not all(_INITIAL.fullmatch(t) for t in initials):
+    if not all(_INITIAL.fullmatch(t) for t in initials):
         return None
     letters = [fold(c) for t in initials for c in t if c.isalpha()]
     words = re.findall(r"[\w'’-]+", text)

@@ -28,6 +28,8 @@ class Vocabulary:
     physical_words: tuple[str, ...]
     translator_notes: tuple[str, ...]
     editor_notes: tuple[str, ...]
+    editorial_openings: tuple[str, ...]
+    reference_openings: frozenset[str]
     status_words: tuple[str, ...]
     translator_words: tuple[str, ...]
     distribution_labels: frozenset[str]
@@ -76,6 +78,9 @@ def load_vocabulary() -> Vocabulary:
         physical_words=tuple(sorted(low("physical_words"), key=len, reverse=True)),
         translator_notes=tuple(low("translator_notes")),
         editor_notes=tuple(low("editor_notes")),
+        # Longest first: the pattern tries them in order ("see also" before "see").
+        editorial_openings=tuple(sorted(low("editorial_openings"), key=len, reverse=True)),
+        reference_openings=frozenset(low("reference_openings")),
         status_words=tuple(low("status_words")),
         translator_words=tuple(low("translator_words")),
         distribution_labels=frozenset(low("distribution_labels")),

@@ -46,6 +46,7 @@ from ..model import (
     NoteBlock,
     Opener,
     PageBreak,
+    PageBreakBlock,
     Paragraph,
     Person,
     Postscript,
@@ -241,9 +242,15 @@ URL = re.compile(r"<?(https?://[^\s>]+)>?")
 TRANSLATED_BY = re.compile(
     r"(?i:translated|translation)\s+(?:(?i:for|from|into)\s+[^.,<]{1,60}?\s+)?(?i:by)\s+"
     r"(.+?)(?:(?<!\b[A-Z])\.(?=\s|$)|\s*<|\s*https?:|$)")
-LOCUS = re.compile(
-    r"^(?:(pp?|ll?|ff?|fols?|folios?|listy?|frames?|leaves|sheets?|str)\.?\s*)?"
-    r"(\d+[rv]?)\s*[-–]\s*(\d+[rv]?)$", re.I)
+# The final locator of a signature when it is a range: "56-60", "pp. 2-19", "ll. 88-90",
+# "listy 3-5", "k. 21-22" (karta), "frames 0214-0219"; any word or abbreviation may name the
+# unit, since every archive names its leaves in its own language (a range of boxes or
+# folders is part of the signature).
+LOCUS = re.compile(r"^(?!(?:box|boxes|folders?|files?|fonds?|series|vol|volumes?)\b)"
+                   r"(?:([^\W\d_]{1,8})\.?\s*)?(\d+[rv]?)\s*[-–]\s*(\d+[rv]?)$", re.I)
+# The quoted title that opens a citation, with the comma after the quote ("Title", …) or,
+# in the older wording, inside it ("Title," …).
+QUOTED_TITLE = re.compile(r'^\s*["“](.+?)(?:["”],|,["”])\s*(.*)$')
 SENTENCE_BREAK = re.compile(r"\.(?=\s+(?:[A-Z][a-z]|<)|\s*$)")
 
 
@@ -261,7 +268,7 @@ def parse_citation(text: str, header: Header, vocab: Vocabulary) -> None:
             if name:
                 by_id.setdefault(translator_id(name), name)
         header.translators = list(by_id.values())
-    quoted = re.match(r'^\s*["“](.+?)["”],\s*(.*)$', flat)
+    quoted = QUOTED_TITLE.match(flat)
     if not quoted:
         return
     rest = quoted.group(2)
@@ -317,7 +324,7 @@ def build_header(hb: HeaderBlocks, report: Reporter, vocab: Vocabulary) -> Heade
     if bold:
         header.title = bold[0][0]
     else:
-        quoted = re.match(r'^\s*["“](.+?)["”],', header.citation)
+        quoted = QUOTED_TITLE.match(re.sub(r"\s+", " ", header.citation))
         if quoted:
             header.title = quoted.group(1)
     if not header.title:
@@ -606,9 +613,13 @@ def may_stand_alone(text: str) -> bool:
     return text.lstrip(" ")[:1] in ("[", "(", "□")
 
 
-def standalone(nodes: list[Inline], line: int) -> NoteBlock | GapBlock | StageBlock | None:
-    """A unit that is only a note, gap or stage direction stands as its own block."""
+def standalone(nodes: list[Inline],
+               line: int) -> NoteBlock | GapBlock | StageBlock | PageBreakBlock | None:
+    """A unit that is only a note, gap, stage direction or page marker stands as its own
+    block."""
     node = _only_node(nodes)
+    if isinstance(node, PageBreak):
+        return PageBreakBlock(node, line)
     if isinstance(node, Note):
         return NoteBlock(node, line)
     if isinstance(node, Gap):
@@ -656,16 +667,27 @@ def _preamble_label(label: str, cls: Classifier) -> bool:
         or cls.is_distribution_label(label)
 
 
+def footnote_span(texts: list[str]) -> tuple[int, int]:
+    """Where the note texts "[1] …" stand among the body's units: at the end, or before the
+    registry and "Typed by" lines that close a telegram (at most four of them)."""
+    stop = len(texts)
+    while stop > 0 and len(texts) - stop < 4 and (REGISTRY.match(texts[stop - 1])
+                                                   or _TYPED_BY.match(texts[stop - 1])):
+        stop -= 1
+    start = stop
+    while start > 0 and FOOTNOTE_TEXT.match(texts[start - 1]):
+        start -= 1
+    return (start, stop) if start < stop else (len(texts), len(texts))
+
+
 def take_footnotes(units: list[Unit], state: BodyState) -> list[Unit]:
     """Note texts "[1] …" at the end of the body become footnotes, keyed by number."""
-    end = len(units)
-    while end > 0 and units[end - 1].held is None and FOOTNOTE_TEXT.match(units[end - 1].text):
-        end -= 1
-    for u in units[end:]:
+    start, stop = footnote_span([u.text if u.held is None else "" for u in units])
+    for u in units[start:stop]:
         mt = FOOTNOTE_TEXT.match(u.text)
         assert mt
         state.ctx.footnotes[mt.group(1)] = inl(state, mt.group(2), u.line)
-    return units[:end]
+    return units[:start] + units[stop:]
 
 
 def take_endorsements(units: list[Unit], state: BodyState) -> tuple[list[Unit], Endorsements | None]:
@@ -1012,7 +1034,7 @@ def build_trailers(units: list[Unit], state: BodyState) -> list:
             out.append(Postscript(nodes, u.line))
             continue
         alone = standalone(nodes, u.line)
-        if isinstance(alone, NoteBlock):
+        if isinstance(alone, NoteBlock | PageBreakBlock):
             out.append(alone)
             continue
         out.append(Trailer(nodes, u.line))
@@ -1427,10 +1449,17 @@ def _add_text(text: str, u: Unit, state: BodyState, flow: Flow, line: int, allow
               col: int = 1) -> None:
     nodes = inl(state, text, line, col=col)
     alone = standalone(nodes, line)
-    last = flow.last()
+    last, pb = flow.last(), PageBreak()
+    if isinstance(last, PageBreakBlock) and alone is None:
+        # A page marker standing alone between the two halves of a cut paragraph.
+        target = flow.turn.blocks if flow.turn else flow.container
+        if len(target) >= 2 and isinstance(target[-2], Paragraph):
+            last, pb = target[-2], last.pb
     if allow_join and isinstance(last, Paragraph) and u.blank_before and text[:1].islower() \
             and not SENTENCE_END.search(plain_text(last.inlines)):
-        last.inlines = merge_text([*last.inlines, Text(" "), PageBreak(), *nodes])
+        last.inlines = merge_text([*last.inlines, Text(" "), pb, *nodes])
+        if pb.n is not None:
+            (flow.turn.blocks if flow.turn else flow.container).pop()  # now inside the p
         return
     if alone is not None:
         flow.add(alone)
@@ -1660,8 +1689,7 @@ def _read_body(units: list[Unit],
                state: BodyState) -> tuple[list, Distribution | None, Endorsements | None]:
     """The body's blocks, the final distribution list and the endorsements: the material
     at the ends is taken off first, then the block chain reads the rest."""
-    rest = take_footnotes(units, state)
-    state.claim(units[len(rest):], "footnotes", "take_footnotes")
+    rest = _claiming(units, take_footnotes(units, state), state, "footnotes", "take_footnotes")
     before = rest
     rest, endorsements = take_endorsements(rest, state)
     state.claim(before[len(rest):], "endorsements", "take_endorsements")

@@ -39,12 +39,14 @@ from ..model import (
     NoteBlock,
     Opener,
     PageBreak,
+    PageBreakBlock,
     Paragraph,
     Person,
     PersonRef,
     Postscript,
     Salute,
     Section,
+    Sic,
     Signed,
     Stage,
     StageBlock,
@@ -73,9 +75,14 @@ EDITORIAL_DECL = (
     "Square brackets of the source are not kept as characters: words supplied by the "
     "translator are encoded as supplied, alternative romanisations as choice/orig+reg, "
     "omission marks ([…]) as gap[@reason='omitted'], illegible passages as "
-    "gap[@reason='illegible'], uncertain readings ([[…?]]) as unclear, translator's remarks "
-    "as note[@type='translator'] and physical descriptions ([handwritten: …], [stamp]) as "
-    "note[@type='physical']; the HTML edition regenerates the brackets.",
+    "gap[@reason='illegible'], uncertain readings ([[…?]], and the word before [?]) as "
+    "unclear, the word before [sic] as sic (a comment after \"sic;\" as "
+    "note[@type='editorial']), editorial remarks ([emphasis in the original], [See … Tab A]) "
+    "as note[@type='editorial'], bracketed review statuses standing alone as "
+    "note[@type='status'], stage directions ([Laughter]) as stage, page markers ([Page 178], "
+    "(p. 2)) as pb[@n], translator's remarks as note[@type='translator'] and physical "
+    "descriptions ([handwritten: …], [stamp]) as note[@type='physical']; the HTML edition "
+    "regenerates the brackets.",
     "Redaction statements such as (two lines blacked out) are encoded as "
     "gap[@reason='redacted'] with the statement in gap/desc; each □ box of the source is one "
     "illegible character, gap[@reason='illegible'][@unit='char'].",
@@ -148,7 +155,9 @@ class Writer:
         elif isinstance(n, Stage):
             self.inlines(sub(el, "stage"), n.children)
         elif isinstance(n, PageBreak):
-            sub(el, "pb")
+            sub(el, "pb", n=n.n)
+        elif isinstance(n, Sic):
+            self.inlines(sub(el, "sic"), n.children)
         elif isinstance(n, LineBreak):
             sub(el, "lb")
         elif isinstance(n, DateRef):
@@ -211,6 +220,8 @@ class Writer:
             self.gap(parent, b.gap)
         elif isinstance(b, NoteBlock):
             self.note(parent, b.note)
+        elif isinstance(b, PageBreakBlock):
+            sub(parent, "pb", n=b.pb.n)
         elif isinstance(b, Opener):
             self.opener(parent, b)
         elif isinstance(b, Closer):

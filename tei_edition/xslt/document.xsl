@@ -330,6 +330,11 @@
     <p class="stage"><xsl:call-template name="stage-text"/></p>
   </xsl:template>
 
+  <!-- A page marker standing alone between paragraphs or turns. -->
+  <xsl:template match="tei:pb">
+    <div class="pb-block"><xsl:apply-templates select="." mode="phrase"/></div>
+  </xsl:template>
+
   <xsl:template match="tei:gap">
     <p class="gap-block"><xsl:apply-templates select="." mode="phrase"/></p>
   </xsl:template>
@@ -435,6 +440,11 @@
 
   <xsl:template match="tei:supplied" mode="phrase">
     <span class="supplied">[<xsl:apply-templates mode="phrase"/>]</span>
+  </xsl:template>
+
+  <!-- sic: the word as the source has it, then the "[sic]" the source marked it with. -->
+  <xsl:template match="tei:sic" mode="phrase">
+    <span class="sic"><xsl:apply-templates select="@*" mode="attrs"/><xsl:apply-templates mode="phrase"/><xsl:if test="normalize-space(.) != ''"><xsl:text> </xsl:text></xsl:if><span class="sic-mark">[sic]</span></span>
   </xsl:template>
 
   <xsl:template match="tei:unclear" mode="phrase">
@@ -675,7 +685,7 @@
   <xsl:template match="tei:expan" mode="phrase">
     <span class="expan"><xsl:apply-templates mode="phrase"/></span>
   </xsl:template>
-  <xsl:template match="tei:sic" mode="phrase">
+  <xsl:template match="tei:choice/tei:sic" mode="phrase">
     <span class="sic"><xsl:apply-templates mode="phrase"/></span>
   </xsl:template>
   <xsl:template match="tei:corr" mode="phrase">
