@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 from pathlib import Path
 
@@ -31,7 +32,7 @@ def test_blocks_cover_the_body_once(name: str) -> None:
     body = _body_lines(src)
     assert body - set(covered) == set(), "lines no block claims"
     flattened = any(d.rule == "layout-flattened" for d in ex.diagnostics)
-    for a, b in zip(blocks, blocks[1:], strict=False):
+    for a, b in itertools.pairwise(blocks):
         # Pieces of a flattened line share that line; nothing else overlaps.
         assert b.first > a.last or (flattened and b.first == a.last), (a, b)
 
