@@ -19,7 +19,7 @@ from pathlib import Path
 from lxml import etree
 
 from .diagnostics import Diagnostic, Exit
-from .readers.inline import glued_anchors, page_markers
+from .readers.inline import glued_anchors, page_markers, sic_words
 from .readers.report import Reporter
 from .readers.wcda import FOOTNOTE_TEXT, footnote_span, make_units, read_header_blocks
 from .textio import SourceError, normalize_text, read_source
@@ -72,9 +72,11 @@ def source_streams(text: str) -> tuple[list[Word], list[Word]]:
 
 
 def _unmark(text: str, numbers: set[str], glued: set[str]) -> str:
-    """The text with its page markers reduced to their numbers and the glued footnote
-    anchors cut off their words, as the reader encodes them."""
+    """The text with its page markers reduced to their numbers, the glued footnote anchors
+    cut off their words and the word of a sic mark in lower case, as the reader encodes
+    them."""
     cuts: list[tuple[int, int, str]] = [(a, b, f" {n} ") for a, b, n in page_markers(text)]
+    cuts += [(a, b, "sic") for a, b in sic_words(text)]  # as regenerated: "[Sic]" reads "sic"
     for a, b, n in glued_anchors(text, numbers - glued):
         if n not in glued:
             glued.add(n)

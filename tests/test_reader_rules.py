@@ -387,3 +387,21 @@ def test_older_citation_with_the_comma_inside_the_quotes_gives_title_and_signatu
         "Journal of Ambassador Ivan Example for 1 June 1957"
     assert xp(root, "string(//t:idno[@type='archival'])") == "AVPRF f. 0102, op. 13, p. 72, d. 5"
     assert xp(root, "//t:locus/@to") == ["150"]
+
+
+def test_sic_marks_in_any_case_and_by_hint_lose_no_word() -> None:
+    from tei_edition.readers.hints import parse_hints
+    from tei_edition.verify import verify_text
+
+    src = export("Chen Yi: We paid 1987 [sic!!] for it and 1955 [Sic, read 1956] too.\n\n"
+                 "Pak Il-u: The [Sic transit] motto.\n\nChen Yi: Good.")
+    hints = parse_hints('[brackets]\n"[Sic, read 1956]" = "sic"\n', "h.toml")
+    for given in (None, hints):
+        _, data, _ = convert_text(src, "t", "t.txt", hints=given)
+        tree = etree.ElementTree(etree.fromstring(data))
+        assert xp(tree.getroot(), "//t:sp[1]//t:sic/text()") == ["1987", "1955"]
+        # Only the comment is the editor's note: "sic" itself is regenerated.
+        assert xp(tree.getroot(), "//t:sp[1]//t:note/text()") == ["read 1956"]
+        assert verify_text(src, tree, "t.txt", "t.xml") == []
+    # Negative: a bracket that only begins with the word is no sic mark.
+    assert xp(tree.getroot(), "//t:sp[2]//t:sic") == []

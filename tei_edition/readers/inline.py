@@ -70,10 +70,11 @@ _ALNUM = re.compile(r"[^\W_]")
 # The last word of a text (apostrophes and hyphens inside it), the punctuation after it and
 # the spaces before a mark that comments on it ("peoples's [sic]", "grow [?].").
 _LAST_WORD = re.compile(r"([\w'’-]*\w)([^\w\s]*)(\s*)$")
-_SIC = re.compile(r"\s*sic\s*!?\s*(?:[;:,.—–-]\s*(\S.*?)?)?\s*", re.I | re.S)
+_SIC = re.compile(r"\s*sic\s*!*\s*(?:[;:,.—–-]\s*(\S.*?)?)?\s*", re.I | re.S)
 # A page marker: "Page 178", "p. 2", "pg. 3", "p. iv" (a number or a lower-case roman
 # numeral: "[P. Li]" is a person).
 _PAGE = re.compile(r"\s*(?i:page\s*|pg\.?\s*|p\.\s*|p\s+)(\d{1,4}[a-z]?|[ivxlcdm]{1,6})\s*")
+_SQUARE_SPAN = re.compile(r"\[([^\[\]]*)\]")
 _PAGE_SPAN = re.compile(r"[\[(]([^\[\]()]{1,20})[\])]")
 # What may stand before a page marker in parentheses: nothing, or the end of a sentence or
 # of another mark. "(p. 1)" after a word is a reference to a page ("see the report (p. 1)").
@@ -194,6 +195,15 @@ def page_markers(text: str) -> Iterable[tuple[int, int, str]]:
         n = page_number(mt.group(1), mt.group()[0], head[-1:])
         if n is not None:
             yield mt.start(), mt.end(), n
+
+
+def sic_words(text: str) -> Iterable[tuple[int, int]]:
+    """(start, end) of the word "sic" in each bracket `rule_sic` reads as a sic mark, for
+    `verify`, which compares it with the "sic" regenerated after the element."""
+    for mt in _SQUARE_SPAN.finditer(text):
+        if _SIC.fullmatch(mt.group(1)):
+            start = mt.start(1) + mt.group(1).lower().index("sic")
+            yield start, start + 3
 
 
 def is_anchor_word(word: str) -> bool:
@@ -642,7 +652,12 @@ def hinted_span(span: Span, meaning: str, prev: list[Inline], ctx: InlineContext
         return [Text(span.opener), *parse_inline(span.content, ctx, span.line),
                 Text(_closing(span.opener))]
     if meaning == "sic":
-        return [Sic(_take_last_word(prev)), Note("editorial", [Text(content)])]
+        # The word "sic" is regenerated after the element (stylesheet and verify): only a
+        # comment after it, or another wording, is the editor's note.
+        mt = _SIC.fullmatch(span.content)
+        comment = mt.group(1) if mt else content
+        return [Sic(_take_last_word(prev))] + (
+            [Note("editorial", [Text(comment)])] if comment else [])
     if meaning == "pb":
         return [PageBreak(_DIGITS.search(content).group() if _DIGITS.search(content) else None)]
     inner = parse_inline(content, ctx, span.line)
