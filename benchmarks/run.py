@@ -38,6 +38,7 @@ from tei_edition import __version__  # noqa: E402
 from tei_edition.build import build  # noqa: E402
 from tei_edition.config import Config  # noqa: E402
 from tei_edition.convert import convert_paths  # noqa: E402
+from tei_edition.explain import explain_source, render_json  # noqa: E402
 from tei_edition.render import render_paths  # noqa: E402
 from tei_edition.validate import Validator, schema_file, validate_paths  # noqa: E402
 
@@ -105,6 +106,8 @@ def one_round(base: Path) -> tuple[float, dict[str, float], object]:
     src = base / "p" / "sources"
     enc = base / "stage" / "encoded"
     times = {"convert": timed(lambda: convert_paths([src], enc))}
+    sources = sorted(src.glob("*.txt"))
+    times["explain"] = timed(lambda: [render_json(explain_source(s)) for s in sources])
     files = sorted(enc.glob("*.xml"))
     kb = sum(f.stat().st_size for f in files) / len(files) / 1024
     times["floor"] = floor(files)
@@ -166,6 +169,7 @@ def main() -> None:
     rows = [
         ("floor: lxml parse + serialise", t_floor, per(t_floor)),
         ("convert (1 process)", t_convert, per(t_convert)),
+        ("explain --format json, each source", best["explain"], per(best["explain"])),
         ("validate (lxml RelaxNG + content rules, one call)", t_validate, per(t_validate)),
         ("validate --no-rules (the schema alone, what jing checks)", best["schema"],
          per(best["schema"])),
@@ -185,6 +189,7 @@ def main() -> None:
         ("build (default --jobs 2) / floor (target ≤ 10)", t_build2 / t_floor),
         ("build --jobs 1 / floor", t_build1 / t_floor),
         ("convert / floor", t_convert / t_floor),
+        ("explain --format json / convert, per document (target ≤ 3)", best["explain"] / t_convert),
         ("validate / floor", t_validate / t_floor),
         ("html / floor", t_html / t_floor),
         ("speed-up --jobs 2 over --jobs 1 (target ≥ 1.7)", t_build1 / t_build2),
