@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import ENCODED, ROOT, jing
+from conftest import ROOT, encoded_documents, jing
 from lxml import etree
 
 from tei_edition.schema import schema_file
@@ -467,7 +467,7 @@ def samples(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
 @pytest.fixture(scope="module")
 def tei_all_errors(samples: dict[str, Path], tei_all: Path) -> dict[str, list[str]]:
     """jing's tei_all errors per file, for the samples and encoded/ (one Java call)."""
-    files = [*samples.values(), *sorted(ENCODED.glob("*.xml"))]
+    files = [*samples.values(), *encoded_documents()]
     result = jing(tei_all, files)
     errors: dict[str, list[str]] = {str(f.resolve()): [] for f in files}
     for line in result.stdout.splitlines():
@@ -594,7 +594,7 @@ def test_samples_are_valid_against_tei_all(samples: dict[str, Path],
 
 # --- what the converter writes ------------------------------------------------------------
 def test_encoded_files_are_valid(tei_all_errors: dict[str, list[str]]) -> None:
-    files = sorted(ENCODED.glob("*.xml"))
+    files = encoded_documents()
     if not files:
         pytest.skip("encoded/ holds no files yet")
     report = validate_paths(files)

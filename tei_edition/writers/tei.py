@@ -502,7 +502,7 @@ class Writer:
             self.distribution(body, d.distribution)
         if d.endorsements:
             self.endorsements(body, d.endorsements)
-        _indent(root)
+        indent(root)
         add_xml_models(root, self.options)
         return root
 
@@ -516,9 +516,10 @@ def add_xml_models(root: etree._Element, config: Config) -> None:
                          f'schematypens="{language}"'))
 
 
-def _indent(el: etree._Element, level: int = 0) -> None:
+def indent(el: etree._Element, level: int = 0,
+            structural: frozenset[str] = _STRUCTURAL_TAGS) -> None:
     """Indent structural containers only: mixed content keeps its exact whitespace."""
-    if el.tag not in _STRUCTURAL_TAGS or (el.text and el.text.strip()):
+    if el.tag not in structural or (el.text and el.text.strip()):
         return
     children = list(el)
     if not children or any(c.tail and c.tail.strip() for c in children):
@@ -527,7 +528,7 @@ def _indent(el: etree._Element, level: int = 0) -> None:
     el.text = pad
     for child in children:
         child.tail = pad
-        _indent(child, level + 1)
+        indent(child, level + 1, structural)
     children[-1].tail = "\n" + "  " * level
 
 
