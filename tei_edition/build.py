@@ -308,8 +308,9 @@ def build(root: Path, *, jobs: int | None = None, force: bool = False, config: C
 
 def _write_corpus(root: Path, docs: list[DocResult], config: Config,
                   changed: bool) -> list[Diagnostic]:
-    """encoded/corpus.xml and its parts, unless nothing they are made from is newer."""
-    from .corpus import CORPUS_NAME, write_corpus
+    """encoded/corpus.xml and its parts, unless nothing they are made from is newer; and
+    the schemas where the documents' xml-model instructions point, when that is local."""
+    from .corpus import CORPUS_NAME, publish_schemas, write_corpus
 
     encoded = root / "encoded"
     names = [r.name for r in docs if (encoded / f"{r.name}.xml").is_file()]
@@ -321,7 +322,8 @@ def _write_corpus(root: Path, docs: list[DocResult], config: Config,
         current = not changed and all(p.stat().st_mtime_ns <= made for p in inputs)
     except OSError:
         current = False
-    return [] if current else write_corpus(encoded, names, config)
+    schemas = publish_schemas(root, config)
+    return schemas if current else schemas + write_corpus(encoded, names, config)
 
 
 def _write_site(site: Path, docs: list[DocResult]) -> None:

@@ -273,3 +273,29 @@ def _include_problem(include: etree._Element, href: str) -> str | None:
     if ":" in href.split("/")[0] or href.startswith(("/", "\\")) or "\\" in href:
         return f'href="{href}" is not a relative path (a URL or an absolute path is never read)'
     return None
+
+
+def publish_schemas(root: Path, config: Config) -> list[Diagnostic]:
+    """Put the packaged schemas where the xml-model instructions of encoded/ point, when
+    that is a relative path inside the project and they are not there yet (a file already
+    there is never overwritten: it may be the schema's own master copy)."""
+    from .schema import schema_file
+    from .writers.tei import SCHEMA_MODELS
+
+    if not config.schema_is_local:
+        return []  # a published edition: the URL is the publisher's to serve
+    encoded = root / "encoded"
+    out = []
+    for name, _ in SCHEMA_MODELS:
+        target = Path(os.path.normpath(encoded / config.schema_href(name)))
+        packaged = schema_file(Path(name).suffix).read_bytes()
+        if not target.resolve().is_relative_to(root.resolve()):
+            continue  # outside the project: not ours to write
+        if not target.exists():
+            write_atomic(target, packaged)
+        elif target.read_bytes() != packaged:
+            out.append(Diagnostic(str(target), 1, 1, "warning", "schema-copy",
+                                  "differs from the schema of this tei-edition version, which "
+                                  "the <?xml-model?> instructions of encoded/ name; delete it "
+                                  "and build again to have it replaced"))
+    return out

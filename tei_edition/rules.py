@@ -180,6 +180,7 @@ _NOT_EMPTY = tuple(tei(n) for n in NOT_EMPTY)
 #: NOT_EMPTY but the speaker, whose text does not count as its turn's content.
 _PARTS = tuple(tag for tag in _NOT_EMPTY if tag != _SPEAKER_TAG)
 _DIV = tei("div")
+_TEI_DOCUMENT = tei("TEI")
 _LIST, _ITEM, _MEASURE = tei("list"), tei("item"), tei("measure")
 
 
@@ -567,18 +568,38 @@ def gap_extent(doc: Doc) -> Iterator[Finding]:
             yield MESSAGES["gap-extent.quantity"].at(gap, "unit")
 
 
+def _language_scope(el: etree._Element, root: etree._Element) -> etree._Element:
+    """Where the languages `el` may use are declared: the TEI document it stands in (a
+    corpus holds several, each with its langUsage), else the element the rules were given."""
+    node: etree._Element | None = el
+    while node is not None:
+        if node.tag == _TEI_DOCUMENT:
+            return node
+        if node is root:
+            break
+        node = node.getparent()
+    return root
+
+
 def lang_declared(doc: Doc) -> Iterator[Finding]:
-    """Languages used in @xml:lang and @mainLang are declared in langUsage/language/@ident."""
-    usage = next(doc.elements("langUsage"), None)
-    if usage is None:
+    """Languages used in @xml:lang and @mainLang are declared in langUsage/language/@ident
+    (of the TEI document they stand in, in a corpus)."""
+    first = next(doc.elements("langUsage"), None)
+    if first is None:
         return
-    declared = {lang.get("ident") for lang in usage.iter(tei("language"))}
+    declared_in: dict[etree._Element, set[str | None] | None] = {}
     for attr, label in ((XML_LANG, "xml:lang"), ("mainLang", "mainLang")):
         for value in doc.values(attr):
-            # "ru-Latn" (transliterated Russian) is covered by a declared "ru".
-            if value in declared or value.split("-")[0] in declared:
-                continue
             el = value.getparent()
+            scope = _language_scope(el, doc.root)
+            if scope not in declared_in:
+                usage = first if scope is doc.root else next(scope.iter(tei("langUsage")), None)
+                declared_in[scope] = None if usage is None else {
+                    lang.get("ident") for lang in usage.iter(tei("language"))}
+            declared = declared_in[scope]
+            # "ru-Latn" (transliterated Russian) is covered by a declared "ru".
+            if declared is None or value in declared or value.split("-")[0] in declared:
+                continue
             kind = "foreign" if local(el) == "foreign" else "undeclared"
             listed = ", ".join(sorted(d for d in declared if d)) or "none"
             yield MESSAGES[f"lang-declared.{kind}"].at(

@@ -254,16 +254,19 @@ def _gap_rule() -> Rule:
 
 
 def _lang_rules() -> Iterator[Rule]:
-    usage = "(//tei:langUsage)[1]//tei:language/@ident"
+    # the langUsage of the TEI document the element stands in (a corpus holds several)
+    lets = (("scope", "ancestor-or-self::tei:TEI[1]"),
+            ("usage", "($scope//tei:langUsage | /*[not($scope)]//tei:langUsage)[1]"))
+    usage = "$usage//tei:language/@ident"
     for attr, label in (("@xml:lang", "xml:lang"), ("@mainLang", "mainLang")):
-        test = (f"not(//tei:langUsage) or {usage} = {attr} or "
+        test = (f"not($usage) or {usage} = {attr} or "
                 f"{usage} = substring-before(concat({attr}, '-'), '-')")
         fields = {"attr": literal(label), "value": attr, "element": "local-name()"}
         name = label.replace(":", "-")
         yield Rule(f"lang-declared.{name}", f"*[{attr}][not(local-name() = 'foreign')]",
-                   (Assert("lang-declared.undeclared", test, fields),))
+                   (Assert("lang-declared.undeclared", test, fields),), lets)
         yield Rule(f"lang-declared.{name}.foreign", f"*[{attr}][local-name() = 'foreign']",
-                   (Assert("lang-declared.foreign", test, fields),))
+                   (Assert("lang-declared.foreign", test, fields),), lets)
 
 
 def schematron_rules() -> list[Rule]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from test_schema import MINIMAL_BODY, SHAPE, tei_document
+from test_schema import CORPUS_SHAPE, MINIMAL_BODY, SHAPE, tei_document
 
 
 @dataclass(frozen=True)
@@ -169,8 +169,19 @@ def _negatives() -> list[Case]:
             "</bibl>", '</bibl><msDesc><msIdentifier><repository>A</repository></msIdentifier>'
             '<msContents><textLang mainLang="ko">Korean</textLang><msItem><title>T</title>'
             "</msItem></msContents></msDesc>")),
+        # each document of a corpus declares its own languages
+        Case("lang-in-corpus", "lang-declared", _second_part(CORPUS_SHAPE, "hu")),
     ]
     return cases
+
+
+def _second_part(corpus: str, lang: str) -> str:
+    """The corpus sample, its second document declaring en and ru, its text in `lang`."""
+    at = corpus.index('xml:id="b"')
+    second = corpus[at:].replace(
+        '<language ident="en">English</language>',
+        '<language ident="en">English</language><language ident="ru">Russian</language>', 1)
+    return corpus[:at] + second.replace('<text xml:lang="en">', f'<text xml:lang="{lang}">', 1)
 
 
 def _valid() -> list[Case]:
@@ -196,6 +207,8 @@ def _valid() -> list[Case]:
             "<sp who='#liu'><p>x</p><speaker>L</speaker></sp>")),
         Case("transliteration", None,
              in_turn('<p><foreign xml:lang="en-Latn">x</foreign></p>')),
+        Case("corpus", None, CORPUS_SHAPE),
+        Case("corpus-languages-per-document", None, _second_part(CORPUS_SHAPE, "ru")),
         Case("range", None, tei_document(
             creation='<date from="1958-10-14T15:30:00" to="1958-10-14T17:40:00">x</date>')),
         Case("range-of-a-year", None, tei_document(creation='<date from="1958" to="1958-10">x</date>')),

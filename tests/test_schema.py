@@ -318,6 +318,7 @@ CORPUS_SHAPE = """\
 # --- random documents from the grammar ----------------------------------------------------
 #: A sample value for each datatype (and pattern) the project's grammar uses.
 SAMPLE_VALUES = {
+    ("anyURI", ""): "corpus/wcda-119000.xml",
     ("gYear", ""): "1962",
     ("gYearMonth", ""): "1962-04",
     ("date", ""): "1962-04-21",
