@@ -310,18 +310,11 @@ def _write_corpus(root: Path, docs: list[DocResult], config: Config,
                   changed: bool) -> list[Diagnostic]:
     """encoded/corpus.xml and its parts, unless nothing they are made from is newer; and
     the schemas where the documents' xml-model instructions point, when that is local."""
-    from .corpus import CORPUS_NAME, publish_schemas, write_corpus
+    from .corpus import is_current, publish_schemas, write_corpus
 
     encoded = root / "encoded"
     names = [r.name for r in docs if (encoded / f"{r.name}.xml").is_file()]
-    inputs = [encoded / f"{n}.xml" for n in names]
-    if config.path:
-        inputs.append(Path(config.path))
-    try:
-        made = (encoded / CORPUS_NAME).stat().st_mtime_ns
-        current = not changed and all(p.stat().st_mtime_ns <= made for p in inputs)
-    except OSError:
-        current = False
+    current = not changed and is_current(encoded, names, config)
     schemas = publish_schemas(root, config)
     return schemas if current else schemas + write_corpus(encoded, names, config)
 

@@ -32,6 +32,7 @@ from .writers.tei import (
     XML_NS,
     add_xml_models,
     indent,
+    recorded_digest,
     serialize,
     sub,
 )
@@ -48,7 +49,7 @@ _T = f"{{{TEI_NS}}}"
 _STRUCTURAL = frozenset(_T + t for t in (
     "teiCorpus", "teiHeader", "fileDesc", "titleStmt", "publicationStmt", "availability",
     "sourceDesc", "encodingDesc", "appInfo", "profileDesc", "particDesc", "listPerson",
-    "person"))
+    "person", "revisionDesc"))
 
 
 def is_corpus_file(path: str | os.PathLike[str]) -> bool:
@@ -184,6 +185,11 @@ def corpus_root(parts: Sequence[tuple[str, str]], persons: Iterable[_Person],
         for p in persons:
             el = sub(lp, "person", xml_id=p.id, corresp=" ".join(p.links))
             el.extend(p.names)
+    change = sub(sub(header, "revisionDesc"), "change", type="conversion")
+    change.text = (f"Made by tei-edition {__version__} from the documents of encoded/ and "
+                   "tei-edition.toml; output SHA-256 ")
+    sub(change, "idno", DIGEST_PLACEHOLDER, type="output-sha256").tail = (
+        " (of this file as generated, with this value zeroed).")
     for _, href in parts:
         etree.SubElement(root, XI_INCLUDE, href=href)
     indent(root, structural=_STRUCTURAL)
@@ -218,6 +224,26 @@ def corpus_files(encoded: Path, names: Sequence[str],
     parts = [(doc_id, f"{PARTS}/{name}.xml") for name, doc_id, _ in documents]
     files[encoded / CORPUS_NAME] = serialize(corpus_root(parts, persons, config))
     return files, diags
+
+
+def is_current(encoded: Path, names: Sequence[str], config: Config) -> bool:
+    """True when the corpus need not be made again: it and its parts are newer than the
+    documents and the configuration, are the parts of exactly these documents, and still
+    match the digests they record (an edit by hand breaks one)."""
+    corpus = encoded / CORPUS_NAME
+    parts = [encoded / PARTS / f"{name}.xml" for name in names]
+    inputs = [encoded / f"{name}.xml" for name in names]
+    if config.path:
+        inputs.append(Path(config.path))
+    try:
+        made = min(p.stat().st_mtime_ns for p in [corpus, *parts])
+        if any(p.stat().st_mtime_ns > made for p in inputs):
+            return False
+        if sorted((encoded / PARTS).glob("*.xml")) != sorted(parts):
+            return False
+        return all(recorded_digest(p.read_bytes())[1] for p in [corpus, *parts])
+    except OSError:
+        return False
 
 
 def write_corpus(encoded: Path, names: Sequence[str], config: Config) -> list[Diagnostic]:
@@ -261,7 +287,13 @@ def corpus_parts(path: Path, root: etree._Element,
                                     "of a TEI file beside or below the corpus file"))
             continue
         # named as the corpus is named (relative stays relative), for the diagnostics
-        parts.append((include, Path(os.path.normpath(path.parent / href))))
+        shown = Path(os.path.normpath(path.parent / href))
+        if not target.is_file():
+            diags.append(Diagnostic(str(path), include.sourceline or 0, 0, "error",
+                                    "corpus-include", f"the part {shown} cannot be read: no "
+                                    "such file"))
+            continue
+        parts.append((include, shown))
     return parts, diags
 
 

@@ -311,6 +311,9 @@ CORPUS_SHAPE = """\
         </listPerson>
       </particDesc>
     </profileDesc>
+    <revisionDesc>
+      <change type="conversion">Made by tei-edition 0.1.0 from the documents of encoded/</change>
+    </revisionDesc>
   </teiHeader>
 """ + "".join(_corpus_part(doc) for doc in "ab") + "</teiCorpus>\n"
 
