@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import copy
 import os
+import stat
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -53,12 +54,20 @@ _STRUCTURAL = frozenset(_T + t for t in (
 
 
 def is_corpus_file(path: str | os.PathLike[str]) -> bool:
-    """True when a file's root element is a teiCorpus (read from its first bytes only)."""
+    """True when a regular file's root element is a teiCorpus (read from its first bytes
+    only). A pipe or a device is never waited on: opened without blocking, then refused."""
     try:
-        with open(path, "rb") as fh:
-            head = fh.read(4096)
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+    except (OSError, ValueError):
+        return False
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            return False
+        head = os.read(fd, 4096)
     except OSError:
         return False
+    finally:
+        os.close(fd)
     at = head.find(b"<teiCorpus")
     return at >= 0 and b"<TEI" not in head[:at]
 
@@ -291,7 +300,7 @@ def corpus_parts(path: Path, root: etree._Element,
         if not target.is_file():
             diags.append(Diagnostic(str(path), include.sourceline or 0, 0, "error",
                                     "corpus-include", f"the part {shown} cannot be read: no "
-                                    "such file"))
+                                    "such file (or not a regular file)"))
             continue
         parts.append((include, shown))
     return parts, diags
