@@ -200,3 +200,15 @@ def test_render_of_a_folder_leaves_the_corpus_out(project: Path, tmp_path: Path)
     assert code == 0, out
     assert sorted(p.name for p in (tmp_path / "html").glob("*.html")) == [
         "index.html", *(f"{n}.html" for n in NAMES)]
+
+
+def test_a_rebuild_remakes_the_corpus_only_when_needed(project: Path) -> None:
+    enc = project / "encoded"
+    files = [enc / "corpus.xml", *sorted((enc / "corpus").glob("*.xml"))]
+    before = {p: (p.stat().st_mtime_ns, p.read_bytes()) for p in files}
+    assert run("build", str(project), "--jobs", "1")[0] == 0
+    assert {p: (p.stat().st_mtime_ns, p.read_bytes()) for p in files} == before  # untouched
+    part = enc / "corpus" / "wcda-119000.xml"
+    part.write_text(part.read_text("utf-8").replace("Welcome", "Hello"), "utf-8")
+    assert run("build", str(project), "--jobs", "1")[0] == 0
+    assert part.read_bytes() == before[part][1]  # a part edited by hand is made again
