@@ -70,13 +70,16 @@ class Message:
     finding. The single source of the rule ids, severities and texts: the rules below make
     their findings from these, and the Schematron twin (schema/tei_edition.sch) is generated
     from them (`tei_edition.schematron`). `hints` are the fields only Python can compute (a
-    suggestion, a line number): the Schematron leaves them out."""
+    suggestion, a line number): the Schematron leaves them out. A message XPath 1.0 cannot
+    decide is marked `schematron=False`: docs/schema.md then lists it among what the
+    Schematron leaves to `validate`."""
 
     key: str
     rule: str
     text: str
     severity: str = "error"
     hints: tuple[str, ...] = ()
+    schematron: bool = True
 
     def at(self, el: etree._Element, attribute: str | None = None, **values: object) -> Finding:
         """The finding of this kind at `el`."""

@@ -7,7 +7,7 @@ severities and texts are not written here: each assertion names a `rules.MESSAGE
 gives only the XPath 1.0 that decides it and fills its fields, so the two cannot say
 different things (a test runs both over every negative document and compares).
 
-What XPath 1.0 cannot do is listed in `LIMITS` (and in docs/schema.md): the hints a finding
+What XPath 1.0 cannot do is listed by `limits()` (and in docs/schema.md): the hints a finding
 carries beyond its message, and pointer lists longer than `MAX_TOKENS`.
 """
 
@@ -42,7 +42,7 @@ MAX_TOKENS = 12
 ID_KEY = "tei-edition-id"
 
 #: What the Schematron leaves to the Python rules, for docs/schema.md.
-LIMITS = (
+_LIMITS = (
     "The hints some messages carry beyond their text: the nearest xml:id to a broken pointer "
     "(`ref-resolves`), the line of the first holder of a duplicate xml:id (`id-unique`), the "
     "ISO form of a written-out date (`date-iso`) and the list of declared languages "
@@ -51,6 +51,20 @@ LIMITS = (
     f"the Schematron checks the first {MAX_TOKENS} (`ref-resolves`, `who-person`).",
     "Whole numbers (`copies-total`) beyond 2^53, where XPath 1.0's numbers lose precision.",
 )
+
+
+def limits() -> list[str]:
+    """What the Schematron leaves to `validate`: the limits above, and every message marked
+    as beyond XPath 1.0 (`rules.Message.schematron`)."""
+    return [*_LIMITS, *(f"`{m.rule}` ({m.key}): {m.text.format_map(_Blank())}"
+                        for m in MESSAGES.values() if not m.schematron)]
+
+
+class _Blank(dict):
+    """Format fields as themselves ("{value}"), for a message shown as a pattern."""
+
+    def __missing__(self, key: str) -> str:
+        return "{" + key + "}"
 
 
 def _xml_chars(chars: str) -> str:

@@ -13,7 +13,7 @@ import re
 from collections.abc import Iterator
 
 from ..rules import RULES
-from ..schematron import LIMITS
+from ..schematron import limits
 from .datatypes import describe
 from .grammar import ElementSpec, Grammar, documentation
 
@@ -172,8 +172,8 @@ def _rules_table() -> str:
 def generate(rng: str | os.PathLike[str]) -> str:
     """docs/schema.md for a grammar (the project's .rng)."""
     g = Grammar.from_file(rng)
-    limits = "\n".join(f"- {_md(limit)}" for limit in LIMITS)
-    lines = [HEADER.format(rules=_rules_table(), limits=limits)]
+    left = "\n".join(f"- {_md(limit)}" for limit in limits())
+    lines = [HEADER.format(rules=_rules_table(), limits=left)]
     lines += _datatypes(g)
     specs = sorted(g.specs, key=lambda s: (s.name.lower(), s.define))
     lines.append(f"## Elements ({len(g.names())})")
