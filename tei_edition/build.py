@@ -300,7 +300,7 @@ def build(root: Path, *, jobs: int | None = None, force: bool = False, config: C
                   *(root / "site" / f"{r.name}.html" for r in result.docs if r.rendered)])
     if todo or not (root / "site" / "index.html").exists():
         _write_site(root / "site", result.docs)
-    result.corpus_diagnostics = _write_corpus(root, result.docs, config, bool(todo))
+    result.corpus_diagnostics = _write_corpus(root, result.docs, config, bool(todo) or force)
     _save_cache(root / "site" / CACHE_NAME, result.docs, cache)
     result.seconds = time.perf_counter() - start
     return result

@@ -18,7 +18,7 @@ import copy
 import os
 import stat
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from lxml import etree
@@ -224,8 +224,13 @@ def corpus_files(encoded: Path, names: Sequence[str],
         documents.append((name, doc_id, root))
     files: dict[Path, bytes] = {}
     taken: set[str] = set()
+    # a part is a generated TEI file too, one folder down: its xml-model instructions
+    # point one level further up when the location is relative
+    below = replace(config, schema_location="../" + config.schema_location) \
+        if config.schema_is_local else config
     for name, doc_id, root in documents:
         part = qualify(root, doc_id)
+        add_xml_models(part, below)
         taken.update(el.get(XML_ID) for el in part.iter() if isinstance(el.tag, str)
                      and el.get(XML_ID))
         files[encoded / PARTS / f"{name}.xml"] = serialize(part)

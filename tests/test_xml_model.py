@@ -47,12 +47,14 @@ def test_every_generated_file_names_its_schemas(tmp_path: Path) -> None:
     project = build_project(tmp_path)
     files = sorted((project / "encoded").rglob("*.xml"))
     assert len(files) == 2 * len(NAMES) + 1  # the documents, the corpus and its parts
+    schemas = {(project / "schema" / name).resolve() for name in ("tei_edition.rng",
+                                                                   "tei_edition.sch")}
     for path in files:
-        data = path.read_bytes()
-        lines = data.split(b"\n")
+        lines = path.read_bytes().split(b"\n")
         assert lines[0].startswith(b"<?xml version=")
-        named = lines[1].startswith(b"<?xml-model ") and lines[2].startswith(b"<?xml-model ")
-        assert named == (path.parent.name == "encoded")  # the parts are for inclusion only
+        assert lines[1].startswith(b"<?xml-model ") and lines[2].startswith(b"<?xml-model ")
+        # the parts of the corpus, one folder down, find the same schemas
+        assert {(path.parent / href).resolve() for href in xml_models(path).values()} == schemas
     document = project / "encoded" / f"{NAMES[0]}.xml"
     assert xml_models(document) == {RELAXNG_NS: "../schema/tei_edition.rng",
                                     SCHEMATRON_NS: "../schema/tei_edition.sch"}
