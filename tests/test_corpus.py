@@ -212,3 +212,15 @@ def test_a_rebuild_remakes_the_corpus_only_when_needed(project: Path) -> None:
     part.write_text(part.read_text("utf-8").replace("Welcome", "Hello"), "utf-8")
     assert run("build", str(project), "--jobs", "1")[0] == 0
     assert part.read_bytes() == before[part][1]  # a part edited by hand is made again
+
+
+def test_jing_checks_the_parts_and_lxml_the_expanded_corpus(project: Path) -> None:
+    enc = project / "encoded"
+    report = validate_paths([enc / "corpus.xml"], engine="jing")
+    if report.exit_status == 2 and report.diagnostics[0].rule == "engine-missing":
+        pytest.skip(report.diagnostics[0].message)
+    assert report.exit_status == 0, [d.format() for d in report.diagnostics]
+    part = enc / "corpus" / "wcda-119000.xml"
+    part.write_text(part.read_text("utf-8").replace("<body>", "<body><wrong/>", 1), "utf-8")
+    report = validate_paths([enc / "corpus.xml"], engine="jing")
+    assert report.invalid_files == [str(part)]
