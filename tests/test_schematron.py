@@ -170,7 +170,7 @@ _DATES = st.from_regex(r"[0-9١]{1,4}(-[0-9]{1,2}(-[0-9]{1,2}(T[0-9]{2}:[0-9]{2}
 _SPACES = st.sampled_from([" ", "  ", "\t", "\u00a0", "\u2003"])
 
 
-@settings(max_examples=60, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(who=st.lists(_TOKENS, min_size=1, max_size=4), ref=st.lists(_TOKENS, max_size=3),
        space=_SPACES, dates=st.lists(_DATES, min_size=2, max_size=2),
        copies=st.lists(st.sampled_from([None, "1", "2", " 3 ", "x", "٣", "0"]), max_size=3),
