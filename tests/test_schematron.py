@@ -23,7 +23,7 @@ from test_schema import MINIMAL_BODY, generated_documents, tei_document
 from tei_edition import rules, schematron
 from tei_edition.schema import schema_file
 from tei_edition.validate import Locator, validate_paths
-from tei_edition.xmlio import parse_bytes
+from tei_edition.xmlio import XMLInputError, parse_bytes, parse_file
 
 RULE_IDS = {rule_id for rule_id, _ in rules.RULES}
 Findings = Counter[tuple[str, str, str, str]]
@@ -200,3 +200,22 @@ def test_parity_on_random_values(sch: schematron.isoschematron.Schematron, who: 
 def test_helpers_of_the_catalogue_make_valid_documents() -> None:
     for text in (in_turn("<p>x</p>"), in_body("<p>x</p>"), distribution("<p>x</p>")):
         assert rules.check(parse_bytes(text.encode()).getroot()) == []
+
+
+@pytest.mark.parametrize("path", sorted((ROOT / "tests" / "invalid").glob("*.xml")),
+                         ids=lambda p: p.stem)
+def test_the_hostile_documents_get_the_same_answer(sch: schematron.isoschematron.Schematron,
+                                                   path: Path) -> None:
+    """tests/invalid/ holds hostile documents (entities, DTDs, XInclude, malformed XML).
+    The parser refuses most before any rule, so neither twin sees them and validate says
+    why; one it reads (an XInclude, never followed), both twins judge alike."""
+    report = validate_paths([path])
+    assert report.exit_status == 1
+    try:
+        tree = parse_file(path)
+    except XMLInputError as exc:
+        assert [d.rule for d in report.diagnostics] == [exc.rule]
+        assert exc.rule in {"xml-wellformed", "xml-doctype", "xml-external", "xml-size"}
+        return
+    assert_parity(sch, etree.tostring(tree))
+    assert {d.rule for d in report.diagnostics} <= {"schema-content", "schema-element"} | RULE_IDS
