@@ -1,7 +1,9 @@
 """Content rules a RelaxNG grammar cannot express, checked in Python on a parsed TEI file.
 
 Each rule is a small function taking a `Doc` and yielding `Finding`s; its id
-(`ref-resolves`, `copies-total`, ...) is what a diagnostic shows in brackets. Rules read TEI
+(`ref-resolves`, `copies-total`, ...) is what a diagnostic shows in brackets. Every finding
+is made from a `Message` of `MESSAGES` (rule id, severity, text): the Schematron twin
+(schema/tei_edition.sch, `tei_edition.schematron`) is generated from the same table. Rules read TEI
 elements only and never fail on a document the schema would reject: they check what is
 there. `RULES` lists them in the order they run. `Doc` indexes the document once (one XPath
 for the attributes, one walk over the elements that must not be empty) and the rules work
