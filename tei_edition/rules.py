@@ -152,6 +152,9 @@ MESSAGES = _messages(
     Message("lang-declared.undeclared", "lang-declared",
             '@{attr}="{value}" on <{element}> is not declared: expected a <language '
             'ident="{value}"> in profileDesc/langUsage{declared}', hints=("declared",)),
+    Message("corpus-extent.count", "corpus-extent",
+            'the corpus says it holds {stated} documents (extent/measure[@unit="document"]'
+            '/@quantity) but holds {count} (TEI or xi:include): expected the two to agree'),
     Message("lang-declared.foreign", "lang-declared",
             '@{attr}="{value}" on <{element}> is not declared: expected a <language '
             'ident="{value}"> in profileDesc/langUsage{declared}', severity="warning",
@@ -612,6 +615,30 @@ def lang_declared(doc: Doc) -> Iterator[Finding]:
                 declared=f" (declared: {listed})")
 
 
+#: The elements that are a corpus's documents: TEI, or the XInclude that brings one in.
+_CORPUS_PARTS = frozenset([tei("TEI"), "{http://www.w3.org/2001/XInclude}include"])
+
+
+def corpus_extent(doc: Doc) -> Iterator[Finding]:
+    """A corpus states the number of its documents (extent/measure[@unit="document"] in its
+    header) and holds that many (TEI, or xi:include before the includes are expanded)."""
+    for unit in doc.own_values("unit"):
+        if unit != "document":
+            continue
+        measure = unit.getparent()
+        path = [measure.getparent()]
+        while len(path) < 4 and path[-1] is not None:
+            path.append(path[-1].getparent())
+        if measure.tag != _MEASURE or path[-1] is None or [el.tag for el in path] != [
+                tei("extent"), tei("fileDesc"), tei("teiHeader"), tei("teiCorpus")]:
+            continue
+        stated = whole_number(measure.get("quantity") or "")
+        count = sum(child.tag in _CORPUS_PARTS for child in path[-1])
+        if stated is not None and stated != count:
+            yield MESSAGES["corpus-extent.count"].at(measure, "quantity", stated=stated,
+                                                     count=count)
+
+
 RULES: tuple[tuple[str, Rule], ...] = (
     ("id-unique", id_unique),
     ("ref-resolves", ref_resolves),
@@ -623,6 +650,7 @@ RULES: tuple[tuple[str, Rule], ...] = (
     ("empty-element", empty_element),
     ("gap-extent", gap_extent),
     ("lang-declared", lang_declared),
+    ("corpus-extent", corpus_extent),
 )
 
 

@@ -35,6 +35,7 @@ from .rules import (
 
 SCH = "http://purl.oclc.org/dsdl/schematron"
 XSL = "http://www.w3.org/1999/XSL/Transform"
+XI = "http://www.w3.org/2001/XInclude"
 #: The tokens of a pointer list the Schematron checks (XPath 1.0 cannot loop over a list,
 #: so the tokens are taken one by one); rules.py checks them all.
 MAX_TOKENS = 12
@@ -283,6 +284,15 @@ def _lang_rules() -> Iterator[Rule]:
                    (Assert("lang-declared.foreign", test, fields),), lets)
 
 
+def _corpus_rule() -> Rule:
+    corpus = ("tei:measure[@unit = 'document'][parent::tei:extent/parent::tei:fileDesc/"
+              "parent::tei:teiHeader/parent::tei:teiCorpus]")
+    count = "count(../../../../tei:TEI | ../../../../xi:include)"
+    return Rule("corpus-extent", corpus, (Assert(
+        "corpus-extent.count", f"not({whole('@quantity')}) or number(@quantity) = {count}",
+        {"stated": "number(@quantity)", "count": count}),))
+
+
 def schematron_rules() -> list[Rule]:
     """Every rule of the Schematron, in the order of rules.RULES."""
     return [
@@ -291,7 +301,7 @@ def schematron_rules() -> list[Rule]:
             {"id": "@xml:id", "element": "local-name()",
              "first": f"local-name({_id('@xml:id')}[1])"}),)),
         *_pointer_rules(), _who_rule(), _speaker_rule(), *_date_rules(), *_copies_rules(),
-        *_empty_rules(), _gap_rule(), *_lang_rules()]
+        *_empty_rules(), _gap_rule(), *_lang_rules(), _corpus_rule()]
 
 
 _FIELD = re.compile(r"\{(\w+)\}")
@@ -333,6 +343,7 @@ def generate() -> bytes:
     etree.SubElement(sch, f"{{{SCH}}}title").text = (
         "tei-edition content rules (generated from tei_edition/rules.py: do not edit)")
     etree.SubElement(sch, f"{{{SCH}}}ns", prefix="tei", uri=TEI)
+    etree.SubElement(sch, f"{{{SCH}}}ns", prefix="xi", uri=XI)
     etree.SubElement(sch, f"{{{XSL}}}key", name=ID_KEY, match="*[@xml:id]", use="@xml:id")
     # Python's white space (str.split, str.isspace) as far as XML can hold it
     etree.SubElement(sch, f"{{{SCH}}}let", name="white", value=literal(WHITE))

@@ -169,10 +169,25 @@ def _negatives() -> list[Case]:
             "</bibl>", '</bibl><msDesc><msIdentifier><repository>A</repository></msIdentifier>'
             '<msContents><textLang mainLang="ko">Korean</textLang><msItem><title>T</title>'
             "</msItem></msContents></msDesc>")),
+        # corpus-extent
+        Case("corpus-extent-more", "corpus-extent", CORPUS_SHAPE.replace('quantity="2"',
+                                                                         'quantity="3"')),
+        Case("corpus-extent-includes", "corpus-extent", _unexpanded(1)),
         # each document of a corpus declares its own languages
         Case("lang-in-corpus", "lang-declared", _second_part(CORPUS_SHAPE, "hu")),
     ]
     return cases
+
+
+def _unexpanded(stated: int) -> str:
+    """The corpus sample as build writes it, two XIncludes in place of its documents, but
+    without the register (its pointers resolve only once the includes are expanded)."""
+    head = CORPUS_SHAPE[:CORPUS_SHAPE.index("<TEI ")]
+    head = head[:head.index("<profileDesc>")] + head[head.index("<revisionDesc>"):]
+    head = head.replace(
+        "<teiCorpus ", '<teiCorpus xmlns:xi="http://www.w3.org/2001/XInclude" ')
+    includes = '<xi:include href="corpus/a.xml"/><xi:include href="corpus/b.xml"/>'
+    return head.replace('quantity="2"', f'quantity="{stated}"') + includes + "</teiCorpus>\n"
 
 
 def _second_part(corpus: str, lang: str) -> str:
@@ -208,6 +223,7 @@ def _valid() -> list[Case]:
         Case("transliteration", None,
              in_turn('<p><foreign xml:lang="en-Latn">x</foreign></p>')),
         Case("corpus", None, CORPUS_SHAPE),
+        Case("corpus-unexpanded", None, _unexpanded(2)),
         Case("corpus-languages-per-document", None, _second_part(CORPUS_SHAPE, "ru")),
         Case("range", None, tei_document(
             creation='<date from="1958-10-14T15:30:00" to="1958-10-14T17:40:00">x</date>')),

@@ -224,3 +224,13 @@ def test_jing_checks_the_parts_and_lxml_the_expanded_corpus(project: Path) -> No
     part.write_text(part.read_text("utf-8").replace("<body>", "<body><wrong/>", 1), "utf-8")
     report = validate_paths([enc / "corpus.xml"], engine="jing")
     assert report.invalid_files == [str(part)]
+
+
+def test_the_stated_number_of_documents_is_checked(project: Path) -> None:
+    enc = project / "encoded"
+    text = (enc / "corpus.xml").read_text("utf-8")
+    (enc / "corpus.xml").write_text(text.replace('quantity="2"', 'quantity="3"'), "utf-8")
+    report = validate_paths([enc / "corpus.xml"])
+    (found,) = [d for d in report.diagnostics if d.rule == "corpus-extent"]
+    assert "says it holds 3 documents" in found.message and "holds 2" in found.message
+    assert report.invalid_files == [str(enc / "corpus.xml")]
