@@ -314,6 +314,8 @@ def _write_corpus(root: Path, docs: list[DocResult], config: Config,
 
     encoded = root / "encoded"
     names = [r.name for r in docs if (encoded / f"{r.name}.xml").is_file()]
+    if not names:
+        return []  # a corpus holds at least one document
     current = not changed and is_current(encoded, names, config)
     schemas = publish_schemas(root, config)
     return schemas if current else schemas + write_corpus(encoded, names, config)
