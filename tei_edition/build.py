@@ -1,4 +1,5 @@
-"""The whole pipeline for a project folder: sources/ -> encoded/ -> validate -> site/.
+"""The whole pipeline for a project folder: sources/ -> encoded/ -> validate -> site/, and
+encoded/corpus.xml (the teiCorpus of every document, `corpus.py`).
 
 Incremental: a source whose TEI is newer and was made by this converter version is not
 converted again, and a TEI file whose page and validation result are cached is not
@@ -56,16 +57,20 @@ class BuildResult:
     docs: list[DocResult] = field(default_factory=list)
     usage_errors: list[Diagnostic] = field(default_factory=list)
     seconds: float = 0.0
+    corpus_diagnostics: list[Diagnostic] = field(default_factory=list)
 
     @property
     def diagnostics(self) -> list[Diagnostic]:
-        return [*self.usage_errors, *(d for r in self.docs for d in r.diagnostics)]
+        return [*self.usage_errors, *(d for r in self.docs for d in r.diagnostics),
+                *self.corpus_diagnostics]
 
     @property
     def exit_status(self) -> int:
         if self.usage_errors:
             return Exit.USAGE
         if any(r.status in ("failed", "protected") or not r.valid for r in self.docs):
+            return Exit.PROBLEM
+        if has_errors(self.corpus_diagnostics):
             return Exit.PROBLEM
         return Exit.OK
 
@@ -295,9 +300,25 @@ def build(root: Path, *, jobs: int | None = None, force: bool = False, config: C
                   *(root / "site" / f"{r.name}.html" for r in result.docs if r.rendered)])
     if todo or not (root / "site" / "index.html").exists():
         _write_site(root / "site", result.docs)
+    result.corpus_diagnostics = _write_corpus(root, result.docs, config, bool(todo) or force)
     _save_cache(root / "site" / CACHE_NAME, result.docs, cache)
     result.seconds = time.perf_counter() - start
     return result
+
+
+def _write_corpus(root: Path, docs: list[DocResult], config: Config,
+                  changed: bool) -> list[Diagnostic]:
+    """encoded/corpus.xml and its parts, unless nothing they are made from is newer; and
+    the schemas where the documents' xml-model instructions point, when that is local."""
+    from .corpus import is_current, publish_schemas, write_corpus
+
+    encoded = root / "encoded"
+    names = [r.name for r in docs if (encoded / f"{r.name}.xml").is_file()]
+    if not names:
+        return []  # a corpus holds at least one document
+    current = not changed and is_current(encoded, names, config)
+    schemas = publish_schemas(root, config)
+    return schemas if current else schemas + write_corpus(encoded, names, config)
 
 
 def _write_site(site: Path, docs: list[DocResult]) -> None:

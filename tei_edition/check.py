@@ -9,6 +9,7 @@ from pathlib import Path
 
 from .config import Config
 from .convert import collect_sources, convert_text
+from .corpus import CORPUS_NAME, PARTS, corpus_files
 from .diagnostics import Diagnostic, Exit
 from .readers.wcda import ReaderError
 from .textio import SourceError, read_source
@@ -65,6 +66,30 @@ def _check_source(args: tuple[Path, Path, Config]) -> list[Diagnostic]:
     return out + verify_text(decoded.text, tree, str(src), shown)
 
 
+def _check_corpus(encoded: Path, names: list[str], config: Config) -> list[Diagnostic]:
+    """Are encoded/corpus.xml and its parts what `build` makes of encoded/ today?"""
+    present = [n for n in names if (encoded / f"{n}.xml").is_file()]
+    if not present or CORPUS_NAME.removesuffix(".xml") in names:
+        return []  # no documents, or a document took the name (build says so)
+    expected, _ = corpus_files(encoded, present, config)
+    out = []
+    for path, data in expected.items():
+        try:
+            current = path.read_bytes() == data
+        except OSError:
+            current = False
+        if not current:
+            out.append(Diagnostic(str(path), 1, 1, "error", "stale",
+                                  "the corpus is not what `tei-edition build` makes of encoded/ "
+                                  "and tei-edition.toml; run it and commit encoded/"))
+    for part in sorted((encoded / PARTS).glob("*.xml")):
+        if part not in expected:
+            out.append(Diagnostic(str(part), 0, 0, "warning", "orphan",
+                                  f"no document of encoded/ is included as this part of "
+                                  f"{CORPUS_NAME}"))
+    return out
+
+
 def check(root: Path, *, config: Config | None = None, jobs: int = 1) -> CheckResult:
     """Check a project folder: freshness, validity and text of every encoded file."""
     from .validate import validate_paths
@@ -84,7 +109,11 @@ def check(root: Path, *, config: Config | None = None, jobs: int = 1) -> CheckRe
     for diags in found:
         result.diagnostics += diags
     xmls = sorted(encoded.glob("*.xml")) if encoded.is_dir() else []
+    if sources:
+        result.diagnostics += _check_corpus(encoded, sorted(names), config)
     for xml in xmls:
+        if xml.name == CORPUS_NAME and CORPUS_NAME.removesuffix(".xml") not in names:
+            continue  # the corpus, checked above
         if xml.stem not in names:
             result.diagnostics.append(Diagnostic(str(xml), 0, 0, "warning", "orphan",
                                                  "no source in sources/ produces this file"))

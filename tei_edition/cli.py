@@ -141,6 +141,9 @@ def validate(paths: tuple[Path, ...], fmt: str, schema: Path | None, engine: str
              no_rules: bool, quiet: bool, jobs: int | None) -> None:
     """Validate TEI files (files or folders): RelaxNG schema, then content rules.
 
+    A corpus (teiCorpus, e.g. encoded/corpus.xml) is checked with the parts it includes.
+    No file is ever fetched: <?xml-model?> instructions and URLs are not followed.
+
     Exit status: 0 all valid, 1 a file is invalid or not well-formed, 2 usage error,
     unreadable file, missing schema or missing Java (jing).
     """

@@ -1,4 +1,5 @@
-"""Project configuration: `tei-edition.toml` (publisher, licence, language, persons registry)."""
+"""Project configuration: `tei-edition.toml` (publisher, licence, language, schema location,
+corpus title, persons registry)."""
 
 from __future__ import annotations
 
@@ -19,6 +20,11 @@ AUTHORITIES = {
     "isni": "https://isni.org/isni/{}",
 }
 _NCNAME = re.compile(r"^[A-Za-z_][\w.-]*$")
+#: Where generated files say their schemas are, relative to the file: encoded/../schema/.
+SCHEMA_LOCATION = "../schema/"
+#: A location is written into a processing instruction's pseudo-attribute: no quote, no
+#: white space, no "?>" (which would end the instruction), no "\" (not a URI).
+_LOCATION = re.compile(r'[^\s"\'<>\\]+')
 
 
 class ConfigError(Exception):
@@ -46,6 +52,20 @@ class Config:
     persons: tuple[KnownPerson, ...] = field(default_factory=tuple)
     path: str | None = None
     hints: Hints = field(default_factory=Hints)  # [hints]: labels and brackets edition-wide
+    #: The folder (a path relative to the TEI file, or a URL) holding tei_edition.rng and
+    #: tei_edition.sch, which every generated file names in its <?xml-model?> instructions.
+    schema_location: str = SCHEMA_LOCATION
+    #: The title of encoded/corpus.xml (the teiCorpus of all documents).
+    corpus_title: str = "tei-edition corpus"
+
+    def schema_href(self, name: str) -> str:
+        """Where a generated file finds the schema file `name` (tei_edition.rng ...)."""
+        return self.schema_location.rstrip("/") + "/" + name
+
+    @property
+    def schema_is_local(self) -> bool:
+        """True when the location is a path relative to the files, not a URL."""
+        return "://" not in self.schema_location and not self.schema_location.startswith("/")
 
 
 def _person(raw: dict, where: str) -> KnownPerson:
@@ -63,6 +83,18 @@ def _person(raw: dict, where: str) -> KnownPerson:
         raise ConfigError(f"{where}: unknown key(s) {', '.join(sorted(unknown))}; "
                           f"expected id, name, forms, {', '.join(AUTHORITIES)}")
     return KnownPerson(pid, name.strip(), tuple(forms), links)
+
+
+def _schema_location(value: object, where: str) -> str:
+    if not isinstance(value, str) or not _LOCATION.fullmatch(value) or "?>" in value:
+        raise ConfigError(f"{where}: [edition] schema_location must be a relative path or a URL "
+                          "without spaces or quotes (e.g. \"../schema/\" or "
+                          "\"https://example.org/edition/schema/\")")
+    scheme = re.match(r"([A-Za-z][\w+.-]*):", value)
+    if scheme and scheme.group(1).lower() not in ("http", "https"):
+        raise ConfigError(f"{where}: [edition] schema_location: only http and https URLs or "
+                          f"relative paths, not {scheme.group(1)}:")
+    return value
 
 
 def load_config(path: Path | None) -> Config:
@@ -95,7 +127,17 @@ def load_config(path: Path | None) -> Config:
         persons=persons,
         path=str(path),
         hints=hints,
+        schema_location=_schema_location(edition.get("schema_location", SCHEMA_LOCATION),
+                                         str(path)),
+        corpus_title=_text(edition.get("corpus_title", Config.corpus_title), "corpus_title",
+                           str(path)),
     )
+
+
+def _text(value: object, key: str, where: str) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise ConfigError(f"{where}: [edition] {key} must be a non-empty string")
+    return value.strip()
 
 
 def find_config(start: Path) -> Path | None:

@@ -16,6 +16,7 @@ from urllib.parse import quote
 
 from lxml import etree
 
+from .corpus import is_corpus_file
 from .diagnostics import Diagnostic, Exit, has_errors
 from .xmlio import XMLInputError, parse_file, safe_parser, sync_written, write_atomic
 
@@ -206,8 +207,8 @@ def collect_inputs(paths: Iterable[Path]) -> tuple[list[Path], list[Diagnostic]]
     files: list[Path] = []
     diags: list[Diagnostic] = []
     for path in paths:
-        if path.is_dir():
-            found = sorted(p for p in path.glob("*.xml") if p.is_file())
+        if path.is_dir():  # a corpus (encoded/corpus.xml) is no page of its own
+            found = sorted(p for p in path.glob("*.xml") if p.is_file() and not is_corpus_file(p))
             if not found:
                 diags.append(_diag(path, "warning", "html-input", "folder holds no *.xml files"))
             files.extend(found)

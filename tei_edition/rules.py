@@ -1,7 +1,9 @@
 """Content rules a RelaxNG grammar cannot express, checked in Python on a parsed TEI file.
 
 Each rule is a small function taking a `Doc` and yielding `Finding`s; its id
-(`ref-resolves`, `copies-total`, ...) is what a diagnostic shows in brackets. Rules read TEI
+(`ref-resolves`, `copies-total`, ...) is what a diagnostic shows in brackets. Every finding
+is made from a `Message` of `MESSAGES` (rule id, severity, text): the Schematron twin
+(schema/tei_edition.sch, `tei_edition.schematron`) is generated from the same table. Rules read TEI
 elements only and never fail on a document the schema would reject: they check what is
 there. `RULES` lists them in the order they run. `Doc` indexes the document once (one XPath
 for the attributes, one walk over the elements that must not be empty) and the rules work
@@ -15,7 +17,7 @@ import calendar
 import difflib
 import re
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 
 from lxml import etree
@@ -38,7 +40,13 @@ NOT_EMPTY = ("p", "sp", "head", "item", "speaker", "stage", "note", "label", "sa
 #: Elements that count as content although they hold no text.
 CONTENT_MARKERS = ("gap", "ptr", "figure", "floatingText")
 
-_ISO = re.compile(r"(\d{4})(?:-(\d\d)(?:-(\d\d)(?:T(\d\d):(\d\d)(?::(\d\d))?)?)?)?")
+# ASCII digits only, as xsd:date and the Schematron twin read them ("\d" would take "١٩٦٢")
+_ISO = re.compile(r"([0-9]{4})(?:-([0-9]{2})(?:-([0-9]{2})(?:T([0-9]{2}):([0-9]{2})"
+                  r"(?::([0-9]{2}))?)?)?)?")
+#: A whole number as the rules read one: ASCII digits, with XML white space around them.
+_WHOLE = re.compile(r"[0-9]+")
+#: White space as XML reads it (normalize-space in the Schematron twin).
+XML_SPACE = " \t\n\r"
 _MONTH_DAYS = tuple(calendar.mdays)  # February: 28, plus one in a leap year
 _MONTHS = {m.lower(): i for i, m in enumerate(calendar.month_name) if m}
 _MONTHS |= {m.lower(): i for i, m in enumerate(calendar.month_abbr) if m}
@@ -53,6 +61,105 @@ class Finding:
     message: str
     severity: str = "error"
     attribute: str | None = None  # the attribute at fault, when there is one
+    #: The key of the `Message` it was made from and the values of its fields.
+    kind: str | None = field(default=None, compare=False, repr=False)
+    fields: tuple[tuple[str, str], ...] = field(default=(), compare=False, repr=False)
+
+
+@dataclass(frozen=True)
+class Message:
+    """One kind of finding: its rule, severity and text, with `{field}`s filled in per
+    finding. The single source of the rule ids, severities and texts: the rules below make
+    their findings from these, and the Schematron twin (schema/tei_edition.sch) is generated
+    from them (`tei_edition.schematron`). `hints` are the fields only Python can compute (a
+    suggestion, a line number): the Schematron leaves them out. A message XPath 1.0 cannot
+    decide is marked `schematron=False`: docs/schema.md then lists it among what the
+    Schematron leaves to `validate`."""
+
+    key: str
+    rule: str
+    text: str
+    severity: str = "error"
+    hints: tuple[str, ...] = ()
+    schematron: bool = True
+
+    def at(self, el: etree._Element, attribute: str | None = None, **values: object) -> Finding:
+        """The finding of this kind at `el`."""
+        text = {name: str(value) for name, value in values.items()}
+        return Finding(el, self.rule, self.text.format(**text), self.severity, attribute,
+                       self.key, tuple(sorted(text.items())))
+
+    def without_hints(self, values: dict[str, str]) -> str:
+        """The text as the Schematron writes it: the hints left out."""
+        return self.text.format(**(values | dict.fromkeys(self.hints, "")))
+
+
+def _messages(*messages: Message) -> dict[str, Message]:
+    return {m.key: m for m in messages}
+
+
+#: Every message of every rule, by key (rule id, dot, what is wrong).
+MESSAGES = _messages(
+    Message("id-unique.taken", "id-unique",
+            'xml:id="{id}" on <{element}> is already used by <{first}>{first_line}; every '
+            "xml:id must be unique (one person, one xml:id)", hints=("first_line",)),
+    Message("ref-resolves.missing", "ref-resolves",
+            '@{attr}="{value}" on <{element}> points to "{token}", but no element has '
+            'xml:id="{id}"{suggestion}', hints=("suggestion",)),
+    Message("ref-resolves.hash", "ref-resolves",
+            '@{attr}="{value}" on <{element}>: a pointer to an xml:id is written with "#": '
+            'expected "#{token}"'),
+    Message("who-person.not-person", "who-person",
+            '@who="{token}" on <sp> points to a <{target}>; a turn\'s @who must point to a '
+            "<person> in particDesc"),
+    Message("who-person.role", "who-person",
+            '@who="{token}" on <sp> points to a person whose role is "{role}"; a person with '
+            'turns should have role="speaker"', severity="warning"),
+    Message("speaker-used.no-turn", "speaker-used",
+            'person "{id}" has role="speaker" but no turn points to it (expected an '
+            '<sp who="#{id}">); give it its turns or change its role (e.g. attendee)'),
+    Message("date-iso.form", "date-iso",
+            '@{attr}="{value}" on <{element}> is not an ISO 8601 date: expected YYYY, YYYY-MM '
+            "or YYYY-MM-DD{guess}, with Thh:mm:ss for a time", hints=("guess",)),
+    Message("date-range.when", "date-range",
+            "<{element}> has @when and a range (@from/@to): expected either @when for a point "
+            "in time or @from and @to for a range"),
+    Message("date-range.order", "date-range",
+            '<{element}> runs from "{start}" to "{end}": @from must not be after @to'),
+    Message("copies-total.n", "copies-total",
+            'item/@n="{n}" is not a number of copies: expected a whole number (1 when absent)'),
+    Message("copies-total.in-item", "copies-total",
+            'the stated total (measure type="copies") stands inside an <item>: expected it in '
+            "the list's <head> or <trailer>, or in a <p> of the distribution div"),
+    Message("copies-total.quantity", "copies-total",
+            'measure type="copies" needs @quantity: the stated number of copies as a whole '
+            "number"),
+    Message("copies-total.sum", "copies-total",
+            "the distribution list's {items} items add up to {total} copies (item/@n, 1 when "
+            "absent), but the stated total is {quantity}: expected the item counts to sum to "
+            "the total"),
+    Message("empty-element.empty", "empty-element",
+            "<{element}> is empty: expected text or content; remove it or restore what the "
+            "source has there"),
+    Message("empty-element.turn", "empty-element",
+            "<{element}> turn has nothing but its speaker: expected text or content; remove it "
+            "or restore what the source has there"),
+    Message("gap-extent.unit", "gap-extent",
+            '<gap quantity="{quantity}"> does not say what it counts: expected @unit (char, '
+            "word, line, paragraph, page or section)"),
+    Message("gap-extent.quantity", "gap-extent",
+            '<gap unit="char"> needs @quantity: the number of characters (one per □)'),
+    Message("lang-declared.undeclared", "lang-declared",
+            '@{attr}="{value}" on <{element}> is not declared: expected a <language '
+            'ident="{value}"> in profileDesc/langUsage{declared}', hints=("declared",)),
+    Message("corpus-extent.count", "corpus-extent",
+            'the corpus says it holds {stated} documents (extent/measure[@unit="document"]'
+            '/@quantity) but holds {count} (TEI or xi:include): expected the two to agree'),
+    Message("lang-declared.foreign", "lang-declared",
+            '@{attr}="{value}" on <{element}> is not declared: expected a <language '
+            'ident="{value}"> in profileDesc/langUsage{declared}', severity="warning",
+            hints=("declared",)),
+)
 
 
 def tei(name: str) -> str:
@@ -81,6 +188,7 @@ _NOT_EMPTY = tuple(tei(n) for n in NOT_EMPTY)
 #: NOT_EMPTY but the speaker, whose text does not count as its turn's content.
 _PARTS = tuple(tag for tag in _NOT_EMPTY if tag != _SPEAKER_TAG)
 _DIV = tei("div")
+_TEI_DOCUMENT = tei("TEI")
 _LIST, _ITEM, _MEASURE = tei("list"), tei("item"), tei("measure")
 
 
@@ -216,14 +324,12 @@ def ref_resolves(doc: Doc) -> Iterator[Finding]:
             el = value.getparent()
             for token in wrong:
                 if token.startswith("#"):
-                    yield Finding(el, "ref-resolves",
-                                  f'@{attr}="{value}" on <{local(el)}> points to "{token}", '
-                                  f'but no element has xml:id="{token[1:]}"'
-                                  f"{_suggest(token[1:], ids)}", attribute=attr)
+                    yield MESSAGES["ref-resolves.missing"].at(
+                        el, attr, attr=attr, value=value, element=local(el), token=token,
+                        id=token[1:], suggestion=_suggest(token[1:], ids))
                 else:
-                    yield Finding(el, "ref-resolves",
-                                  f'@{attr}="{value}" on <{local(el)}>: a pointer to an xml:id '
-                                  f'is written with "#": expected "#{token}"', attribute=attr)
+                    yield MESSAGES["ref-resolves.hash"].at(
+                        el, attr, attr=attr, value=value, element=local(el), token=token)
 
 
 def id_unique(doc: Doc) -> Iterator[Finding]:
@@ -234,10 +340,9 @@ def id_unique(doc: Doc) -> Iterator[Finding]:
     for value in values:
         el, first = value.getparent(), doc.ids[value]
         if first is not el:
-            yield Finding(el, "id-unique",
-                          f'xml:id="{value}" on <{local(el)}> is already used by '
-                          f"<{local(first)}> on line {first.sourceline}; every xml:id must be "
-                          "unique (one person, one xml:id)", attribute="xml:id")
+            yield MESSAGES["id-unique.taken"].at(
+                el, "xml:id", id=value, element=local(el), first=local(first),
+                first_line=f" on line {first.sourceline}")
 
 
 def _who_faults(value: str, ids: dict[str, etree._Element]) -> list[tuple[str, etree._Element]]:
@@ -267,15 +372,11 @@ def who_person(doc: Doc) -> Iterator[Finding]:
             continue  # only a turn's @who must name a speaker
         for token, target in wrong:
             if target.tag != _PERSON:
-                yield Finding(sp, "who-person",
-                              f'@who="{token}" on <sp> points to a <{local(target)}>; '
-                              "a turn's @who must point to a <person> in particDesc",
-                              attribute="who")
+                yield MESSAGES["who-person.not-person"].at(sp, "who", token=token,
+                                                           target=local(target))
             else:
-                yield Finding(sp, "who-person",
-                              f'@who="{token}" on <sp> points to a person whose role is '
-                              f'"{target.get("role", "")}"; a person with turns should have '
-                              'role="speaker"', severity="warning", attribute="who")
+                yield MESSAGES["who-person.role"].at(sp, "who", token=token,
+                                                     role=target.get("role", ""))
 
 
 def speaker_used(doc: Doc) -> Iterator[Finding]:
@@ -290,10 +391,7 @@ def speaker_used(doc: Doc) -> Iterator[Finding]:
             continue
         pid = person.get(XML_ID)
         if pid not in used:
-            yield Finding(person, "speaker-used",
-                          f'person "{pid}" has role="speaker" but no turn points to it '
-                          f'(expected an <sp who="#{pid}">); give it its turns or change '
-                          "its role (e.g. attendee)", attribute="role")
+            yield MESSAGES["speaker-used.no-turn"].at(person, "role", id=pid)
 
 
 # --- dates --------------------------------------------------------------------------------
@@ -351,11 +449,9 @@ def date_iso(doc: Doc) -> Iterator[Finding]:
             if el.tag.rpartition("}")[2] in NOT_DATABLE:  # local(el), without a QName
                 continue
             guess = guess_iso(value)
-            hint = f' (here: "{guess}")' if guess else ""
-            yield Finding(el, "date-iso",
-                          f'@{attr}="{value}" on <{local(el)}> is not an ISO 8601 date: '
-                          f"expected YYYY, YYYY-MM or YYYY-MM-DD{hint}, with Thh:mm:ss for "
-                          "a time", attribute=attr)
+            yield MESSAGES["date-iso.form"].at(el, attr, attr=attr, value=value,
+                                               element=local(el),
+                                               guess=f' (here: "{guess}")' if guess else "")
 
 
 def date_range(doc: Doc) -> Iterator[Finding]:
@@ -364,28 +460,37 @@ def date_range(doc: Doc) -> Iterator[Finding]:
     for el in ranged:  # dict: each element once, in document order
         start, end = el.get("from"), el.get("to")
         if el.get("when") is not None:
-            yield Finding(el, "date-range",
-                          f"<{local(el)}> has @when and a range (@from/@to): expected either "
-                          "@when for a point in time or @from and @to for a range",
-                          attribute="when")
+            yield MESSAGES["date-range.when"].at(el, "when", element=local(el))
         if start and end and is_iso_date(start) and is_iso_date(end):
             n = min(len(start), len(end))
             if start[:n] > end[:n]:
-                yield Finding(el, "date-range",
-                              f'<{local(el)}> runs from "{start}" to "{end}": @from must not '
-                              "be after @to", attribute="from")
+                yield MESSAGES["date-range.order"].at(el, "from", element=local(el),
+                                                      start=start, end=end)
 
 
 # --- distribution lists -------------------------------------------------------------------
-def _inside(el: etree._Element, name: str, stop: etree._Element) -> bool:
-    """True when an element `name` stands between `el` and its ancestor `stop`."""
-    # the nearest such ancestor found by lxml; then whether `stop` is above it
-    found = next(el.iterancestors(tei(name)), None)
+def whole_number(value: str) -> int | None:
+    """A count as the rules read it: ASCII digits, XML white space around them allowed."""
+    value = value.strip(XML_SPACE)
+    return int(value) if _WHOLE.fullmatch(value) else None
+
+
+def _distribution_div(el: etree._Element) -> etree._Element | None:
+    """The nearest div type="distribution" above `el`: the one its copies count for."""
+    return next((div for div in el.iterancestors(_DIV) if div.get("type") == "distribution"),
+                None)
+
+
+def _inside_item(el: etree._Element, stop: etree._Element) -> bool:
+    """True when an <item> stands between `el` and its ancestor `stop`."""
+    # the nearest item found by lxml; then whether `stop` is above it
+    found = next(el.iterancestors(_ITEM), None)
     return found is not None and any(anc is stop for anc in found.iterancestors())
 
 
 def copies_total(doc: Doc) -> Iterator[Finding]:
-    """In a distribution div, item copies (item/@n, 1 by default) add up to the stated total."""
+    """In a distribution div, item copies (item/@n, 1 by default) add up to the stated total.
+    Lists and totals count for the nearest distribution div they stand in."""
     for kind in doc.own_values("type"):  # divs typed "distribution", in document order
         if kind != "distribution":
             continue
@@ -393,36 +498,27 @@ def copies_total(doc: Doc) -> Iterator[Finding]:
         if div.tag != _DIV:
             continue
         items = [it for lst in div.iter(_LIST) if lst.get("type") == "distribution"
-                 for it in lst.iterchildren(_ITEM)]
+                 and _distribution_div(lst) is div for it in lst.iterchildren(_ITEM)]
         total, counted = 0, True
         for item in items:
-            n = item.get("n", "1")
-            if n.strip().isdigit():
-                total += int(n)
+            n = whole_number(item.get("n", "1"))
+            if n is not None:
+                total += n
             else:
                 counted = False
-                yield Finding(item, "copies-total",
-                              f'item/@n="{n}" is not a number of copies: expected a whole '
-                              "number (1 when absent)", attribute="n")
+                yield MESSAGES["copies-total.n"].at(item, "n", n=item.get("n"))
         for m in div.iter(_MEASURE):
-            if m.get("type") != "copies":
+            if m.get("type") != "copies" or _distribution_div(m) is not div:
                 continue
             quantity = m.get("quantity")
-            if _inside(m, "item", div):
-                yield Finding(m, "copies-total",
-                              'the stated total (measure type="copies") stands inside an '
-                              "<item>: expected it in the list's <head> or <trailer>, or in a "
-                              "<p> of the distribution div")
-            elif quantity is None or not quantity.strip().isdigit():
-                yield Finding(m, "copies-total",
-                              'measure type="copies" needs @quantity: the stated number of '
-                              "copies as a whole number", attribute="quantity")
-            elif counted and items and int(quantity) != total:
-                yield Finding(m, "copies-total",
-                              f"the distribution list's {len(items)} items add up to {total} "
-                              f"copies (item/@n, 1 when absent), but the stated total is "
-                              f"{quantity}: expected the item counts to sum to the total",
-                              attribute="quantity")
+            stated = None if quantity is None else whole_number(quantity)
+            if _inside_item(m, div):
+                yield MESSAGES["copies-total.in-item"].at(m)
+            elif stated is None:
+                yield MESSAGES["copies-total.quantity"].at(m, "quantity")
+            elif counted and items and stated != total:
+                yield MESSAGES["copies-total.sum"].at(m, "quantity", items=len(items),
+                                                      total=total, quantity=quantity)
 
 
 # --- content ------------------------------------------------------------------------------
@@ -462,10 +558,8 @@ def empty_element(doc: Doc) -> Iterator[Finding]:
         position = {el: i for i, el in enumerate(doc.root.iter(*_NOT_EMPTY))}
         empty.sort(key=lambda found: position[found[0]])
     for el, skip in empty:
-        what = "turn has nothing but its speaker" if skip else "is empty"
-        yield Finding(el, "empty-element",
-                      f"<{local(el)}> {what}: expected text or content; remove it "
-                      "or restore what the source has there")
+        yield MESSAGES["empty-element.turn" if skip else "empty-element.empty"].at(
+            el, element=local(el))
 
 
 def gap_extent(doc: Doc) -> Iterator[Finding]:
@@ -477,34 +571,72 @@ def gap_extent(doc: Doc) -> Iterator[Finding]:
         return
     for gap in doc.elements("gap"):
         if gap.get("quantity") is not None and gap.get("unit") is None:
-            yield Finding(gap, "gap-extent",
-                          f'<gap quantity="{gap.get("quantity")}"> does not say what it counts: '
-                          "expected @unit (char, word, line, paragraph, page or section)",
-                          attribute="quantity")
+            yield MESSAGES["gap-extent.unit"].at(gap, "quantity", quantity=gap.get("quantity"))
         if gap.get("unit") == "char" and gap.get("quantity") is None:
-            yield Finding(gap, "gap-extent",
-                          '<gap unit="char"> needs @quantity: the number of characters '
-                          "(one per □)", attribute="unit")
+            yield MESSAGES["gap-extent.quantity"].at(gap, "unit")
+
+
+def _language_scope(el: etree._Element, root: etree._Element) -> etree._Element:
+    """Where the languages `el` may use are declared: the TEI document it stands in (a
+    corpus holds several, each with its langUsage), else the element the rules were given."""
+    node: etree._Element | None = el
+    while node is not None:
+        if node.tag == _TEI_DOCUMENT:
+            return node
+        if node is root:
+            break
+        node = node.getparent()
+    return root
 
 
 def lang_declared(doc: Doc) -> Iterator[Finding]:
-    """Languages used in @xml:lang and @mainLang are declared in langUsage/language/@ident."""
-    usage = next(doc.elements("langUsage"), None)
-    if usage is None:
+    """Languages used in @xml:lang and @mainLang are declared in langUsage/language/@ident
+    (of the TEI document they stand in, in a corpus)."""
+    first = next(doc.elements("langUsage"), None)
+    if first is None:
         return
-    declared = {lang.get("ident") for lang in usage.iter(tei("language"))}
+    declared_in: dict[etree._Element, set[str | None] | None] = {}
     for attr, label in ((XML_LANG, "xml:lang"), ("mainLang", "mainLang")):
         for value in doc.values(attr):
-            # "ru-Latn" (transliterated Russian) is covered by a declared "ru".
-            if value in declared or value.split("-")[0] in declared:
-                continue
             el = value.getparent()
-            severity = "warning" if local(el) == "foreign" else "error"
-            yield Finding(el, "lang-declared",
-                          f'@{label}="{value}" on <{local(el)}> is not declared: expected a '
-                          f'<language ident="{value}"> in profileDesc/langUsage '
-                          f"(declared: {', '.join(sorted(d for d in declared if d)) or 'none'})",
-                          severity=severity, attribute=label)
+            scope = _language_scope(el, doc.root)
+            if scope not in declared_in:
+                usage = first if scope is doc.root else next(scope.iter(tei("langUsage")), None)
+                declared_in[scope] = None if usage is None else {
+                    lang.get("ident") for lang in usage.iter(tei("language"))}
+            declared = declared_in[scope]
+            # "ru-Latn" (transliterated Russian) is covered by a declared "ru".
+            if declared is None or value in declared or value.split("-")[0] in declared:
+                continue
+            kind = "foreign" if local(el) == "foreign" else "undeclared"
+            listed = ", ".join(sorted(d for d in declared if d)) or "none"
+            yield MESSAGES[f"lang-declared.{kind}"].at(
+                el, label, attr=label, value=value, element=local(el),
+                declared=f" (declared: {listed})")
+
+
+#: The elements that are a corpus's documents: TEI, or the XInclude that brings one in.
+_CORPUS_PARTS = frozenset([tei("TEI"), "{http://www.w3.org/2001/XInclude}include"])
+
+
+def corpus_extent(doc: Doc) -> Iterator[Finding]:
+    """A corpus states the number of its documents (extent/measure[@unit="document"] in its
+    header) and holds that many (TEI, or xi:include before the includes are expanded)."""
+    for unit in doc.own_values("unit"):
+        if unit != "document":
+            continue
+        measure = unit.getparent()
+        path = [measure.getparent()]
+        while len(path) < 4 and path[-1] is not None:
+            path.append(path[-1].getparent())
+        if measure.tag != _MEASURE or path[-1] is None or [el.tag for el in path] != [
+                tei("extent"), tei("fileDesc"), tei("teiHeader"), tei("teiCorpus")]:
+            continue
+        stated = whole_number(measure.get("quantity") or "")
+        count = sum(child.tag in _CORPUS_PARTS for child in path[-1])
+        if stated is not None and stated != count:
+            yield MESSAGES["corpus-extent.count"].at(measure, "quantity", stated=stated,
+                                                     count=count)
 
 
 RULES: tuple[tuple[str, Rule], ...] = (
@@ -518,6 +650,7 @@ RULES: tuple[tuple[str, Rule], ...] = (
     ("empty-element", empty_element),
     ("gap-extent", gap_extent),
     ("lang-declared", lang_declared),
+    ("corpus-extent", corpus_extent),
 )
 
 

@@ -1,8 +1,11 @@
 """Validate TEI files: the RelaxNG schema (lxml or jing), then the content rules.
 
 Every problem becomes a `Diagnostic` (FILE:LINE:COL: severity: [rule] message). The schema is
-compiled once per run. libxml2's terse messages are replaced by explanations computed from
-the grammar (`schema.explain`); jing's own messages are kept. Exit status: 0 all valid,
+compiled once per run. A corpus (teiCorpus) is checked with its parts: each part as a file of
+its own, and the corpus with its XIncludes expanded in memory (only local files beside it are
+read; `<?xml-model?>` instructions and XIncludes are never followed by the parser).
+libxml2's terse messages are replaced by explanations computed from the grammar
+(`schema.explain`); jing's own messages are kept. Exit status: 0 all valid,
 1 a file is invalid or not well-formed, 2 usage error, unreadable file or missing schema.
 """
 
@@ -34,6 +37,7 @@ from .schema.grammar import Grammar, clark_element_name
 from .xmlio import XMLInputError, parse_file
 
 ENGINES = ("lxml", "jing")
+_TEI_CORPUS = f"{{{content_rules.TEI}}}teiCorpus"
 #: jing reports `FILE:LINE:COL: error: message`.
 _JING_LINE = re.compile(r"^(?P<file>.+?):(?P<line>\d+):(?P<col>\d+): (?P<level>\w+): (?P<msg>.*)$")
 #: Seconds jing may take for a whole run (tei_all loads in about a second).
@@ -79,6 +83,10 @@ class _Doc:
     @cached_property
     def locator(self) -> Locator:
         return Locator(self.path, self.tree)
+
+    @property
+    def is_corpus(self) -> bool:
+        return self.tree.getroot().tag == _TEI_CORPUS
 
 
 class UsageError(Exception):
@@ -180,6 +188,24 @@ def collect_files(paths: Iterable[str | os.PathLike[str]]) -> list[Path]:
     for path in files:
         once.setdefault(str(path), path)
     return list(once.values())
+
+
+def _with_parts(files: list[Path]) -> list[Path]:
+    """The files, each corpus followed by the parts it includes (each file once)."""
+    from .corpus import corpus_parts, is_corpus_file
+
+    out: dict[str, Path] = {}
+    for path in files:
+        out.setdefault(str(path), path)
+        if not is_corpus_file(path):
+            continue
+        try:
+            root = parse_file(path).getroot()
+        except XMLInputError:
+            continue  # the check says why it cannot be read
+        for _, part in corpus_parts(path, root)[0]:
+            out.setdefault(str(part), part)
+    return list(out.values())
 
 
 #: A folder is listed once when at least this many of its files are named; for fewer, a
@@ -487,7 +513,7 @@ class Validator:
         this one and forked copies of it on Linux, a process pool elsewhere."""
         report = ValidationReport()
         try:
-            files = collect_files(paths)
+            files = _with_parts(collect_files(paths))
             report.files = [str(f) for f in files]
             workers = min(jobs or os.cpu_count() or 1, len(files) // PARALLEL_MIN_FILES)
             if workers > 1 and isinstance(self.engine, _LxmlEngine):
@@ -516,10 +542,15 @@ class Validator:
                 doc = _parse_one(path)
                 if isinstance(doc, Diagnostic):
                     diags.append(doc)
+                elif doc.is_corpus:
+                    diags += self._check_corpus(engine, doc)
                 else:
                     diags += self._check_doc(engine, doc)
             return diags
         docs, diags = _parse(files)  # jing reads every file in one run
+        for corpus in [d for d in docs if d.is_corpus]:
+            docs.remove(corpus)  # jing checks its parts; the corpus itself is expanded here
+            diags += self._check_corpus(self._corpus_engine(), corpus)
         for doc in docs:
             doc.findings = content_rules.check(doc.tree.getroot()) if self.rules else []
         diags += engine.check(docs)
@@ -535,6 +566,65 @@ class Validator:
             return self.validate([path]).diagnostics
         diags = self._check_doc(engine, _Doc(str(path), path, tree))
         return sorted(diags, key=_place)
+
+    def _corpus_engine(self) -> _LxmlEngine:
+        """The lxml engine a jing run checks an expanded corpus with (it is built in memory)."""
+        if self.schema_path.suffix == ".rnc":
+            raise _usage(str(self.schema_path), "schema-invalid",
+                         "a corpus is checked with its XIncludes expanded in memory, which "
+                         "needs the XML form of the schema (.rng)")
+        return _LxmlEngine(self.schema_path)
+
+    def _check_corpus(self, engine: _LxmlEngine, doc: _Doc) -> list[Diagnostic]:
+        """A corpus file with its XIncludes expanded in memory: the schema and the rules for
+        its own elements, and what only the whole corpus shows of its parts (an xml:id two
+        parts share), reported at the include. Each part is checked as a file of its own."""
+        from .corpus import corpus_parts
+
+        doc.locator  # noqa: B018 - placed from the corpus file alone, before parts move in
+        parts, diags = corpus_parts(doc.path, doc.tree.getroot())
+        moved: list[tuple[etree._Element, etree._Element, set, Path]] = []
+        for include, path in parts:
+            part = _parse_one(path)
+            if isinstance(part, Diagnostic):
+                line, col = doc.locator.element(include)
+                diags.append(Diagnostic(doc.name, line, col, "error", "corpus-include",
+                                        f"the part {path} cannot be read: {part.message}"))
+                continue
+            root = part.tree.getroot()
+            known = {(f.kind, f.element, f.attribute)
+                     for f in content_rules.check(root)} if self.rules else set()
+            include.getparent().replace(include, root)
+            moved.append((include, root, known, path))
+        findings = content_rules.check(doc.tree.getroot()) if self.rules else []
+        where = {node: (include, known, path) for include, root, known, path in moved
+                 for node in root.iter()}
+        doc.findings = [f for f in findings if f.element not in where]
+        for f in findings:
+            # the other rules read one document (its langUsage, its turns): only a shared
+            # xml:id is the corpus's to report of its parts
+            if f.element in where and f.rule == "id-unique" and \
+                    (f.kind, f.element, f.attribute) not in where[f.element][1]:
+                include, _, path = where[f.element]
+                line, col = doc.locator.element(include)
+                diags.append(Diagnostic(doc.name, line, col, f.severity, f.rule,
+                                        f"in {path}, line {f.element.sourceline}: {f.message}"))
+        diags += self._corpus_schema(engine, doc, [root for _, root, _, _ in moved])
+        return diags + _rule_diagnostics(doc)
+
+    @staticmethod
+    def _corpus_schema(engine: _LxmlEngine, doc: _Doc,
+                       parts: list[etree._Element]) -> list[Diagnostic]:
+        """The schema's diagnostics for the corpus's own elements: the parts' elements are
+        put on line 0 for the run (their files report their problems), then back."""
+        lines = [(node, node.sourceline) for root in parts for node in root.iter()]
+        for node, _ in lines:
+            node.sourceline = 0
+        try:
+            return [d for d in engine.check_one(doc) if d.line != 0]
+        finally:
+            for node, line in lines:
+                node.sourceline = line
 
     def _check_doc(self, engine: _LxmlEngine, doc: _Doc) -> list[Diagnostic]:
         doc.findings = content_rules.check(doc.tree.getroot()) if self.rules else []

@@ -24,6 +24,13 @@ SOURCES = ROOT / "sources"
 ENCODED = ROOT / "encoded"
 
 
+def encoded_documents(folder: Path = ENCODED) -> list[Path]:
+    """The documents of an encoded/ folder: its *.xml but the corpus (corpus.xml)."""
+    from tei_edition.corpus import is_corpus_file
+
+    return sorted(p for p in folder.glob("*.xml") if not is_corpus_file(p))
+
+
 def corpus_names() -> list[str]:
     """Names of the corpus documents that have gold facts."""
     return sorted(p.name[: -len(".gold.json")] for p in CORPUS.glob("*.gold.json"))

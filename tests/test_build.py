@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from conftest import CORPUS
+from conftest import CORPUS, encoded_documents
 
 from tei_edition.cli import cli
 
@@ -33,7 +33,8 @@ def run(*args: str) -> tuple[int, str]:
 def test_build_converts_validates_and_renders(project: Path) -> None:
     code, out = run("build", str(project), "--jobs", "2")
     assert code == 0, out
-    assert sorted(p.stem for p in (project / "encoded").glob("*.xml")) == sorted(NAMES)
+    assert [p.stem for p in encoded_documents(project / "encoded")] == sorted(NAMES)
+    assert (project / "encoded" / "corpus.xml").is_file()
     assert {p.name for p in (project / "site").iterdir()} >= {
         "index.html", "edition.css", *(f"{n}.html" for n in NAMES)}
     assert "3 converted, 0 unchanged, 0 failed" in out and "0 invalid" in out

@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 import html5lib
 import pytest
 from click.testing import CliRunner
-from conftest import corpus_names
+from conftest import corpus_names, encoded_documents
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from lxml import etree
@@ -30,7 +30,7 @@ ENCODED = HERE.parent / "encoded"
 CONTRACT = HERE.parents[1] / "shared" / "examples" / "contract-sample.xml"
 TEI = "http://www.tei-c.org/ns/1.0"
 NS = {"tei": TEI}
-ENCODED_FILES = sorted(ENCODED.glob("*.xml"))
+ENCODED_FILES = encoded_documents(ENCODED)
 
 
 # ---------------------------------------------------------------- helpers

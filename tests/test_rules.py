@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+import rule_cases
 from hypothesis import given
 from hypothesis import strategies as st
 from lxml import etree
@@ -353,7 +354,8 @@ def test_dates_of_a_locus_are_left_alone_wherever_they_stand() -> None:
     assert findings(tei_document(body), "date-range") == []
 
 
-_ISO_FORM = r"(\d{4})(?:-(\d\d)(?:-(\d\d)(?:T(\d\d):(\d\d)(?::(\d\d))?)?)?)?"
+# ASCII digits, as xsd:date reads them (and the Schematron twin of the rule)
+_ISO_FORM = r"([0-9]{4})(?:-([0-9]{2})(?:-([0-9]{2})(?:T([0-9]{2}):([0-9]{2})(?::([0-9]{2}))?)?)?)?"
 
 
 def _iso_by_the_calendar(value: str) -> bool:
@@ -386,6 +388,27 @@ def test_iso_check_is_the_calendar_check(value: str) -> None:
     assert is_iso_date(value) == _iso_by_the_calendar(value)
 
 
+@pytest.mark.parametrize("value", ["١٩٦٢-٠٢-٢٨", "１９６２", "1962-0²"])
+def test_only_ascii_digits_make_a_date(value: str) -> None:
+    assert not is_iso_date(value)
+
+
+@pytest.mark.parametrize("n", ["²", "١", "1 2", "-1", "+2", "2.0"])
+def test_copies_are_ascii_whole_numbers(n: str) -> None:
+    doc = distribution(f'<list type="distribution"><item n="{n}">A</item></list>')
+    (f,) = findings(doc, "copies-total")
+    assert f.kind == "copies-total.n" and f.attribute == "n"
+
+
+def test_copies_count_for_the_nearest_distribution_div() -> None:
+    inner = ('<div type="distribution"><list type="distribution"><item n="2">A</item></list>'
+             '<p><measure type="copies" quantity="3">3</measure></p></div>')
+    doc = distribution(f'<list type="distribution"><item>B</item></list>{inner}'
+                       '<p><measure type="copies" quantity="1">1</measure></p>')
+    (f,) = findings(doc, "copies-total")  # once, for the inner div: 2 copies, not 3
+    assert "1 items add up to 2 copies" in f.message and f.element.get("quantity") == "3"
+
+
 def test_a_part_of_a_document_is_checked_as_before() -> None:
     """Given an element inside a document, the rules check the elements under it, but the
     attributes of the whole document (as the one XPath over them always did)."""
@@ -398,3 +421,9 @@ def test_a_part_of_a_document_is_checked_as_before() -> None:
     text = root.find(rules.tei("text"))
     assert [f.rule for f in check(root)] == ["ref-resolves", "speaker-used"]
     assert [f.rule for f in check(text)] == ["ref-resolves"]  # gao's <person> is not in it
+
+
+@pytest.mark.parametrize("case", rule_cases.NEGATIVE + rule_cases.VALID, ids=lambda c: c.name)
+def test_catalogue_documents_break_the_rule_they_name(case: rule_cases.Case) -> None:
+    found = {f.rule for f in check(root_of(case.text))}
+    assert (case.rule in found) if case.rule else not found

@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import ENCODED, ROOT, jing
+from conftest import ROOT, encoded_documents, jing
 from lxml import etree
 
 from tei_edition.schema import schema_file
@@ -267,9 +267,61 @@ SHAPE = """\
 """
 
 
+def _corpus_part(doc: str) -> str:
+    """The minimal document as a corpus part: ids qualified with the document's."""
+    persons = ('<person xml:id="X.liu" role="speaker"><persName>Liu</persName></person>'
+               '<person xml:id="X.han" role="speaker"><persName>Han</persName></person>')
+    text = tei_document(persons=persons).replace("X.", f"{doc}.")
+    text = text.replace('"#liu"', f'"#{doc}.liu"').replace('"#han"', f'"#{doc}.han"')
+    return text.replace('xml:id="test-doc"', f'xml:id="{doc}"').split("\n", 1)[1]
+
+#: A corpus as `build` writes it (encoded/corpus.xml), its XIncludes expanded: the corpus
+#: header with the persons register, then the documents.
+CORPUS_SHAPE = """\
+<?xml version="1.0" encoding="UTF-8"?>
+<teiCorpus xmlns="http://www.tei-c.org/ns/1.0" xml:lang="en">
+  <teiHeader>
+    <fileDesc>
+      <titleStmt>
+        <title type="main">Documents of the sample edition</title>
+      </titleStmt>
+      <extent><measure unit="document" quantity="2">2 documents</measure></extent>
+      <publicationStmt>
+        <publisher>tei-edition</publisher>
+        <availability>
+          <licence target="https://creativecommons.org/licenses/by/4.0/">CC BY 4.0</licence>
+        </availability>
+      </publicationStmt>
+      <sourceDesc>
+        <p>The 2 documents of the edition, each with the description of its own source.</p>
+      </sourceDesc>
+    </fileDesc>
+    <encodingDesc>
+      <appInfo>
+        <application ident="tei-edition" version="0.1.0"><label>tei-edition</label></application>
+      </appInfo>
+    </encodingDesc>
+    <profileDesc>
+      <particDesc>
+        <listPerson type="register">
+          <person xml:id="person.liu" corresp="#a.liu #b.liu"><persName>Liu Shaoqi</persName></person>
+          <person xml:id="person.b.han" corresp="#b.han">
+            <persName><roleName>Ambassador</roleName> Han</persName>
+          </person>
+        </listPerson>
+      </particDesc>
+    </profileDesc>
+    <revisionDesc>
+      <change type="conversion">Made by tei-edition 0.1.0 from the documents of encoded/</change>
+    </revisionDesc>
+  </teiHeader>
+""" + "".join(_corpus_part(doc) for doc in "ab") + "</teiCorpus>\n"
+
+
 # --- random documents from the grammar ----------------------------------------------------
 #: A sample value for each datatype (and pattern) the project's grammar uses.
 SAMPLE_VALUES = {
+    ("anyURI", ""): "corpus/wcda-119000.xml",
     ("gYear", ""): "1962",
     ("gYearMonth", ""): "1962-04",
     ("date", ""): "1962-04-21",
@@ -405,7 +457,7 @@ def generated_documents(count: int) -> Iterator[bytes]:
 def samples(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     """The hand-written samples and the generated documents, as files."""
     out = tmp_path_factory.mktemp("samples")
-    files = {"minimal": tei_document(), "shape": SHAPE}
+    files = {"minimal": tei_document(), "shape": SHAPE, "corpus": CORPUS_SHAPE}
     paths = {}
     for name, text in files.items():
         paths[name] = out / f"{name}.xml"
@@ -419,7 +471,7 @@ def samples(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
 @pytest.fixture(scope="module")
 def tei_all_errors(samples: dict[str, Path], tei_all: Path) -> dict[str, list[str]]:
     """jing's tei_all errors per file, for the samples and encoded/ (one Java call)."""
-    files = [*samples.values(), *sorted(ENCODED.glob("*.xml"))]
+    files = [*samples.values(), *encoded_documents()]
     result = jing(tei_all, files)
     errors: dict[str, list[str]] = {str(f.resolve()): [] for f in files}
     for line in result.stdout.splitlines():
@@ -522,8 +574,8 @@ def test_closed_value_lists_are_tei_values(project: Grammar, tei_all_grammar: Gr
 
 
 def test_shape_sample_uses_every_element(project: Grammar) -> None:
-    used = {clark_element_name(e.tag) for e in etree.fromstring(SHAPE.encode()).iter()
-            if isinstance(e.tag, str)}
+    used = {clark_element_name(e.tag) for sample in (SHAPE, CORPUS_SHAPE)
+            for e in etree.fromstring(sample.encode()).iter() if isinstance(e.tag, str)}
     assert used == set(project.names())
 
 
@@ -533,7 +585,7 @@ def test_samples_are_valid_against_project_schema(samples: dict[str, Path]) -> N
 
 
 def test_samples_pass_the_content_rules(samples: dict[str, Path]) -> None:
-    report = validate_paths([samples["minimal"], samples["shape"]])
+    report = validate_paths([samples["minimal"], samples["shape"], samples["corpus"]])
     assert report.exit_status == 0, [d.format() for d in report.diagnostics]
 
 
@@ -546,7 +598,7 @@ def test_samples_are_valid_against_tei_all(samples: dict[str, Path],
 
 # --- what the converter writes ------------------------------------------------------------
 def test_encoded_files_are_valid(tei_all_errors: dict[str, list[str]]) -> None:
-    files = sorted(ENCODED.glob("*.xml"))
+    files = encoded_documents()
     if not files:
         pytest.skip("encoded/ holds no files yet")
     report = validate_paths(files)

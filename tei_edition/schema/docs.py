@@ -13,6 +13,7 @@ import re
 from collections.abc import Iterator
 
 from ..rules import RULES
+from ..schematron import limits
 from .datatypes import describe
 from .grammar import ElementSpec, Grammar, documentation
 
@@ -34,6 +35,20 @@ Validate with `tei-edition validate FILE_OR_FOLDER...` (RelaxNG, then the conten
 ## Content rules (checked in Python after the schema)
 
 {rules}
+
+### The Schematron twin
+
+`schema/tei_edition.sch` carries the same content rules as ISO Schematron with the XSLT 1.0
+query binding (`queryBinding="xslt"`), for editors that validate through a file's
+`<?xml-model?>` instructions (Oxygen, VS Code) and for lxml.isoschematron. It is generated
+from the rules' messages (`tei_edition/rules.py`, `MESSAGES`) and their XPath twins
+(`tei_edition/schematron.py`) by `python scripts/build_schema.py`: every assertion has the
+rule's id in its message (`[rule-id] ...`), the message's key in its `@id` and the severity
+in its `@role`. A test runs both over every negative document of the rules and requires the
+same findings, at the same elements, with the same severity and text. What the Schematron
+leaves to `tei-edition validate`:
+
+{limits}
 
 Unless its table says otherwise, every element may carry `@xml:id` (a unique, readable
 identifier such as `han-iksu`) and `@xml:lang` (a BCP 47 language code).
@@ -157,7 +172,8 @@ def _rules_table() -> str:
 def generate(rng: str | os.PathLike[str]) -> str:
     """docs/schema.md for a grammar (the project's .rng)."""
     g = Grammar.from_file(rng)
-    lines = [HEADER.format(rules=_rules_table())]
+    left = "\n".join(f"- {_md(limit)}" for limit in limits())
+    lines = [HEADER.format(rules=_rules_table(), limits=left)]
     lines += _datatypes(g)
     specs = sorted(g.specs, key=lambda s: (s.name.lower(), s.define))
     lines.append(f"## Elements ({len(g.names())})")

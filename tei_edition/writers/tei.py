@@ -2,7 +2,9 @@
 
 Output is byte-reproducible: no clock time, file times or absolute paths; the change record
 carries the converter version, the source's SHA-256 and a digest of the output itself, by
-which a later run recognises a file edited by hand.
+which a later run recognises a file edited by hand. Every file starts with `<?xml-model?>`
+instructions naming the RelaxNG schema and its Schematron twin, for editors that validate
+through them (Oxygen, VS Code); tei-edition itself never follows them.
 """
 
 from __future__ import annotations
@@ -62,6 +64,10 @@ from ..readers.people import document_id, translator_id
 TEI_NS = "http://www.tei-c.org/ns/1.0"
 XML_NS = "http://www.w3.org/XML/1998/namespace"
 DIGEST_PLACEHOLDER = "0" * 64
+RELAXNG_NS = "http://relaxng.org/ns/structure/1.0"
+SCHEMATRON_NS = "http://purl.oclc.org/dsdl/schematron"
+#: The schema files an xml-model instruction names, and the language each is written in.
+SCHEMA_MODELS = (("tei_edition.rng", RELAXNG_NS), ("tei_edition.sch", SCHEMATRON_NS))
 # Containers holding only elements: indented for people reading the file.
 _STRUCTURAL = {
     "TEI", "teiHeader", "fileDesc", "titleStmt", "respStmt", "publicationStmt", "sourceDesc",
@@ -496,13 +502,24 @@ class Writer:
             self.distribution(body, d.distribution)
         if d.endorsements:
             self.endorsements(body, d.endorsements)
-        _indent(root)
+        indent(root)
+        add_xml_models(root, self.options)
         return root
 
 
-def _indent(el: etree._Element, level: int = 0) -> None:
+def add_xml_models(root: etree._Element, config: Config) -> None:
+    """Put the <?xml-model?> instructions for the project's RelaxNG and Schematron before
+    the root element, at the location `config` sets (TEI's form of the instruction)."""
+    for name, language in SCHEMA_MODELS:
+        root.addprevious(etree.ProcessingInstruction(
+            "xml-model", f'href="{config.schema_href(name)}" type="application/xml" '
+                         f'schematypens="{language}"'))
+
+
+def indent(el: etree._Element, level: int = 0,
+            structural: frozenset[str] = _STRUCTURAL_TAGS) -> None:
     """Indent structural containers only: mixed content keeps its exact whitespace."""
-    if el.tag not in _STRUCTURAL_TAGS or (el.text and el.text.strip()):
+    if el.tag not in structural or (el.text and el.text.strip()):
         return
     children = list(el)
     if not children or any(c.tail and c.tail.strip() for c in children):
@@ -511,7 +528,7 @@ def _indent(el: etree._Element, level: int = 0) -> None:
     el.text = pad
     for child in children:
         child.tail = pad
-        _indent(child, level + 1)
+        indent(child, level + 1, structural)
     children[-1].tail = "\n" + "  " * level
 
 
@@ -519,8 +536,12 @@ _DIGEST_RE = re.compile(rb'(<idno type="output-sha256">)([0-9a-f]{64})(</idno>)'
 
 
 def serialize(root: etree._Element) -> bytes:
-    """The file's bytes, with the output digest filled in."""
-    data = etree.tostring(root, xml_declaration=True, encoding="UTF-8") + b"\n"
+    """The file's bytes, with the output digest filled in: the XML declaration, the
+    instructions before the root (one a line), the root."""
+    declaration, _, body = etree.tostring(root, xml_declaration=True,
+                                          encoding="UTF-8").partition(b"\n")
+    before = [etree.tostring(node) for node in root.itersiblings(preceding=True)][::-1]
+    data = b"\n".join([declaration, *before, body]) + b"\n"
     digest = hashlib.sha256(data).hexdigest()
     return _DIGEST_RE.sub(lambda m: m.group(1) + digest.encode() + m.group(3), data, count=1)
 

@@ -1,0 +1,236 @@
+"""encoded/corpus.xml: the teiCorpus `build` writes, its persons register, its validation."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from conftest import ENCODED, SOURCES, jing
+from lxml import etree
+
+from tei_edition.cli import cli
+from tei_edition.corpus import XI_INCLUDE, qualify
+from tei_edition.rules import XML_ID, check
+from tei_edition.validate import validate_paths
+from tei_edition.writers.tei import recorded_digest
+from tei_edition.xmlio import parse_file
+
+TEI = "http://www.tei-c.org/ns/1.0"
+NS = {"t": TEI, "xi": "http://www.w3.org/2001/XInclude"}
+NAMES = ["wcda-116538", "wcda-119000"]  # Han Ik-su is in both
+CONFIG = """
+[edition]
+publisher = "Example Digital Edition"
+licence = "CC BY 4.0"
+licence_url = "https://creativecommons.org/licenses/by/4.0/"
+corpus_title = "Conversations of 1962"
+
+[[person]]
+id = "han-iksu"
+name = "Han Ik-su"
+forms = ["Han"]
+wikidata = "Q99999"
+"""
+
+
+def run(*args: str) -> tuple[int, str]:
+    result = CliRunner().invoke(cli, list(args))
+    return result.exit_code, result.output
+
+
+def make_project(folder: Path, config: str = CONFIG) -> Path:
+    (folder / "sources").mkdir(parents=True)
+    for name in NAMES:
+        shutil.copyfile(SOURCES / f"{name}.txt", folder / "sources" / f"{name}.txt")
+    (folder / "tei-edition.toml").write_text(config, "utf-8")
+    code, out = run("build", str(folder), "--jobs", "1")
+    assert code == 0, out
+    return folder
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    return make_project(tmp_path / "p")
+
+
+def expanded(corpus: Path) -> etree._ElementTree:
+    tree = etree.parse(str(corpus))
+    tree.xinclude()
+    return tree
+
+
+def test_the_corpus_header_comes_from_the_configuration(project: Path) -> None:
+    root = parse_file(project / "encoded" / "corpus.xml").getroot()
+    assert root.tag == f"{{{TEI}}}teiCorpus"
+    fd = root.find("t:teiHeader/t:fileDesc", NS)
+    assert fd.findtext("t:titleStmt/t:title", namespaces=NS) == "Conversations of 1962"
+    assert fd.findtext("t:publicationStmt/t:publisher", namespaces=NS) == "Example Digital Edition"
+    licence = fd.find("t:publicationStmt/t:availability/t:licence", NS)
+    assert licence.text == "CC BY 4.0" and licence.get("target").startswith("https://")
+    assert fd.find("t:extent/t:measure", NS).get("quantity") == "2"
+    assert [i.get("href") for i in root.iter(XI_INCLUDE)] == [f"corpus/{n}.xml" for n in NAMES]
+
+
+def test_one_register_person_per_registry_id_else_per_document_person(project: Path) -> None:
+    tree = expanded(project / "encoded" / "corpus.xml")
+    register = tree.findall("t:teiHeader/t:profileDesc/t:particDesc/t:listPerson/t:person", NS)
+    by_id = {p.get(XML_ID): p for p in register}
+    han = by_id["person.han-iksu"]  # the registry's person, once for both documents
+    assert han.get("corresp").split() == [f"#{n}.han-iksu" for n in NAMES]
+    assert han.find("t:persName", NS).get("ref") == "https://www.wikidata.org/entity/Q99999"
+    assert "person.wcda-119000.liu-shaoqi" in by_id  # a document's own person
+    # every person of every document is in the register once, and every link resolves
+    ids = {el.get(XML_ID): el for el in tree.iter() if isinstance(el.tag, str)}
+    linked = [t for p in register for t in p.get("corresp").split()]
+    persons = [f"#{d.get(XML_ID)}.{p.get(XML_ID).partition('.')[2]}"
+               for d in tree.getroot().iterfind("t:TEI", NS)
+               for p in d.iterfind(".//t:particDesc//t:person", NS)]
+    assert sorted(linked) == sorted(persons) and len(set(linked)) == len(linked)
+    assert all(ids[t[1:]].tag == f"{{{TEI}}}person" for t in linked)
+    assert [p.get(XML_ID) for p in register] == sorted(by_id)
+    assert check(tree.getroot()) == []  # ids unique, pointers resolved, across the corpus
+
+
+def test_the_corpus_is_the_same_on_every_build(project: Path, tmp_path: Path) -> None:
+    enc = project / "encoded"
+    first = {p.relative_to(enc): p.read_bytes() for p in [enc / "corpus.xml",
+                                                          *sorted((enc / "corpus").iterdir())]}
+    shutil.rmtree(enc / "corpus")
+    (enc / "corpus.xml").unlink()
+    code, out = run("build", str(project), "--force", "--jobs", "2")
+    assert code == 0, out
+    again = {p: (enc / p).read_bytes() for p in first}
+    assert again == first
+    elsewhere = make_project(tmp_path / "other" / "place")  # no path goes into the files
+    assert {p: (elsewhere / "encoded" / p).read_bytes() for p in first} == first
+
+
+def test_parts_have_qualified_ids_and_their_own_digest() -> None:
+    doc = parse_file(ENCODED / "wcda-119000.xml").getroot()
+    part = qualify(doc, "wcda-119000")
+    assert part.get(XML_ID) == "wcda-119000"
+    ids = [el.get(XML_ID) for el in part.iter() if isinstance(el.tag, str) and el.get(XML_ID)]
+    assert all(i == "wcda-119000" or i.startswith("wcda-119000.") for i in ids)
+    whos = {sp.get("who") for sp in part.iter(f"{{{TEI}}}sp")}
+    assert whos and all(w.startswith("#wcda-119000.") for w in whos)
+    assert check(part) == []
+    assert doc.get(XML_ID) == "wcda-119000" and any(  # the document itself is untouched
+        el.get(XML_ID) == "liu-shaoqi" for el in doc.iter())
+    data = (ENCODED / "corpus" / "wcda-119000.xml").read_bytes()
+    assert recorded_digest(data)[1]
+
+
+def test_the_expanded_development_corpus_is_valid_tei(tei_all: Path, tmp_path: Path) -> None:
+    out = tmp_path / "corpus-expanded.xml"
+    expanded(ENCODED / "corpus.xml").write(str(out), xml_declaration=True, encoding="UTF-8")
+    result = jing(tei_all, [out])
+    assert result.returncode == 0, result.stdout + result.stderr
+    report = validate_paths([out])  # and against the project's schema and rules
+    assert report.exit_status == 0, [d.format() for d in report.diagnostics]
+
+
+def test_validate_checks_the_corpus_and_its_parts(project: Path) -> None:
+    enc = project / "encoded"
+    report = validate_paths([enc / "corpus.xml"])
+    assert report.exit_status == 0, [d.format() for d in report.diagnostics]
+    assert report.files == [str(enc / "corpus.xml"), *(str(enc / "corpus" / f"{n}.xml")
+                                                       for n in NAMES)]
+    part = enc / "corpus" / "wcda-119000.xml"
+    part.write_text(part.read_text("utf-8").replace("<body>", "<body><p/>", 1), "utf-8")
+    report = validate_paths([enc / "corpus.xml"])
+    assert report.invalid_files == [str(part)]
+    assert {d.rule for d in report.diagnostics} >= {"empty-element"}
+
+
+def test_an_xml_id_two_parts_share_is_reported_at_the_include(project: Path) -> None:
+    enc = project / "encoded"
+    corpus = (enc / "corpus.xml").read_text("utf-8")
+    unqualified = corpus.replace('href="corpus/', 'href="')  # the documents themselves
+    (enc / "plain.xml").write_text(unqualified, "utf-8")
+    report = validate_paths([enc / "plain.xml"])
+    shared = [d for d in report.diagnostics if d.rule == "id-unique"]
+    assert shared and all(d.file == str(enc / "plain.xml") for d in shared)
+    include_line = next(i + 1 for i, line in enumerate(unqualified.splitlines())
+                        if 'href="wcda-119000.xml"' in line)
+    assert {d.line for d in shared} == {include_line}
+    assert any('xml:id="han-iksu"' in d.message and "wcda-119000.xml" in d.message
+               for d in shared)
+
+
+@pytest.mark.parametrize(("href", "problem"), [
+    ("../outside.xml", "out of the corpus's folder"), ("/etc/hostname", "not a relative path"),
+    ("file:///etc/hostname", "not a relative path"), ("missing.xml", "cannot be read")])
+def test_includes_that_are_not_parts_are_refused(project: Path, href: str, problem: str) -> None:
+    enc = project / "encoded"
+    (project / "outside.xml").write_bytes((ENCODED / "wcda-119000.xml").read_bytes())
+    text = (enc / "corpus.xml").read_text("utf-8").replace("corpus/wcda-119000.xml", href)
+    (enc / "corpus.xml").write_text(text, "utf-8")
+    report = validate_paths([enc / "corpus.xml"])
+    (found,) = [d for d in report.diagnostics if d.rule == "corpus-include"]
+    assert problem in found.message and found.line > 1
+    assert report.exit_status == 1
+
+
+def test_check_finds_a_stale_corpus_and_stray_parts(project: Path) -> None:
+    assert run("check", str(project))[0] == 0
+    enc = project / "encoded"
+    text = (enc / "corpus.xml").read_text("utf-8")
+    (enc / "corpus.xml").write_text(text.replace("Conversations", "Talks"), "utf-8")
+    shutil.copyfile(enc / "corpus" / "wcda-119000.xml", enc / "corpus" / "old.xml")
+    code, out = run("check", str(project))
+    assert code == 1
+    assert "corpus.xml:1:1: error: [stale]" in out and "old.xml:0:0: warning: [orphan]" in out
+    code, out = run("build", str(project), "--jobs", "1")  # rebuilt from the documents
+    assert code == 0 and not (enc / "corpus" / "old.xml").exists()
+    assert run("check", str(project))[0] == 0
+
+
+def test_a_document_may_not_take_the_corpus_name(tmp_path: Path) -> None:
+    (tmp_path / "sources").mkdir()
+    shutil.copyfile(SOURCES / "wcda-119000.txt", tmp_path / "sources" / "corpus.txt")
+    code, out = run("build", str(tmp_path), "--jobs", "1")
+    assert code == 1 and "[corpus]" in out and "rename the source" in out
+    assert parse_file(tmp_path / "encoded" / "corpus.xml").getroot().tag == f"{{{TEI}}}TEI"
+
+
+def test_render_of_a_folder_leaves_the_corpus_out(project: Path, tmp_path: Path) -> None:
+    code, out = run("html", str(project / "encoded"), "-o", str(tmp_path / "html"))
+    assert code == 0, out
+    assert sorted(p.name for p in (tmp_path / "html").glob("*.html")) == [
+        "index.html", *(f"{n}.html" for n in NAMES)]
+
+
+def test_a_rebuild_remakes_the_corpus_only_when_needed(project: Path) -> None:
+    enc = project / "encoded"
+    files = [enc / "corpus.xml", *sorted((enc / "corpus").glob("*.xml"))]
+    before = {p: (p.stat().st_mtime_ns, p.read_bytes()) for p in files}
+    assert run("build", str(project), "--jobs", "1")[0] == 0
+    assert {p: (p.stat().st_mtime_ns, p.read_bytes()) for p in files} == before  # untouched
+    part = enc / "corpus" / "wcda-119000.xml"
+    part.write_text(part.read_text("utf-8").replace("Welcome", "Hello"), "utf-8")
+    assert run("build", str(project), "--jobs", "1")[0] == 0
+    assert part.read_bytes() == before[part][1]  # a part edited by hand is made again
+
+
+def test_jing_checks_the_parts_and_lxml_the_expanded_corpus(project: Path) -> None:
+    enc = project / "encoded"
+    report = validate_paths([enc / "corpus.xml"], engine="jing")
+    if report.exit_status == 2 and report.diagnostics[0].rule == "engine-missing":
+        pytest.skip(report.diagnostics[0].message)
+    assert report.exit_status == 0, [d.format() for d in report.diagnostics]
+    part = enc / "corpus" / "wcda-119000.xml"
+    part.write_text(part.read_text("utf-8").replace("<body>", "<body><wrong/>", 1), "utf-8")
+    report = validate_paths([enc / "corpus.xml"], engine="jing")
+    assert report.invalid_files == [str(part)]
+
+
+def test_the_stated_number_of_documents_is_checked(project: Path) -> None:
+    enc = project / "encoded"
+    text = (enc / "corpus.xml").read_text("utf-8")
+    (enc / "corpus.xml").write_text(text.replace('quantity="2"', 'quantity="3"'), "utf-8")
+    report = validate_paths([enc / "corpus.xml"])
+    (found,) = [d for d in report.diagnostics if d.rule == "corpus-extent"]
+    assert "says it holds 3 documents" in found.message and "holds 2" in found.message
+    assert report.invalid_files == [str(enc / "corpus.xml")]
