@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import copy
 import re
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import quote
@@ -25,6 +26,18 @@ XSLT_DIR = Path(__file__).parent / "xslt"
 CSS_NAME = "edition.css"
 INDEX_NAME = "index.html"
 DOCTYPE = b"<!DOCTYPE html>\n"
+PERSONS_DIR = "persons"
+
+#: Marks that render_document sets on the TEI tree for one transformation and removes after
+#: it: the page id of a passage (turn-K, par-K) and the page of a person. Python numbers the
+#: passages in one walk, where the stylesheet would count the preceding nodes of every turn
+#: (quadratic in libxslt), and the persons register needs the same numbers. No namespace: a
+#: namespaced attribute would leave its declaration behind on the element.
+ANCHOR = "te-anchor"
+PAGE = "te-page"
+_SP, _P, _NOTE = f"{{{TEI_NS}}}sp", f"{{{TEI_NS}}}p", f"{{{TEI_NS}}}note"
+_PERSON, _PERSNAME = f"{{{TEI_NS}}}person", f"{{{TEI_NS}}}persName"
+_XML_ID = "{http://www.w3.org/XML/1998/namespace}id"
 
 #: Characters XML allows but HTML5 parsers report as errors: DEL, C1 controls, noncharacters.
 NOT_HTML = re.compile(
@@ -94,16 +107,101 @@ def is_tei(tree: etree._ElementTree | etree._Element) -> bool:
     return root.tag == f"{{{TEI_NS}}}TEI"
 
 
+def person_key(doc: str, pid: str, registry: Collection[str]) -> str:
+    """A person's identity across the edition: the registry id, else `DOC~ID` (document-local;
+    `~` cannot occur in an xml:id, so the two kinds never collide)."""
+    return pid if pid in registry else f"{doc}~{pid}"
+
+
+def person_href(key: str, prefix: str = f"{PERSONS_DIR}/") -> str:
+    """The link to a person's page from a page beside index.html (or with another prefix)."""
+    return prefix + quote(f"{key}.html")
+
+
+def passage_anchors(root: etree._Element) -> Iterator[tuple[etree._Element, str]]:
+    """The passages of the text with their page ids: every turn (`turn-K`) and every paragraph
+    outside a turn or note (`par-K`), or `id-ID` when the element has an xml:id."""
+    text = root.find("tei:text", NS)
+    if text is None:
+        return
+    turns = pars = 0
+    for el in text.iter(_SP, _P):
+        if el.tag == _SP:
+            turns += 1
+            number = f"turn-{turns}"
+        else:
+            if next(el.iterancestors(_SP, _NOTE), None) is not None:
+                continue
+            pars += 1
+            number = f"par-{pars}"
+        xml_id = el.get(_XML_ID)
+        yield el, f"id-{xml_id}" if xml_id else number
+
+
+def person_pages(root: etree._Element, doc: str, registry: Collection[str]) -> dict[str, str]:
+    """`#ID` of each person of particDesc -> the href of the person's page."""
+    pages = {}
+    for person in root.iterfind("tei:teiHeader/tei:profileDesc/tei:particDesc//tei:person", NS):
+        pid = person.get(_XML_ID)
+        if pid:
+            pages[f"#{pid}"] = person_href(person_key(doc, pid, registry))
+    return pages
+
+
+@contextmanager
+def _marked(tree: etree._ElementTree, doc: str | None, registry: Collection[str]) -> Iterator[None]:
+    """Set the passage and person marks for one transformation; restore the tree after it.
+
+    Every element whose mark the stylesheet reads is visited, and a value the file itself
+    carries is taken away meanwhile: a hand-made `te-page` cannot become a link."""
+    root = tree.getroot()
+    saved: list[tuple[etree._Element, str, str | None]] = []
+
+    def mark(el: etree._Element, attr: str, value: str | None) -> None:
+        old = el.get(attr)
+        if old is None and value is None:
+            return
+        saved.append((el, attr, old))
+        if value is None:
+            del el.attrib[attr]
+        else:
+            el.set(attr, value)
+
+    anchors = dict(passage_anchors(root))
+    text = root.find("tei:text", NS)
+    for el in text.iter(_SP, _P) if text is not None else ():
+        anchor = anchors.get(el)
+        mark(el, ANCHOR, anchor if anchor and not anchor.startswith("id-") else None)
+    pages = person_pages(root, doc, registry) if doc is not None else {}
+    for person in root.iterfind("tei:teiHeader/tei:profileDesc/tei:particDesc//tei:person", NS):
+        mark(person, PAGE, pages.get(f"#{person.get(_XML_ID)}"))
+    for el in text.iter(_SP, _PERSNAME) if text is not None else ():
+        mark(el, PAGE, pages.get((el.get("who") if el.tag == _SP else el.get("ref")) or ""))
+    try:
+        yield
+    finally:
+        for el, attr, old in reversed(saved):
+            if old is None:
+                el.attrib.pop(attr, None)
+            else:
+                el.set(attr, old)
+
+
 def render_document(
     tree: etree._ElementTree,
     sheets: Stylesheets,
     *,
     css_href: str = CSS_NAME,
     index_href: str = INDEX_NAME,
+    name: str | None = None,
+    registry: Collection[str] = (),
 ) -> bytes:
     """Render one parsed TEI document as a complete HTML5 page (UTF-8 bytes).
 
     `css_href` and `index_href` are written into the page as given (relative to the page).
+    With the page's `name` (its file stem), names of participants link to their pages in the
+    persons register (`persons/KEY.html`, see person_key; `registry` holds the registry ids);
+    without it, to the participants panel. The tree is left as it was.
     Raises RenderError when the tree is not TEI or the transformation fails.
     """
     if not is_tei(tree):
@@ -116,7 +214,8 @@ def render_document(
     if index_href != INDEX_NAME:
         params["index-href"] = etree.XSLT.strparam(index_href)
     try:
-        result = sheets.document(tree, **params)
+        with _marked(tree, name, registry):
+            result = sheets.document(tree, **params)
     except etree.XSLTApplyError as exc:
         raise RenderError(f"XSLT failed: {exc}") from None
     return _serialise(result)
