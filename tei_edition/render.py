@@ -284,13 +284,22 @@ class IndexEntry:
     header: etree._Element
 
     @classmethod
-    def from_tree(cls, name: str, tree: etree._ElementTree) -> IndexEntry:
-        """Collect what the index needs from a TEI tree (the header is copied)."""
+    def from_tree(cls, name: str, tree: etree._ElementTree,
+                  registry: Collection[str] = ()) -> IndexEntry:
+        """Collect what the index needs from a TEI tree (the header is copied, its persons
+        marked with their pages in the register)."""
         root = tree.getroot()
         kind, date = _KIND(root), _SORT_DATE(root)
         header = root.find("tei:teiHeader", NS)
         header = copy.deepcopy(header) if header is not None else etree.Element(
             f"{{{TEI_NS}}}teiHeader")
+        pages = person_pages(root, name, registry)
+        for person in header.iterfind("tei:profileDesc/tei:particDesc//tei:person", NS):
+            href = pages.get(f"#{person.get(_XML_ID)}")
+            if href:
+                person.set(PAGE, href)
+            else:
+                person.attrib.pop(PAGE, None)
         return cls(name, quote(f"{name}.html"), kind, date, header)
 
     def element(self) -> etree._Element:
@@ -317,9 +326,11 @@ def collect_inputs(paths: Iterable[Path]) -> tuple[list[Path], list[Diagnostic]]
     return list(dict.fromkeys(files)), diags
 
 
-def render_paths(paths: list[Path], outdir: Path, *,
-                 sheets: Stylesheets | None = None) -> RenderReport:
-    """Render TEI files (or folders of *.xml) into `outdir`: NAME.html each, index.html, CSS."""
+def render_paths(paths: list[Path], outdir: Path, *, sheets: Stylesheets | None = None,
+                 site_pages: bool = True) -> RenderReport:
+    """Render TEI files (or folders of *.xml) into `outdir`: NAME.html each, index.html, CSS,
+    and with `site_pages` the persons register and the search index (see register.py).
+    Without a project registry at hand, every person is taken as known in its document only."""
     report = RenderReport()
     files, diags = collect_inputs(paths)
     report.diagnostics.extend(diags)
@@ -330,9 +341,10 @@ def render_paths(paths: list[Path], outdir: Path, *,
         return _finish(report)
     sheets = sheets or Stylesheets.load()
     entries: list[IndexEntry] = []
+    records: dict[str, dict | None] = {}
     taken: dict[str, Path] = {}
     for path in files:
-        entry = _render_one(path, outdir, sheets, taken, report)
+        entry = _render_one(path, outdir, sheets, taken, report, records)
         if entry is not None:
             entries.append(entry)
     _write(outdir / CSS_NAME, (XSLT_DIR / CSS_NAME).read_bytes(), report)
@@ -340,12 +352,20 @@ def render_paths(paths: list[Path], outdir: Path, *,
         _write(outdir / INDEX_NAME, render_index(entries, sheets), report)
     except RenderError as exc:
         report.diagnostics.append(_diag(outdir / INDEX_NAME, "error", "html-render", str(exc)))
-    sync_written(report.files)  # the pages were written without a flush each
+    extra: list[Path] = []
+    if site_pages:
+        from .register import write_site_pages
+
+        try:
+            extra = write_site_pages(outdir, records).written
+        except OSError as exc:
+            report.diagnostics.append(_diag(outdir, "error", "html-output", exc.strerror or str(exc)))
+    sync_written([*report.files, *extra])  # the pages were written without a flush each
     return _finish(report)
 
 
 def _render_one(path: Path, outdir: Path, sheets: Stylesheets, taken: dict[str, Path],
-                report: RenderReport) -> IndexEntry | None:
+                report: RenderReport, records: dict[str, dict | None]) -> IndexEntry | None:
     """Parse, check, transform and write one file; diagnostics go into `report`."""
     name = path.stem
     if name == Path(INDEX_NAME).stem or name in taken:
@@ -360,13 +380,16 @@ def _render_one(path: Path, outdir: Path, sheets: Stylesheets, taken: dict[str, 
                                              exc.message))
         return None
     try:
-        html = render_document(tree, sheets)
+        html = render_document(tree, sheets, name=name)
     except RenderError as exc:
         report.diagnostics.append(_diag(path, "error", "html-render", str(exc), line=1, col=1))
         return None
     taken[name] = path
     if not _write(outdir / f"{name}.html", html, report):
         return None
+    from .register import document_record
+
+    records[name] = document_record(tree.getroot(), name, ())
     return IndexEntry.from_tree(name, tree)
 
 

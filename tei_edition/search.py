@@ -1,0 +1,152 @@
+"""Full-text search of the HTML edition, static and offline: `site/search.html` and `site/search/`.
+
+The index is a set of JavaScript files that the search page loads with `<script>` elements,
+the one way a page opened from `file://` may read other files (browsers refuse fetch(),
+XMLHttpRequest, modules and workers there; Pagefind, tried first, needs all four, and took
+twice as long as the whole HTML stage to index 1,000 documents). The same files work from
+any static host.
+
+- `search/docs.js`: the documents (name, title, date, page) and the list of term shards;
+- `search/terms-X.js`: the terms starting with X, each with its documents and counts;
+- `search/docs/NAME.js`: the passages of one document (turns and paragraphs with the page
+  id each links to), loaded for the best documents of a search to show the passage;
+- `search/persons.js`: the persons register, so that a name leads to the person's page.
+
+Each document's record (`record()`) is made where the document is rendered and cached; a
+build rewrites a document's passage file only when it changed, and a shard only when one of
+its terms changed.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import unicodedata
+from collections import Counter
+from collections.abc import Iterable
+from urllib.parse import quote
+
+from lxml import etree
+
+from .persons import Person, site_page
+from .render import NS, TEI_NS, XSLT_DIR, passage_anchors
+
+SEARCH_DIR = "search"
+SEARCH_PAGE = "search.html"
+SCRIPT_NAME = "search.js"  # shipped beside edition.css in tei_edition/xslt/
+_TOKEN = re.compile(r"[^\W_]+")
+_MAX_TERM = 40
+_SP, _P = f"{{{TEI_NS}}}sp", f"{{{TEI_NS}}}p"
+_SPEAKER = f"{{{TEI_NS}}}speaker"
+# Blocks outside turns and paragraphs whose text is searched as the document's "other" passage.
+_OTHER = tuple(f"{{{TEI_NS}}}{t}" for t in ("head", "item", "label", "dateline", "salute",
+                                              "signed", "trailer", "byline", "docDate", "seg"))
+_TITLE = etree.XPath("normalize-space(tei:teiHeader/tei:fileDesc/tei:titleStmt/"
+                     "tei:title[@type='main' or not(@type)][1])", namespaces=NS)
+_DATE = etree.XPath("string((tei:teiHeader/tei:profileDesc/tei:creation/tei:date/@when"
+                    " | tei:teiHeader/tei:profileDesc/tei:creation/tei:date/@from)[1])",
+                    namespaces=NS)
+
+
+def normalise(text: str) -> str:
+    """Text as the index compares it: no accents, lower case (search.js does the same)."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
+
+
+def tokens(text: str) -> list[str]:
+    """The words of a text as index terms."""
+    return [t[:_MAX_TERM] for t in _TOKEN.findall(normalise(text))]
+
+
+def _text(el: etree._Element) -> str:
+    return " ".join(" ".join(el.itertext()).split())
+
+
+def record(root: etree._Element, doc: str) -> dict:
+    """One document for the index (JSON-serialisable): title, date, page, passages
+    ([page id, label, text]) and the count of every term."""
+    passages: list[list[str]] = []
+    for el, anchor in passage_anchors(root):
+        label = ""
+        if el.tag == _SP:
+            speaker = el.find("tei:speaker", NS)
+            label = _text(speaker) if speaker is not None else ""
+            body = " ".join(_text(c) for c in el if c.tag != _SPEAKER)
+        else:
+            body = _text(el)
+        if body:
+            passages.append([anchor, label, body])
+    text = root.find("tei:text", NS)
+    other = [] if text is None else [
+        _text(el) for el in text.iter(*_OTHER)
+        if next(el.iterancestors(_SP, _P, *_OTHER), None) is None]
+    if any(other):
+        passages.append(["", "", " ".join(o for o in other if o)])
+    title = _TITLE(root) or doc
+    counts: Counter[str] = Counter()
+    for _, label, body in passages:
+        counts.update(tokens(f"{label} {body}"))
+    # The title counts as much as a passage that repeats each of its words five times.
+    counts.update({t: 5 for t in tokens(title)})
+    return {"doc": doc, "href": quote(f"{doc}.html"), "title": title, "date": _DATE(root),
+            "passages": passages, "terms": dict(counts)}
+
+
+def shard_of(term: str) -> str:
+    """The file a term lives in: its first letter a-z, '0' for digits, '_' for the rest."""
+    c = term[0]
+    return c if "a" <= c <= "z" else "0" if c.isdigit() else "_"
+
+
+def _js(call: str, *args: object) -> bytes:
+    # ensure_ascii: no U+2028/U+2029 (line ends in older JavaScript), no encoding questions.
+    return f"teSearch.{call}({', '.join(json.dumps(a, separators=(',', ':')) for a in args)});\n".encode()
+
+
+def doc_file(rec: dict) -> bytes:
+    """`search/docs/NAME.js`: the passages of one document."""
+    return _js("passages", rec["doc"], rec["passages"])
+
+
+def index_files(records: list[dict], people: Iterable[Person]) -> dict[str, bytes]:
+    """The site-wide files (paths relative to `search/`): documents, shards, persons."""
+    records = sorted(records, key=lambda r: r["doc"])
+    shards: dict[str, dict[str, list[int]]] = {}
+    for i, rec in enumerate(records):
+        for term, count in rec["terms"].items():
+            shards.setdefault(shard_of(term), {}).setdefault(term, []).extend((i, count))
+    docs = [[r["doc"], r["title"], r["date"], r["href"]] for r in records]
+    files = {"docs.js": _js("documents", docs, sorted(shards))}
+    for key, terms in shards.items():
+        files[f"terms-{key}.js"] = _js("terms", key, dict(sorted(terms.items())))
+    files["persons.js"] = _js("persons", [
+        [p.name, p.forms, f"persons/{p.href}", len({rec['doc'] for rec, _ in p.rows})]
+        for p in people])
+    return files
+
+
+def search_page(css: str) -> bytes:
+    """`search.html`: the form, the results, and without JavaScript a way on."""
+    body = (
+        "<h1>Search</h1>"
+        f"<form class=\"search-form\" role=\"search\" action=\"{SEARCH_PAGE}\" method=\"get\">"
+        "<label for=\"q\">Words or names</label> "
+        "<input type=\"search\" id=\"q\" name=\"q\" autocomplete=\"off\"> "
+        "<button type=\"submit\">Search</button></form>"
+        "<noscript><p class=\"noscript\">Searching needs JavaScript. Every document is listed in "
+        "<a href=\"index.html\">the index</a> and every person in "
+        "<a href=\"persons/index.html\">the persons register</a>.</p></noscript>"
+        "<p id=\"status\" class=\"search-status\" role=\"status\" aria-live=\"polite\"></p>"
+        "<section id=\"person-results\" class=\"person-results\" aria-label=\"Persons\" hidden>"
+        "<h2>Persons</h2><ul></ul></section>"
+        "<ol id=\"results\" class=\"results\"></ol>"
+    )
+    return site_page("Search", body, css, prefix="", body_class="page-search",
+                     scripts=[f"{SEARCH_DIR}/{SCRIPT_NAME}",
+                              f"{SEARCH_DIR}/docs.js", f"{SEARCH_DIR}/persons.js"])
+
+
+def script() -> bytes:
+    """The search page's script (static)."""
+    return (XSLT_DIR / SCRIPT_NAME).read_bytes()
