@@ -44,14 +44,17 @@ def parse_html(data: bytes) -> etree._Element:
 
 def text(el: etree._Element) -> str:
     """Whitespace-normalised text content; a <br> counts as a space, as it reads."""
-    parts = []
-    for node in el.iter():
+    parts: list[str] = []
+
+    def walk(node: etree._Element) -> None:  # a tail comes after the element's descendants
         if node.tag == "br":
             parts.append(" ")
-        if node.text:
-            parts.append(node.text)
-        if node is not el and node.tail:
-            parts.append(node.tail)
+        parts.append(node.text or "")
+        for child in node:
+            walk(child)
+            parts.append(child.tail or "")
+
+    walk(el)
     return " ".join("".join(parts).split())
 
 
@@ -83,7 +86,8 @@ def site(tmp_path_factory: pytest.TempPathFactory, sheets: Stylesheets) -> Path:
 
 @pytest.fixture(scope="module")
 def pages(site: Path) -> dict[str, etree._Element]:
-    return {p.stem: parse_html(p.read_bytes()) for p in sorted(site.glob("*.html"))}
+    return {p.stem: parse_html(p.read_bytes()) for p in sorted(site.glob("*.html"))
+            if p.name != "search.html"}
 
 
 @pytest.fixture(scope="module")
@@ -98,9 +102,13 @@ def letter(pages: dict[str, etree._Element]) -> etree._Element:
 
 # ---------------------------------------------------------------- site and validity
 
+SITE_FILES = [".tei-edition-register.json", "edition.css", "index.html", "persons", "search",
+              "search.html"]
+
+
 def test_one_page_per_file_plus_index_and_css(site: Path) -> None:
     names = sorted(p.name for p in site.iterdir())
-    assert names == ["edition.css", "index.html", "letter.html", "malicious.html", "phenomena.html"]
+    assert names == sorted([*SITE_FILES, "letter.html", "malicious.html", "phenomena.html"])
 
 
 def test_pages_are_strict_html5_with_doctype(site: Path) -> None:
@@ -143,8 +151,10 @@ def test_lang_attributes_come_from_tei(ph: etree._Element, letter: etree._Elemen
 def test_output_is_reproducible(tmp_path: Path, site: Path, sheets: Stylesheets) -> None:
     again = tmp_path / "again"
     render_paths([FIXTURES], again, sheets=sheets)
-    for page in site.iterdir():
-        assert (again / page.name).read_bytes() == page.read_bytes(), page.name
+    for page in site.rglob("*"):
+        if page.is_file():
+            rel = page.relative_to(site)
+            assert (again / rel).read_bytes() == page.read_bytes(), rel
 
 
 # ---------------------------------------------------------------- header panel
@@ -167,11 +177,17 @@ def test_header_panel(ph: etree._Element) -> None:
     assert text(one(header, ".//p[@class='kind']")) == "Minutes"
 
 
-def test_participants_by_side(ph: etree._Element) -> None:
-    sides = ph.xpath("//section[@id='participants']//div[@class='side']")
-    assert [text(s.find("h3")) for s in sides] == ["Chinese side", "Korean side"]
+def test_participants_speakers_first_then_sides_then_staff(ph: etree._Element) -> None:
+    groups = ph.xpath(f"//section[@id='participants']//div[{has_class('side')}]")
+    listed = [(text(g.find("h3")), [li.get("id") for li in g.xpath(".//li[@class='person']")])
+              for g in groups]
+    # Each person once; a side's staff after its other members.
+    assert listed == [("Speakers", ["person-gao", "person-ri"]),
+                      ("Chinese side", ["person-wu", "person-zhou"]),
+                      ("Korean side", ["person-pak"])]
     gao = one(ph, "//li[@id='person-gao']")
-    assert text(gao.find("span[@class='name']")) == "Gao Ming"
+    assert text(gao.find("a[@class='name']")) == "Gao Ming"
+    assert gao.find("a[@class='name']").get("href") == "persons/phenomena~gao.html"
     assert text(gao.find("span[@class='role']")) == "speaker"
     roles = {li.get("id"): li.findtext("span[@class='role']")
              for li in ph.xpath("//li[@class='person']")}
@@ -182,7 +198,7 @@ def test_participants_by_side(ph: etree._Element) -> None:
     assert gao.xpath("a[@class='authority']/@href") == ["https://viaf.example.org/viaf/1001"]
     assert ph.xpath("//main//a[@class='persName authority']/@href") == [
         "https://www.wikidata.example.org/wiki/Q17"]
-    ri = one(ph, "//li[@id='person-ri']/span[@class='name']")
+    ri = one(ph, "//li[@id='person-ri']/a[@class='name']")
     assert text(ri) == "Ri Chol-su [Yi Cheol-su]"
 
 
@@ -191,7 +207,7 @@ def test_preamble(ph: etree._Element) -> None:
     labels = [text(li.find("span[@class='label']")) for li in items]
     assert labels == ["Time:", "Place:", "Korean side:", "Interpreter:", "Recorder:"]
     assert items[0].find("time").get("datetime") == "1962-05-03T15:30:00"
-    assert items[3].xpath("a/@href") == ["#person-wu"]
+    assert items[3].xpath("a/@href") == ["persons/phenomena~wu.html"]
 
 
 # ---------------------------------------------------------------- turns
@@ -200,7 +216,9 @@ def test_turns_have_linked_distinct_speakers(ph: etree._Element) -> None:
     turns = ph.xpath("//div[@class='sp']")
     assert len(turns) == 3
     speakers = [one(t, "a[@class='speaker']") for t in turns]
-    assert [s.get("href") for s in speakers] == ["#person-gao", "#person-ri", "#person-gao"]
+    assert [s.get("href") for s in speakers] == [
+        "persons/phenomena~gao.html", "persons/phenomena~ri.html", "persons/phenomena~gao.html"]
+    assert [t.get("id") for t in turns] == ["turn-1", "turn-2", "turn-3"]  # search, register
     assert all(t[0] is s for t, s in zip(turns, speakers, strict=True))  # name first
     assert text(speakers[1]) == "Ri [Chol-su]"
     assert len(turns[0].findall("p")) >= 2  # continuation paragraph stays in the turn
@@ -323,7 +341,7 @@ def test_opener_closer(letter: etree._Element) -> None:
     assert text(margin) == "[handwritten: To Cde. Horák. — J. N.]"
     closer = one(letter, "//div[@class='closer']")
     assert text(one(closer, "p[@class='signed']")) == "Jan Novák"
-    assert one(closer, "p[@class='signed']/a").get("href") == "#person-novak"
+    assert one(closer, "p[@class='signed']/a").get("href") == "persons/letter~novak.html"
     assert text(one(closer, "div[contains(@class, 'note-physical')]")) == "[signature]"
     assert text(one(letter, "//p[@class='trailer']")) == "Typed by J. N."
 
@@ -356,8 +374,10 @@ def test_index_lists_every_document_grouped_by_date(pages: dict[str, etree._Elem
     assert row.find("td[@class='date']/time").get("datetime") == "1962-05-03"
     assert text(row.find("td[@class='kind']")) == "Minutes"
     assert text(row.find("td[@class='idno']")) == "PRC FMA 999-00001-01"
+    # Speakers first, then the sides, then staff (interpreters, recorders), as in the panel.
     assert text(row.find("td[@class='people']")) == (
-        "Gao Ming; Wu Lan; Zhou Ping; Ri Chol-su; Counselor Pak Il")
+        "Gao Ming; Ri Chol-su; Counselor Pak Il; Wu Lan (interpreter); Zhou Ping (recorder)")
+    assert row.xpath("td[@class='people']//a/@href")[0] == "persons/phenomena~gao.html"
     for href in index.xpath("//td[@class='title']/a/@href"):
         assert (site / href).is_file()
 
@@ -520,7 +540,7 @@ def test_cli_html_command(tmp_path: Path) -> None:
     out = tmp_path / "site"
     result = CliRunner().invoke(cli, ["html", str(FIXTURES / "letter.xml"), "-o", str(out)])
     assert result.exit_code == 0, result.output
-    assert sorted(p.name for p in out.iterdir()) == ["edition.css", "index.html", "letter.html"]
+    assert sorted(p.name for p in out.iterdir()) == sorted([*SITE_FILES, "letter.html"])
     assert "1 page(s) written" in result.output
     result = CliRunner().invoke(cli, ["html", str(tmp_path / "missing"), "-o", str(out)])
     assert result.exit_code == Exit.USAGE

@@ -121,21 +121,23 @@
       <td class="idno">
         <xsl:value-of select="normalize-space($h/tei:fileDesc/tei:sourceDesc/tei:msDesc/tei:msIdentifier/tei:idno[@type='archival'])"/>
       </td>
-      <!-- As in the participants panel: speakers, the sides, others present, then staff. -->
-      <xsl:variable name="people" select="$h/tei:profileDesc/tei:particDesc/descendant::tei:person"/>
-      <xsl:variable name="staff" select="$people[not(@role = 'speaker')][contains(' interpreter recorder translator secretary stenographer note-taker ', concat(' ', @role, ' ')) and @role != '']"/>
-      <xsl:variable name="sided" select="$people[not(@role = 'speaker')][ancestor::tei:listPerson[@type = 'side' or (tei:head and not(@type = 'speakers'))]]"/>
+      <!-- As in the participants panel: speakers, the sides, others present, then staff
+           (a stable sort on the group's rank keeps document order within each group). -->
       <td class="people">
-        <xsl:apply-templates mode="person" select="$people[@role = 'speaker']"/>
-        <xsl:apply-templates mode="person" select="$sided[count(. | $staff) != count($staff)]"/>
-        <xsl:apply-templates mode="person" select="$people[not(@role = 'speaker')][count(. | $sided) != count($sided)][count(. | $staff) != count($staff)]"/>
-        <xsl:apply-templates mode="person" select="$staff"/>
+        <xsl:for-each select="$h/tei:profileDesc/tei:particDesc/descendant::tei:person">
+          <xsl:sort data-type="number" select="number(not(@role = 'speaker'))
+              * (3 * number(contains(' interpreter recorder translator secretary stenographer note-taker ', concat(' ', @role, ' ')) and @role != '')
+                 + number(not(contains(' interpreter recorder translator secretary stenographer note-taker ', concat(' ', @role, ' ')) and @role != ''))
+                   * (1 + number(not(ancestor::tei:listPerson[@type = 'side' or (tei:head and not(@type = 'speakers'))]))))"/>
+          <xsl:if test="position() &gt; 1"><xsl:text>; </xsl:text></xsl:if>
+          <xsl:apply-templates select="." mode="person"/>
+        </xsl:for-each>
       </td>
     </tr>
   </xsl:template>
 
-  <!-- One name of the people column, linked to the person's page when it has one; the
-       separator comes from the class (CSS), so no position test across the four groups. -->
+  <!-- One name of the people column, linked to the person's page when it has one, with a
+       role other than speaker or attendee in parentheses. -->
   <xsl:template match="tei:person" mode="person">
     <xsl:variable name="name">
       <xsl:call-template name="person-name"><xsl:with-param name="person" select="."/></xsl:call-template>
