@@ -139,6 +139,7 @@ def collect(records: Iterable[dict], registry: Collection[KnownPerson] = ()) -> 
                                                     registered="~" not in ap["key"])
                 if kp:
                     person.authorities += [AUTHORITIES[k].format(v) for k, v in kp.links]
+                    person.forms += [f for f in kp.forms if f != kp.name]
             for form in (ap["name"], *ap["forms"]):
                 if form and form != person.name and form not in person.forms:
                     person.forms.append(form)

@@ -17,6 +17,7 @@ from urllib.parse import quote
 
 from lxml import etree
 
+from .config import KnownPerson
 from .diagnostics import Diagnostic, Exit, has_errors
 from .xmlio import XMLInputError, parse_file, safe_parser, sync_written, write_atomic
 
@@ -327,10 +328,11 @@ def collect_inputs(paths: Iterable[Path]) -> tuple[list[Path], list[Diagnostic]]
 
 
 def render_paths(paths: list[Path], outdir: Path, *, sheets: Stylesheets | None = None,
-                 site_pages: bool = True) -> RenderReport:
+                 site_pages: bool = True, registry: tuple[KnownPerson, ...] = ()) -> RenderReport:
     """Render TEI files (or folders of *.xml) into `outdir`: NAME.html each, index.html, CSS,
     and with `site_pages` the persons register and the search index (see register.py).
-    Without a project registry at hand, every person is taken as known in its document only."""
+    `registry` is the project's persons registry: a person whose xml:id is a registry id is
+    one person across documents; any other is known in its document only."""
     report = RenderReport()
     files, diags = collect_inputs(paths)
     report.diagnostics.extend(diags)
@@ -344,7 +346,8 @@ def render_paths(paths: list[Path], outdir: Path, *, sheets: Stylesheets | None 
     records: dict[str, dict | None] = {}
     taken: dict[str, Path] = {}
     for path in files:
-        entry = _render_one(path, outdir, sheets, taken, report, records)
+        entry = _render_one(path, outdir, sheets, taken, report, records,
+                            frozenset(p.id for p in registry))
         if entry is not None:
             entries.append(entry)
     _write(outdir / CSS_NAME, (XSLT_DIR / CSS_NAME).read_bytes(), report)
@@ -357,7 +360,7 @@ def render_paths(paths: list[Path], outdir: Path, *, sheets: Stylesheets | None 
         from .register import write_site_pages
 
         try:
-            extra = write_site_pages(outdir, records).written
+            extra = write_site_pages(outdir, records, registry=registry).written
         except OSError as exc:
             report.diagnostics.append(_diag(outdir, "error", "html-output", exc.strerror or str(exc)))
     sync_written([*report.files, *extra])  # the pages were written without a flush each
@@ -365,7 +368,8 @@ def render_paths(paths: list[Path], outdir: Path, *, sheets: Stylesheets | None 
 
 
 def _render_one(path: Path, outdir: Path, sheets: Stylesheets, taken: dict[str, Path],
-                report: RenderReport, records: dict[str, dict | None]) -> IndexEntry | None:
+                report: RenderReport, records: dict[str, dict | None],
+                ids: frozenset[str]) -> IndexEntry | None:
     """Parse, check, transform and write one file; diagnostics go into `report`."""
     name = path.stem
     if name == Path(INDEX_NAME).stem or name in taken:
@@ -380,7 +384,7 @@ def _render_one(path: Path, outdir: Path, sheets: Stylesheets, taken: dict[str, 
                                              exc.message))
         return None
     try:
-        html = render_document(tree, sheets, name=name)
+        html = render_document(tree, sheets, name=name, registry=ids)
     except RenderError as exc:
         report.diagnostics.append(_diag(path, "error", "html-render", str(exc), line=1, col=1))
         return None
@@ -389,8 +393,8 @@ def _render_one(path: Path, outdir: Path, sheets: Stylesheets, taken: dict[str, 
         return None
     from .register import document_record
 
-    records[name] = document_record(tree.getroot(), name, ())
-    return IndexEntry.from_tree(name, tree)
+    records[name] = document_record(tree.getroot(), name, ids)
+    return IndexEntry.from_tree(name, tree, ids)
 
 
 def _write(target: Path, data: bytes, report: RenderReport) -> bool:

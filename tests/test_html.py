@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import os
 import re
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -15,6 +17,7 @@ from hypothesis import strategies as st
 from lxml import etree
 
 from tei_edition.cli import cli
+from tei_edition.config import KnownPerson
 from tei_edition.diagnostics import Exit
 from tei_edition.render import (
     RenderError,
@@ -647,3 +650,169 @@ def test_html_command_over_encoded(tmp_path: Path, sheets: Stylesheets) -> None:
     assert report.exit_status == Exit.OK, [d.format() for d in report.diagnostics]
     index = parse_html((tmp_path / "index.html").read_bytes())
     assert len(index.xpath("//tbody/tr[not(@class)]")) == len(ENCODED_FILES)
+
+
+# ---------------------------------------------------------------- persons register and search
+
+def tei_doc(doc_id: str, title: str, date: str, people: str, turns: str) -> str:
+    """A small TEI document in the converter's shape."""
+    return f"""<TEI xmlns="{TEI}" xml:id="{doc_id}"><teiHeader><fileDesc>
+  <titleStmt><title type="main">{title}</title></titleStmt>
+  <publicationStmt><p>test</p></publicationStmt><sourceDesc><p>test</p></sourceDesc></fileDesc>
+  <profileDesc><creation><date when="{date}"/></creation><particDesc>{people}</particDesc></profileDesc>
+  </teiHeader><text xml:lang="en"><body><div type="minutes">{turns}</div></body></text></TEI>"""
+
+
+KIM = ('<person xml:id="kim-ilsung" role="speaker"><persName ref="https://www.wikidata.org/entity/'
+       'Q39464">Kim Il Sung</persName><persName type="alias">Kim</persName></person>')
+REGISTRY = (KnownPerson("kim-ilsung", "Kim Il Sung", ("Kim Il-song",), (("wikidata", "Q39464"),)),)
+
+
+@pytest.fixture(scope="module")
+def register_site(tmp_path_factory: pytest.TempPathFactory, sheets: Stylesheets) -> Path:
+    """Two documents sharing a registry person; an interpreter of the same name in both,
+    outside the registry; a word (zanzibarite) in one document only."""
+    src = tmp_path_factory.mktemp("register-tei")
+    (src / "talk-a.xml").write_text(tei_doc(
+        "talk-a", "Talk in May", "1962-05-03",
+        f'<listPerson type="participants"><person xml:id="li-wen" role="interpreter"><persName>'
+        f'Li Wen</persName></person>{KIM}<person xml:id="ri" role="attendee"><persName>Ri Chol'
+        f'</persName></person></listPerson>',
+        '<p>Those present: <persName ref="#kim-ilsung">Kim Il Sung</persName>.</p>'
+        '<sp who="#kim-ilsung"><speaker>Kim</speaker><p>We discuss zanzibarite.</p></sp>'
+        '<sp who="#ri"><speaker>Ri</speaker><p>Yes.</p></sp>'
+        '<sp who="#kim-ilsung"><speaker>Kim</speaker><p>Good.</p></sp>'), "utf-8")
+    (src / "talk-b.xml").write_text(tei_doc(
+        "talk-b", "Talk in April", "1962-04-01",
+        f'<listPerson type="participants">{KIM}<person xml:id="li-wen" role="interpreter">'
+        f'<persName>Li Wen</persName></person></listPerson>',
+        '<sp who="#kim-ilsung"><speaker>Kim</speaker><p>Ŭiju and timber.</p></sp>'), "utf-8")
+    out = tmp_path_factory.mktemp("register-site")
+    report = render_paths([src], out, sheets=sheets, registry=REGISTRY)
+    assert report.exit_status == Exit.OK, [d.format() for d in report.diagnostics]
+    return out
+
+
+def test_every_page_of_the_site_is_strict_html5(register_site: Path, site: Path) -> None:
+    pages = [*register_site.rglob("*.html"), *site.rglob("*.html")]
+    assert len(pages) >= 12
+    for page in pages:
+        data = page.read_bytes()
+        assert data.startswith(b"<!DOCTYPE html>\n"), page
+        parse_html(data)
+
+
+def test_persons_index_groups_by_initial_with_authority_links(register_site: Path) -> None:
+    index = parse_html((register_site / "persons" / "index.html").read_bytes())
+    letters = [text(h) for h in index.xpath("//section[@class='letter']/h2")]
+    assert letters == ["K", "L", "R"]
+    kim = one(index, "//li[a[@class='person']='Kim Il Sung']")  # one entry for two documents
+    assert kim.find("a").get("href") == "kim-ilsung.html"
+    assert "2 documents" in text(kim)
+    assert kim.xpath(".//a[@class='authority']/@href") == ["https://www.wikidata.org/entity/Q39464"]
+    # Outside the registry, the same name in two documents is two entries, one per document.
+    li_wen = index.xpath("//li[a[@class='person']='Li Wen']/a/@href")
+    assert sorted(li_wen) == ["talk-a~li-wen.html", "talk-b~li-wen.html"]
+    for href in index.xpath("//main//a[not(@class='authority')]/@href"):
+        if not href.startswith("#"):
+            assert (register_site / "persons" / href).is_file(), href
+
+
+def test_person_page_lists_documents_with_role_and_turns(register_site: Path) -> None:
+    page = parse_html((register_site / "persons" / "kim-ilsung.html").read_bytes())
+    assert text(one(page, "//h1")) == "Kim Il Sung"
+    assert "Kim Il-song" in text(one(page, "//p[@class='forms']"))  # the registry's form
+    rows = page.xpath("//table[@class='appearances']/tbody/tr")
+    cells = [[text(td) for td in row.findall("td")] for row in rows]
+    assert [c[:3] for c in cells] == [["1 April 1962", "Talk in April", "speaker"],
+                                      ["3 May 1962", "Talk in May", "speaker"]]  # by date
+    assert cells[0][3].startswith("1:") and cells[1][3].startswith("2:")
+    turns = rows[1].xpath("td[@class='turns']/a/@href")
+    assert turns == ["../talk-a.html#turn-1", "../talk-a.html#turn-3"]
+    doc = parse_html((register_site / "talk-a.html").read_bytes())
+    for href in turns:
+        turn = one(doc, f"//div[@id='{href.split('#')[1]}']")
+        assert turn.get("class") == "sp"
+        assert turn.find("a[@class='speaker']").get("href") == "persons/kim-ilsung.html"
+
+
+def test_every_occurrence_of_a_name_links_to_the_person_page(register_site: Path) -> None:
+    doc = parse_html((register_site / "talk-a.html").read_bytes())
+    links = doc.xpath("//main//a[@class='speaker' or @class='persName']/@href")
+    assert sorted(set(links)) == ["persons/kim-ilsung.html", "persons/talk-a~ri.html"]
+    assert one(doc, "//li[@id='person-kim-ilsung']/a[@class='name']").get(
+        "href") == "persons/kim-ilsung.html"
+    index = parse_html((register_site / "index.html").read_bytes())
+    assert "persons/kim-ilsung.html" in index.xpath("//td[@class='people']//a/@href")
+    for href in [*links, *index.xpath("//td[@class='people']//a/@href")]:
+        assert (register_site / href).is_file(), href
+
+
+def read_js_calls(path: Path, call: str) -> list:
+    """The JSON arguments of `teSearch.CALL(...)` in an index file."""
+    data = path.read_text("utf-8")
+    prefix = f"teSearch.{call}("
+    assert data.startswith(prefix) and data.rstrip().endswith(");")
+    return json.loads(f"[{data[len(prefix):data.rstrip().rindex(')')]}]")
+
+
+def test_search_index_finds_a_word_in_its_only_document(register_site: Path) -> None:
+    docs, shards = read_js_calls(register_site / "search" / "docs.js", "documents")
+    names = [d[0] for d in docs]
+    _, terms = read_js_calls(register_site / "search" / "terms-z.js", "terms")
+    postings = terms["zanzibarite"]
+    assert [names[i] for i in postings[::2]] == ["talk-a"]
+    # Accents are folded: the reader finds "Ŭiju" by typing "uiju".
+    _, u_terms = read_js_calls(register_site / "search" / "terms-u.js", "terms")
+    assert [names[i] for i in u_terms["uiju"][::2]] == ["talk-b"]
+    assert sorted(shards) == sorted(p.name[6:-3] for p in (register_site / "search").glob("terms-*.js"))
+    doc, passages = read_js_calls(register_site / "search" / "docs" / "talk-a.js", "passages")
+    assert doc == "talk-a"
+    assert ["turn-1", "Kim", "We discuss zanzibarite."] in passages  # the passage and its id
+    persons = read_js_calls(register_site / "search" / "persons.js", "persons")[0]
+    assert ["Kim Il Sung", ["Kim Il-song", "Kim"], "persons/kim-ilsung.html", 2] in persons
+
+
+def test_search_page_and_index_work_without_javascript(register_site: Path) -> None:
+    page = parse_html((register_site / "search.html").read_bytes())
+    form = one(page, "//form[@role='search']")
+    assert form.get("action") == "search.html" and form.xpath(".//input[@name='q']")
+    assert one(page, "//noscript") is not None  # says where to go instead, with links
+    assert [s.get("src") for s in page.xpath("//script")] == [
+        "search/search.js", "search/docs.js", "search/persons.js"]
+    index = parse_html((register_site / "index.html").read_bytes())
+    assert one(index, "//form[@role='search']").get("action") == "search.html"
+    assert not index.xpath("//script")  # documents and index: no JavaScript at all
+    assert not parse_html((register_site / "talk-a.html").read_bytes()).xpath("//script")
+
+
+def test_register_rewrites_only_what_changed(tmp_path: Path, sheets: Stylesheets) -> None:
+    src = tmp_path / "tei"
+    src.mkdir()
+    a = tei_doc("talk-a", "Talk A", "1962-05-03",
+                '<listPerson><person xml:id="li" role="speaker"><persName>Li Wen</persName>'
+                '</person></listPerson>', '<sp who="#li"><speaker>Li</speaker><p>One.</p></sp>')
+    b = tei_doc("talk-b", "Talk B", "1962-05-04",
+                f'<listPerson>{KIM}</listPerson>',
+                '<sp who="#kim-ilsung"><speaker>Kim</speaker><p>Two.</p></sp>')
+    (src / "talk-a.xml").write_text(a, "utf-8")
+    (src / "talk-b.xml").write_text(b, "utf-8")
+    out = tmp_path / "site"
+    render_paths([src], out, sheets=sheets, registry=REGISTRY)
+    files = [p for p in out.rglob("*") if p.is_file()]
+    before = {p: p.stat().st_mtime_ns for p in files}
+    os.utime(out / "persons" / "kim-ilsung.html", ns=(1, 1))  # a write would set a new time
+    (src / "talk-b.xml").write_text(b.replace("Two.", "Two, and a new word: quetzal."), "utf-8")
+    render_paths([src], out, sheets=sheets, registry=REGISTRY)
+    changed = {p.relative_to(out).as_posix() for p in files if p.stat().st_mtime_ns != before[p]}
+    # The document's page, its passages, the shards its words touch; no person page.
+    assert "search/docs/talk-b.js" in changed and "search/terms-q.js" not in before
+    assert (out / "search" / "terms-q.js").is_file()
+    assert not {c for c in changed if c.startswith("persons/")} - {"persons/kim-ilsung.html"}
+    assert (out / "persons" / "kim-ilsung.html").stat().st_mtime_ns == 1
+    assert "search/docs/talk-a.js" not in changed and "search/search.js" not in changed
+    # A person who leaves the edition takes their page along.
+    (src / "talk-a.xml").unlink()
+    render_paths([src], out, sheets=sheets, registry=REGISTRY)
+    assert not (out / "persons" / "talk-a~li.html").exists()
+    assert (out / "persons" / "kim-ilsung.html").is_file()
