@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -816,3 +817,45 @@ def test_register_rewrites_only_what_changed(tmp_path: Path, sheets: Stylesheets
     render_paths([src], out, sheets=sheets, registry=REGISTRY)
     assert not (out / "persons" / "talk-a~li.html").exists()
     assert (out / "persons" / "kim-ilsung.html").is_file()
+
+
+def test_build_changing_one_document_does_not_rewrite_every_person_page(tmp_path: Path) -> None:
+    from tei_edition.build import build
+
+    sources = sorted((HERE.parent / "sources").glob("*.txt"))
+    assert len(sources) >= 2
+    (tmp_path / "sources").mkdir()
+    for src in sources:
+        (tmp_path / "sources" / src.name).write_bytes(src.read_bytes())
+    first = build(tmp_path, jobs=1)
+    assert first.exit_status == Exit.OK and first.site_files > len(sources)
+    site = tmp_path / "site"
+    pages = sorted((site / "persons").glob("*.html"))
+    assert len(pages) > 2
+    for page in pages:
+        os.utime(page, ns=(1, 1))  # any write from now on gives a new time
+    again = build(tmp_path, jobs=1)
+    assert again.site_files == 0 and "site: 0 file(s) written" in again.summary()
+    changed = tmp_path / "sources" / sources[0].name
+    changed.write_text(changed.read_text("utf-8") + "\nA closing remark on quetzal feathers.\n",
+                       "utf-8")
+    third = build(tmp_path, jobs=1)
+    assert [r.name for r in third.docs if r.status == "converted"] == [sources[0].stem]
+    rewritten = [p for p in pages if p.stat().st_mtime_ns != 1]
+    assert len(rewritten) < len(pages)
+    # The other documents' people are untouched; the changed text is searchable.
+    assert not [p for p in rewritten if not p.name.startswith(f"{sources[0].stem}~")]
+    assert "quetzal" in (site / "search" / "docs" / f"{sources[0].stem}.js").read_text("utf-8")
+
+
+def test_cli_build_says_where_the_edition_is(tmp_path: Path) -> None:
+    (tmp_path / "sources").mkdir()
+    src = sorted((HERE.parent / "sources").glob("*.txt"))[0]
+    (tmp_path / "sources" / src.name).write_bytes(src.read_bytes())
+    result = CliRunner().invoke(cli, ["build", str(tmp_path), "--jobs", "1"])
+    assert result.exit_code == 0, result.output
+    assert result.output.rstrip().endswith(f"open {tmp_path / 'site' / 'index.html'}")
+    shutil.rmtree(tmp_path / "site")  # a rebuilt site is work done, though nothing converted
+    result = CliRunner().invoke(cli, ["build", str(tmp_path), "--jobs", "1"])
+    assert "1 unchanged" in result.output and "site: 0 file(s)" not in result.output
+    assert (tmp_path / "site" / "persons" / "index.html").is_file()
