@@ -173,7 +173,8 @@ def site_page(title: str, body: str, css: str, *, prefix: str, body_class: str,
     page = (
         "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
         "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
-        f"<title>{escape(title)}</title><link rel=\"stylesheet\" href=\"{prefix}{css}\"></head>"
+        f"<title>{escape(title)}</title><link rel=\"stylesheet\" href=\"{prefix}{css}\">"
+        "<link rel=\"icon\" href=\"data:,\"></head>"
         f"<body class=\"{body_class}\"><a class=\"skip-link\" href=\"#text\">Skip to the text</a>"
         "<nav class=\"site-nav\" aria-label=\"Edition\">"
         f"<a class=\"back\" href=\"{prefix}index.html\">All documents</a> "

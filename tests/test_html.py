@@ -139,7 +139,9 @@ def test_stylesheet_is_local_and_shipped(site: Path, pages: dict[str, etree._Ele
         assert hrefs == ["edition.css"], name
         assert (site / hrefs[0]).is_file()
         # nothing is loaded from elsewhere, and nothing needs JavaScript
-        assert not root.xpath("//script | //img | //iframe | //link[@rel!='stylesheet']"), name
+        assert not root.xpath("//script | //img | //iframe"
+                              " | //link[@rel!='stylesheet' and @rel!='icon']"), name
+        assert root.xpath("//link[@rel='icon']/@href") == ["data:,"], name  # an empty icon
     css = (site / "edition.css").read_text("utf-8")
     assert "@media print" in css
     assert "url(" not in css and "@import" not in css
@@ -392,8 +394,9 @@ def test_malicious_source_yields_inert_html(pages: dict[str, etree._Element]) ->
     root = pages["malicious"]
     assert not root.xpath("//script | //img | //b | //iframe")
     assert not [a for a in root.xpath("//@*") if a.attrname.lower().startswith("on")]
-    for href in root.xpath("//@href"):
+    for href in root.xpath("//@href[not(parent::link[@rel='icon'])]"):
         assert_safe_href(href)
+    assert root.xpath("//link[@rel='icon']/@href") == ["data:,"]  # ours: no /favicon.ico request
     assert root.get("lang") is None  # the forged xml:lang is not a language tag
     assert root.findtext("head/title").startswith('</title><script>alert("title")</script>')
     body = text(root.find("body"))
@@ -556,7 +559,7 @@ def test_render_document_is_reusable(sheets: Stylesheets) -> None:
     before = etree.tostring(tree)
     html = render_document(tree, sheets, css_href="../s.css", index_href="../index.html")
     root = parse_html(html)
-    assert root.xpath("//link/@href") == ["../s.css"]
+    assert root.xpath("//link[@rel='stylesheet']/@href") == ["../s.css"]
     assert root.xpath("//nav/a/@href") == ["../index.html", "../persons/index.html", "../search.html"]
     assert etree.tostring(tree) == before  # the caller's tree is left alone
     with pytest.raises(RenderError):
@@ -622,7 +625,7 @@ def check_document(source: Path, sheets: Stylesheets) -> None:
         tree, f"{body}//tei:list[@type='distribution']/tei:item")
     ids = root.xpath("//@id")
     assert len(ids) == len(set(ids))
-    for href in root.xpath("//@href"):
+    for href in root.xpath("//@href[not(parent::link[@rel='icon'])]"):
         assert_safe_href(href)
         if href.startswith("#"):
             assert href[1:] in ids

@@ -60,6 +60,8 @@
         <meta name="viewport" content="width=device-width, initial-scale=1"/>
         <title><xsl:value-of select="$title"/></title>
         <link rel="stylesheet" href="{$css-href}"/>
+        <!-- No icon: browsers would otherwise ask every server for /favicon.ico, and fail. -->
+        <link rel="icon" href="data:,"/>
       </head>
       <body class="page-document">
         <a class="skip-link" href="#text">Skip to the text</a>
