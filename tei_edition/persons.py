@@ -21,7 +21,7 @@ from urllib.parse import quote
 from lxml import etree
 
 from .config import AUTHORITIES, KnownPerson
-from .render import NOT_HTML, NS, PERSONS_DIR, TEI_NS, passage_anchors, person_key
+from .render import NOT_HTML, NS, PERSONS_DIR, TEI_NS, has_non_html, passage_anchors, person_key
 
 _XML_ID = "{http://www.w3.org/XML/1998/namespace}id"
 _SP = f"{{{TEI_NS}}}sp"
@@ -81,11 +81,13 @@ def _authorities(person: etree._Element) -> list[str]:
     return out
 
 
-def appearances(root: etree._Element, doc: str, registry: Collection[str]) -> dict:
+def appearances(root: etree._Element, doc: str, registry: Collection[str],
+                anchors: list[tuple[etree._Element, str]] | None = None) -> dict:
     """What the register needs of one document (JSON-serialisable): its title, date and page,
-    and for every person of particDesc the key, names, role, side, turns and authorities."""
+    and for every person of particDesc the key, names, role, side, turns and authorities.
+    `anchors`: passage_anchors(root), when the caller has them."""
     turns: dict[str, list[str]] = {}
-    for el, anchor in passage_anchors(root):
+    for el, anchor in passage_anchors(root) if anchors is None else anchors:
         if el.tag == _SP and el.get("who"):
             for who in el.get("who", "").split():
                 turns.setdefault(who, []).append(anchor)
@@ -182,7 +184,8 @@ def site_page(title: str, body: str, css: str, *, prefix: str, body_class: str,
         f"<a href=\"{prefix}search.html\">Search</a></nav>"
         f"<main id=\"text\">{body}</main>{tags}</body></html>\n"
     )
-    return NOT_HTML.sub("\ufffd", page).encode()
+    data = page.encode()
+    return NOT_HTML.sub("\ufffd", page).encode() if has_non_html(data) else data
 
 
 def format_date(iso: str) -> str:
@@ -238,10 +241,12 @@ def person_page(person: Person, css: str) -> bytes:
         turns = ap["turns"]
         cell = str(len(turns))
         if turns:
+            # The page's href is quoted and turn-K needs no escaping (most ids are that);
+            # id-ID comes from the file's own xml:id and does.
             cell += ": " + " ".join(
-                f"<a class=\"turn\" href=\"{escape(href)}#{escape(a)}\" aria-label=\"turn "
-                f"{escape(a.removeprefix('turn-'))}\">{escape(a.removeprefix('turn-'))}</a>"
-                for a in turns)
+                f"<a class=\"turn\" href=\"{href}#{a}\" aria-label=\"turn {a[5:]}\">{a[5:]}</a>"
+                if a.startswith("turn-") else
+                f"<a class=\"turn\" href=\"{href}#{escape(a)}\">{escape(a)}</a>" for a in turns)
         out.append(f"<tr><td class=\"date\">{format_date(rec['date'])}</td>"
                    f"<td class=\"title\"><a href=\"{escape(href)}\">{escape(rec['title'])}</a></td>"
                    f"<td class=\"role\">{_role(ap)}</td><td class=\"turns\">{cell}</td></tr>")

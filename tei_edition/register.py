@@ -21,7 +21,7 @@ from lxml import etree
 from . import __version__
 from .config import KnownPerson
 from .persons import appearances, collect, index_page, person_page
-from .render import CSS_NAME, PERSONS_DIR
+from .render import CSS_NAME, PERSONS_DIR, passage_anchors
 from .search import SCRIPT_NAME, SEARCH_DIR, SEARCH_PAGE, doc_file, index_files, record, script, search_page
 from .xmlio import write_atomic
 
@@ -30,7 +30,9 @@ CACHE_NAME = ".tei-edition-register.json"
 
 def document_record(root: etree._Element, doc: str, registry: Collection[str]) -> dict:
     """What one document gives the register and the search index (JSON-serialisable)."""
-    return {"persons": appearances(root, doc, registry), "search": record(root, doc)}
+    anchors = passage_anchors(root)
+    return {"persons": appearances(root, doc, registry, anchors),
+            "search": record(root, doc, anchors)}
 
 
 @dataclass
@@ -107,18 +109,22 @@ def _sync(site: Path, files: dict[str, bytes], digests: dict[str, str]) -> SiteR
         except FileNotFoundError:
             pass
         del digests[rel]
+    made: set[str] = set()  # folders known to exist: one check each, not one per file
+    root = os.fspath(site)
     for rel, data in files.items():
-        target = site / rel
         if not data:
             report.unchanged += 1
             continue
+        target = os.path.join(root, rel)
         digest = hashlib.sha256(data).hexdigest()
-        if digests.get(rel) == digest and target.exists():
+        if digests.get(rel) == digest and os.path.exists(target):
             report.unchanged += 1
             continue
-        if not target.parent.is_dir():
-            os.makedirs(target.parent, exist_ok=True)
+        folder = os.path.dirname(target)
+        if folder not in made:
+            os.makedirs(folder, exist_ok=True)
+            made.add(folder)
         write_atomic(target, data, durable=False)
         digests[rel] = digest
-        report.written.append(target)
+        report.written.append(Path(target))
     return report

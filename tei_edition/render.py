@@ -119,24 +119,34 @@ def person_href(key: str, prefix: str = f"{PERSONS_DIR}/") -> str:
     return prefix + quote(f"{key}.html")
 
 
-def passage_anchors(root: etree._Element) -> Iterator[tuple[etree._Element, str]]:
+def passage_anchors(root: etree._Element) -> list[tuple[etree._Element, str]]:
     """The passages of the text with their page ids: every turn (`turn-K`) and every paragraph
     outside a turn or note (`par-K`), or `id-ID` when the element has an xml:id."""
     text = root.find("tei:text", NS)
     if text is None:
-        return
-    turns = pars = 0
-    for el in text.iter(_SP, _P):
+        return []
+    out: list[tuple[etree._Element, str]] = []
+    turns = pars = inside = 0  # inside: how many turns and notes enclose the walk
+    # One walk with start and end events, rather than a look at the ancestors of every p.
+    for event, el in etree.iterwalk(text, events=("start", "end"), tag=(_SP, _P, _NOTE)):
+        if event == "end":
+            inside -= el.tag != _P
+            continue
         if el.tag == _SP:
             turns += 1
-            number = f"turn-{turns}"
+            anchor = f"turn-{turns}"
+            inside += 1
+        elif el.tag == _NOTE:
+            inside += 1
+            continue
+        elif inside:
+            continue
         else:
-            if next(el.iterancestors(_SP, _NOTE), None) is not None:
-                continue
             pars += 1
-            number = f"par-{pars}"
+            anchor = f"par-{pars}"
         xml_id = el.get(_XML_ID)
-        yield el, f"id-{xml_id}" if xml_id else number
+        out.append((el, f"id-{xml_id}" if xml_id else anchor))
+    return out
 
 
 def person_pages(root: etree._Element, doc: str, registry: Collection[str]) -> dict[str, str]:
@@ -250,13 +260,13 @@ def _serialise(result: etree._XSLTResultTree) -> bytes:
     if root is None:
         raise RenderError("the stylesheet produced no output")
     data = etree.tostring(root, method="html", encoding="UTF-8")
-    if _has_non_html(data):
+    if has_non_html(data):
         # Shown as U+FFFD rather than dropped: the reader sees that something was there.
         data = NOT_HTML.sub("\ufffd", data.decode("utf-8")).encode("utf-8")
     return DOCTYPE + data + b"\n"
 
 
-def _has_non_html(data: bytes) -> bool:
+def has_non_html(data: bytes) -> bool:
     """True when UTF-8 `data` holds a character of NOT_HTML."""
     # A one-byte `in` is a memchr-speed scan (longer needles are not); the regular
     # expressions only run when the lead byte of a suspect character is there at all.
@@ -347,7 +357,7 @@ def render_paths(paths: list[Path], outdir: Path, *, sheets: Stylesheets | None 
     taken: dict[str, Path] = {}
     for path in files:
         entry = _render_one(path, outdir, sheets, taken, report, records,
-                            frozenset(p.id for p in registry))
+                            frozenset(p.id for p in registry), site_pages)
         if entry is not None:
             entries.append(entry)
     _write(outdir / CSS_NAME, (XSLT_DIR / CSS_NAME).read_bytes(), report)
@@ -369,7 +379,7 @@ def render_paths(paths: list[Path], outdir: Path, *, sheets: Stylesheets | None 
 
 def _render_one(path: Path, outdir: Path, sheets: Stylesheets, taken: dict[str, Path],
                 report: RenderReport, records: dict[str, dict | None],
-                ids: frozenset[str]) -> IndexEntry | None:
+                ids: frozenset[str], site_pages: bool = True) -> IndexEntry | None:
     """Parse, check, transform and write one file; diagnostics go into `report`."""
     name = path.stem
     if name == Path(INDEX_NAME).stem or name in taken:
@@ -391,9 +401,10 @@ def _render_one(path: Path, outdir: Path, sheets: Stylesheets, taken: dict[str, 
     taken[name] = path
     if not _write(outdir / f"{name}.html", html, report):
         return None
-    from .register import document_record
+    if site_pages:
+        from .register import document_record
 
-    records[name] = document_record(tree.getroot(), name, ids)
+        records[name] = document_record(tree.getroot(), name, ids)
     return IndexEntry.from_tree(name, tree, ids)
 
 

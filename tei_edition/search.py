@@ -19,6 +19,7 @@ its terms changed.
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 import unicodedata
@@ -55,42 +56,78 @@ def normalise(text: str) -> str:
 
 
 def tokens(text: str) -> list[str]:
-    """The words of a text as index terms."""
-    return [t[:_MAX_TERM] for t in _TOKEN.findall(normalise(text))]
+    """The words of a text as index terms. Words are cut first and only those with a
+    character outside ASCII are normalised: per character, that is the expensive part."""
+    words = _TOKEN.findall(text.lower())
+    if not text.isascii():
+        words = [w if w.isascii() else normalise(w) for w in words]
+    return [w[:_MAX_TERM] for w in words]
+
+
+# Bytes of ASCII punctuation and spaces become spaces; letters, digits and every byte of a
+# UTF-8 sequence are kept: one C-level pass cuts the words of a whole document.
+_KEEP = frozenset(b"abcdefghijklmnopqrstuvwxyz0123456789") | frozenset(range(128, 256))
+_CUT = bytes(c if c in _KEEP else 32 for c in range(256))
+
+
+def term_counts(text: str) -> Counter[str]:
+    """How often each index term occurs in `text` (the same terms as tokens(), faster: only
+    the distinct words with a character outside ASCII go through the regular expression)."""
+    counts = Counter(text.lower().encode().translate(_CUT).decode().split())
+    # Found by C-level filters: a loop over every distinct word costs more than the rest.
+    odd = list(itertools.filterfalse(str.isascii, counts))
+    if max(map(len, counts), default=0) > _MAX_TERM:
+        odd += [w for w in counts if len(w) > _MAX_TERM and w.isascii()]
+    for word in odd:
+        n = counts.pop(word)
+        for term in tokens(word):
+            counts[term] += n
+    return counts
 
 
 def _text(el: etree._Element) -> str:
     return " ".join(" ".join(el.itertext()).split())
 
 
-def record(root: etree._Element, doc: str) -> dict:
+def record(root: etree._Element, doc: str,
+           anchors: list[tuple[etree._Element, str]] | None = None) -> dict:
     """One document for the index (JSON-serialisable): title, date, page, passages
-    ([page id, label, text]) and the count of every term."""
+    ([page id, label, text]) and the count of every term. `anchors`: passage_anchors(root)."""
     passages: list[list[str]] = []
-    for el, anchor in passage_anchors(root):
-        label = ""
+    for el, anchor in passage_anchors(root) if anchors is None else anchors:
+        label, body = "", _text(el)
         if el.tag == _SP:
             speaker = el.find("tei:speaker", NS)
             label = _text(speaker) if speaker is not None else ""
-            body = " ".join(_text(c) for c in el if c.tag != _SPEAKER)
-        else:
-            body = _text(el)
+            # The label leads the turn: cut it off the turn's text rather than walk every child.
+            if label and body.startswith(label) and speaker is el[0]:
+                body = body[len(label):].lstrip()
+            elif label:
+                body = " ".join(_text(c) for c in el if c.tag != _SPEAKER)
         if body:
             passages.append([anchor, label, body])
     text = root.find("tei:text", NS)
-    other = [] if text is None else [
-        _text(el) for el in text.iter(*_OTHER)
-        if next(el.iterancestors(_SP, _P, *_OTHER), None) is None]
+    other: list[str] = []
+    inside = 0  # how many turns, paragraphs and other blocks enclose the walk
+    for event, el in (() if text is None else
+                      etree.iterwalk(text, events=("start", "end"), tag=(_SP, _P, *_OTHER))):
+        if event == "start":
+            if not inside and el.tag not in (_SP, _P):
+                other.append(_text(el))
+            inside += 1
+        else:
+            inside -= 1
     if any(other):
         passages.append(["", "", " ".join(o for o in other if o)])
     title = _TITLE(root) or doc
-    counts: Counter[str] = Counter()
-    for _, label, body in passages:
-        counts.update(tokens(f"{label} {body}"))
+    counts = term_counts(" ".join(f"{label} {body}" for _, label, body in passages))
     # The title counts as much as a passage that repeats each of its words five times.
     counts.update({t: 5 for t in tokens(title)})
+    # Terms and counts as two strings, in the same order: far cheaper to cache as JSON than
+    # a mapping, and to make.
     return {"doc": doc, "href": quote(f"{doc}.html"), "title": title, "date": _DATE(root),
-            "passages": passages, "terms": dict(counts)}
+            "passages": passages, "terms": " ".join(counts),
+            "counts": " ".join(map(str, counts.values()))}
 
 
 def shard_of(term: str) -> str:
@@ -112,14 +149,22 @@ def doc_file(rec: dict) -> bytes:
 def index_files(records: list[dict], people: Iterable[Person]) -> dict[str, bytes]:
     """The site-wide files (paths relative to `search/`): documents, shards, persons."""
     records = sorted(records, key=lambda r: r["doc"])
-    shards: dict[str, dict[str, list[int]]] = {}
+    postings: dict[str, list[int]] = {}
+    get = postings.get  # the loop runs once per term of every document: kept lean
     for i, rec in enumerate(records):
-        for term, count in rec["terms"].items():
-            shards.setdefault(shard_of(term), {}).setdefault(term, []).extend((i, count))
+        for term, count in zip(rec["terms"].split(), map(int, rec["counts"].split()), strict=True):
+            found = get(term)
+            if found is None:
+                postings[term] = [i, count]
+            else:
+                found += (i, count)
+    shards: dict[str, dict[str, list[int]]] = {}
+    for term in sorted(postings):
+        shards.setdefault(shard_of(term), {})[term] = postings[term]
     docs = [[r["doc"], r["title"], r["date"], r["href"]] for r in records]
     files = {"docs.js": _js("documents", docs, sorted(shards))}
     for key, terms in shards.items():
-        files[f"terms-{key}.js"] = _js("terms", key, dict(sorted(terms.items())))
+        files[f"terms-{key}.js"] = _js("terms", key, terms)
     files["persons.js"] = _js("persons", [
         [p.name, p.forms, f"persons/{p.href}", len({rec['doc'] for rec, _ in p.rows})]
         for p in people])
