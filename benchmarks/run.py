@@ -160,7 +160,7 @@ def main() -> None:
     t_html, t_build1, t_build2, t_noop = (best[k] for k in ("html", "build1", "build2", "noop"))
 
     stages = {}
-    for step in ("convert", "validate", "html"):
+    for step in ("convert", "validate", "html", "register"):
         stages[step] = sum(r.seconds.get(step, 0.0) for r in built[0].docs) / n
     per_floor = t_floor / n
     load_after = load_average()

@@ -184,9 +184,11 @@ def _validate_and_render(job: _Job, result: DocResult, tei: bytes | None) -> Non
     write_atomic(job.site / f"{job.name}.html", page, durable=False)
     entry = IndexEntry.from_tree(job.name, tree, registry)
     result.index_entry = etree.tostring(entry.element())
-    result.site_record = _site_record(tree, job.name, registry)
     result.rendered = True
     result.seconds["html"] = time.perf_counter() - t
+    t = time.perf_counter()
+    result.site_record = _site_record(tree, job.name, registry)
+    result.seconds["register"] = time.perf_counter() - t
 
 
 # ------------------------------------------------------------------ the parent side

@@ -7,7 +7,8 @@ twice as long as the whole HTML stage to index 1,000 documents). The same files 
 any static host.
 
 - `search/docs.js`: the documents (name, title, date, page) and the list of term shards;
-- `search/terms-X.js`: the terms starting with X, each with its documents and counts;
+- `search/terms-X.js`: for every document, its terms starting with X and their counts (the
+  page turns them into a term -> documents map when it loads the file);
 - `search/docs/NAME.js`: the passages of one document (turns and paragraphs with the page
   id each links to), loaded for the best documents of a search to show the passage;
 - `search/persons.js`: the persons register, so that a name leads to the person's page.
@@ -23,6 +24,7 @@ import itertools
 import json
 import re
 import unicodedata
+from bisect import bisect_left
 from collections import Counter
 from collections.abc import Iterable
 from urllib.parse import quote
@@ -123,17 +125,23 @@ def record(root: etree._Element, doc: str,
     counts = term_counts(" ".join(f"{label} {body}" for _, label, body in passages))
     # The title counts as much as a passage that repeats each of its words five times.
     counts.update({t: 5 for t in tokens(title)})
-    # Terms and counts as two strings, in the same order: far cheaper to cache as JSON than
-    # a mapping, and to make.
+    # Sorted terms and their counts as two strings: far cheaper to cache as JSON than a
+    # mapping, and each shard's terms are one slice of them (see index_files).
+    terms = sorted(counts)
     return {"doc": doc, "href": quote(f"{doc}.html"), "title": title, "date": _DATE(root),
-            "passages": passages, "terms": " ".join(counts),
-            "counts": " ".join(map(str, counts.values()))}
+            "passages": passages, "terms": " ".join(terms),
+            "counts": " ".join([str(counts[t]) for t in terms])}
+
+
+# (shard, first term of its range, first term after it); "_" holds what sorts after "z".
+_SHARD_RANGES = [("0", "0", ":"), *((c, c, chr(ord(c) + 1)) for c in "abcdefghijklmnopqrstuvwxyz"),
+                 ("_", "{", "")]
 
 
 def shard_of(term: str) -> str:
     """The file a term lives in: its first letter a-z, '0' for digits, '_' for the rest."""
     c = term[0]
-    return c if "a" <= c <= "z" else "0" if c.isdigit() else "_"
+    return c if "a" <= c <= "z" else "0" if "0" <= c <= "9" else "_"
 
 
 def _js(call: str, *args: object) -> bytes:
@@ -149,22 +157,18 @@ def doc_file(rec: dict) -> bytes:
 def index_files(records: list[dict], people: Iterable[Person]) -> dict[str, bytes]:
     """The site-wide files (paths relative to `search/`): documents, shards, persons."""
     records = sorted(records, key=lambda r: r["doc"])
-    postings: dict[str, list[int]] = {}
-    get = postings.get  # the loop runs once per term of every document: kept lean
+    shards: dict[str, list[list]] = {}
     for i, rec in enumerate(records):
-        for term, count in zip(rec["terms"].split(), map(int, rec["counts"].split()), strict=True):
-            found = get(term)
-            if found is None:
-                postings[term] = [i, count]
-            else:
-                found += (i, count)
-    shards: dict[str, dict[str, list[int]]] = {}
-    for term in sorted(postings):
-        shards.setdefault(shard_of(term), {})[term] = postings[term]
+        terms, counts = rec["terms"].split(), rec["counts"].split()
+        # Terms are sorted and a shard is a range of first characters: one bisection a shard.
+        for key, low, high in _SHARD_RANGES:
+            a, b = bisect_left(terms, low), bisect_left(terms, high) if high else len(terms)
+            if a < b:
+                shards.setdefault(key, []).append([i, " ".join(terms[a:b]), " ".join(counts[a:b])])
     docs = [[r["doc"], r["title"], r["date"], r["href"]] for r in records]
     files = {"docs.js": _js("documents", docs, sorted(shards))}
-    for key, terms in shards.items():
-        files[f"terms-{key}.js"] = _js("terms", key, terms)
+    for key, rows in shards.items():
+        files[f"terms-{key}.js"] = _js("terms", key, rows)
     files["persons.js"] = _js("persons", [
         [p.name, p.forms, f"persons/{p.href}", len({rec['doc'] for rec, _ in p.rows})]
         for p in people])

@@ -14,7 +14,17 @@
       shards.forEach(function (s) { state.shards[s] = true; });
     },
     persons: function (persons) { state.persons = persons; },
-    terms: function (shard, terms) { state.terms[shard] = terms; },
+    // Rows of [document, "term term …", "count count …"]: the postings are made here.
+    terms: function (shard, rows) {
+      var map = {};
+      rows.forEach(function (row) {
+        var terms = row[1].split(" "), counts = row[2].split(" ");
+        for (var i = 0; i < terms.length; i++) {
+          (map[terms[i]] || (map[terms[i]] = [])).push(row[0], +counts[i]);
+        }
+      });
+      state.terms[shard] = map;
+    },
     passages: function (doc, passages) { state.passages[doc] = passages; }
   };
 
@@ -29,7 +39,7 @@
   }
   function shardOf(term) {
     var c = term.charAt(0);
-    return c >= "a" && c <= "z" ? c : /\p{N}/u.test(c) ? "0" : "_";
+    return c >= "a" && c <= "z" ? c : c >= "0" && c <= "9" ? "0" : "_";
   }
 
   // ------------------------------------------------------------ loading index files
