@@ -318,7 +318,7 @@ def _registry_ids(config: Config) -> frozenset[str]:
 def _site_record(tree: etree._ElementTree, name: str, registry: frozenset[str]) -> dict:
     from .register import document_record
 
-    return document_record(tree.getroot(), name, registry)
+    return document_record(tree.getroot(), name, registry, _tools().sheets)
 
 
 def _write_site_pages(root: Path, docs: list[DocResult], config: Config, *, force: bool) -> int:

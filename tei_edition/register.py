@@ -21,18 +21,19 @@ from lxml import etree
 from . import __version__
 from .config import KnownPerson
 from .persons import appearances, collect, index_page, person_page
-from .render import CSS_NAME, PERSONS_DIR, passage_anchors
+from .render import CSS_NAME, PERSONS_DIR, Stylesheets, passage_anchors
 from .search import SCRIPT_NAME, SEARCH_DIR, SEARCH_PAGE, doc_file, index_files, record, script, search_page
 from .xmlio import write_atomic
 
 CACHE_NAME = ".tei-edition-register.json"
 
 
-def document_record(root: etree._Element, doc: str, registry: Collection[str]) -> dict:
+def document_record(root: etree._Element, doc: str, registry: Collection[str],
+                    sheets: Stylesheets) -> dict:
     """What one document gives the register and the search index (JSON-serialisable)."""
     anchors = passage_anchors(root)
     return {"persons": appearances(root, doc, registry, anchors),
-            "search": record(root, doc, anchors)}
+            "search": record(root, doc, sheets, anchors)}
 
 
 @dataclass

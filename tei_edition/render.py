@@ -59,15 +59,18 @@ USAGE_RULES = frozenset({"io", "html-input", "html-output", "html-name"})
 
 @dataclass(frozen=True)
 class Stylesheets:
-    """The compiled document and index stylesheets; compile once per run, reuse for every file."""
+    """The compiled stylesheets: the page, the index, and the text the search index reads;
+    compile once per run, reuse for every file."""
 
     document: etree.XSLT
     index: etree.XSLT
+    passages: etree.XSLT
 
     @classmethod
     def load(cls, directory: Path = XSLT_DIR) -> Stylesheets:
-        """Compile `document.xsl` and `index.xsl` from `directory`."""
-        return cls(_compile(directory / "document.xsl"), _compile(directory / "index.xsl"))
+        """Compile `document.xsl`, `index.xsl` and `passages.xsl` from `directory`."""
+        return cls(_compile(directory / "document.xsl"), _compile(directory / "index.xsl"),
+                   _compile(directory / "passages.xsl"))
 
 
 def _compile(path: Path) -> etree.XSLT:
@@ -404,7 +407,7 @@ def _render_one(path: Path, outdir: Path, sheets: Stylesheets, taken: dict[str, 
     if site_pages:
         from .register import document_record
 
-        records[name] = document_record(tree.getroot(), name, ids)
+        records[name] = document_record(tree.getroot(), name, ids, sheets)
     return IndexEntry.from_tree(name, tree, ids)
 
 

@@ -32,18 +32,14 @@ from urllib.parse import quote
 from lxml import etree
 
 from .persons import Person, site_page
-from .render import NS, TEI_NS, XSLT_DIR, passage_anchors
+from .render import NS, XSLT_DIR, Stylesheets, passage_anchors
 
 SEARCH_DIR = "search"
 SEARCH_PAGE = "search.html"
 SCRIPT_NAME = "search.js"  # shipped beside edition.css in tei_edition/xslt/
 _TOKEN = re.compile(r"[^\W_]+")
 _MAX_TERM = 40
-_SP, _P = f"{{{TEI_NS}}}sp", f"{{{TEI_NS}}}p"
-_SPEAKER = f"{{{TEI_NS}}}speaker"
-# Blocks outside turns and paragraphs whose text is searched as the document's "other" passage.
-_OTHER = tuple(f"{{{TEI_NS}}}{t}" for t in ("head", "item", "label", "dateline", "salute",
-                                              "signed", "trailer", "byline", "docDate", "seg"))
+_MARKS = re.compile("([\ue000\ue002])")
 _TITLE = etree.XPath("normalize-space(tei:teiHeader/tei:fileDesc/tei:titleStmt/"
                      "tei:title[@type='main' or not(@type)][1])", namespaces=NS)
 _DATE = etree.XPath("string((tei:teiHeader/tei:profileDesc/tei:creation/tei:date/@when"
@@ -87,40 +83,27 @@ def term_counts(text: str) -> Counter[str]:
     return counts
 
 
-def _text(el: etree._Element) -> str:
-    return " ".join(" ".join(el.itertext()).split())
-
-
-def record(root: etree._Element, doc: str,
+def record(root: etree._Element, doc: str, sheets: Stylesheets,
            anchors: list[tuple[etree._Element, str]] | None = None) -> dict:
     """One document for the index (JSON-serialisable): title, date, page, passages
     ([page id, label, text]) and the count of every term. `anchors`: passage_anchors(root)."""
+    anchors = passage_anchors(root) if anchors is None else anchors
     passages: list[list[str]] = []
-    for el, anchor in passage_anchors(root) if anchors is None else anchors:
-        label, body = "", _text(el)
-        if el.tag == _SP:
-            speaker = el.find("tei:speaker", NS)
-            label = _text(speaker) if speaker is not None else ""
-            # The label leads the turn: cut it off the turn's text rather than walk every child.
-            if label and body.startswith(label) and speaker is el[0]:
-                body = body[len(label):].lstrip()
-            elif label:
-                body = " ".join(_text(c) for c in el if c.tag != _SPEAKER)
-        if body:
-            passages.append([anchor, label, body])
-    text = root.find("tei:text", NS)
     other: list[str] = []
-    inside = 0  # how many turns, paragraphs and other blocks enclose the walk
-    for event, el in (() if text is None else
-                      etree.iterwalk(text, events=("start", "end"), tag=(_SP, _P, *_OTHER))):
-        if event == "start":
-            if not inside and el.tag not in (_SP, _P):
-                other.append(_text(el))
-            inside += 1
-        else:
-            inside -= 1
-    if any(other):
-        passages.append(["", "", " ".join(o for o in other if o)])
+    # The text comes from passages.xsl: U+E000 opens the next passage of `anchors`, U+E002
+    # closes it, U+E001 ends a speaker label.
+    pieces = _MARKS.split(str(sheets.passages(root.getroottree())))
+    opened = 0
+    for mark, piece in zip(["\ue002", *pieces[1::2]], pieces[::2], strict=True):
+        if mark == "\ue000" and opened < len(anchors):
+            label, _, body = piece.partition("\ue001") if "\ue001" in piece else ("", "", piece)
+            passages.append([anchors[opened][1], " ".join(label.split()), " ".join(body.split())])
+            opened += 1
+        elif piece.strip():
+            other.append(" ".join(piece.split()))
+    passages = [p for p in passages if p[2]]
+    if other:
+        passages.append(["", "", " ".join(other)])
     title = _TITLE(root) or doc
     counts = term_counts(" ".join(f"{label} {body}" for _, label, body in passages))
     # The title counts as much as a passage that repeats each of its words five times.
