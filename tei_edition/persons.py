@@ -15,13 +15,22 @@ import unicodedata
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from html import escape
-from pathlib import Path
 from urllib.parse import quote
 
 from lxml import etree
 
 from .config import AUTHORITIES, KnownPerson
-from .render import NOT_HTML, NS, PERSONS_DIR, TEI_NS, has_non_html, passage_anchors, person_key
+from .render import (
+    MAIN_TITLE,
+    NOT_HTML,
+    NS,
+    PERSONS_DIR,
+    SORT_DATE,
+    TEI_NS,
+    has_non_html,
+    passage_anchors,
+    person_key,
+)
 
 _XML_ID = "{http://www.w3.org/XML/1998/namespace}id"
 _SP = f"{{{TEI_NS}}}sp"
@@ -30,11 +39,6 @@ _AUTHORITY_NAMES = {"wikidata": "Wikidata", "viaf": "VIAF", "gnd": "GND",
                     "lcnaf": "Library of Congress", "isni": "ISNI"}
 _MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
            "September", "October", "November", "December")
-_TITLE = etree.XPath("normalize-space(tei:teiHeader/tei:fileDesc/tei:titleStmt/"
-                     "tei:title[@type='main' or not(@type)][1])", namespaces=NS)
-_DATE = etree.XPath("string((tei:teiHeader/tei:profileDesc/tei:creation/tei:date/@when"
-                    " | tei:teiHeader/tei:profileDesc/tei:creation/tei:date/@from)[1])",
-                    namespaces=NS)
 
 
 # ------------------------------------------------------------------ one document's record
@@ -106,8 +110,8 @@ def appearances(root: etree._Element, doc: str, registry: Collection[str],
             "title": _role_names(main) if main is not None else "", "side": _side(person),
             "turns": turns.get(f"#{pid}", []), "authorities": _authorities(person),
         })
-    return {"doc": doc, "href": quote(f"{doc}.html"), "title": _TITLE(root) or doc,
-            "date": _DATE(root), "persons": persons}
+    return {"doc": doc, "href": quote(f"{doc}.html"), "title": MAIN_TITLE(root) or doc,
+            "date": SORT_DATE(root), "persons": persons}
 
 
 # ------------------------------------------------------------------ the register
@@ -287,8 +291,3 @@ def index_page(people: list[Person], css: str) -> bytes:
 def _letter_id(letter: str) -> str:
     return "other" if letter == "#" else "".join(f"{ord(c):x}" if not c.isascii() else c
                                                 for c in letter)
-
-
-def page_path(site: Path, person: Person) -> Path:
-    return site / PERSONS_DIR / f"{person.key}.html"
-

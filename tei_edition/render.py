@@ -282,7 +282,10 @@ def has_non_html(data: bytes) -> bool:
 
 # Compiled once: root.xpath() would compile the expression again for every document.
 _KIND = etree.XPath("string(tei:text/tei:body/tei:div[1]/@type)", namespaces=NS)
-_SORT_DATE = etree.XPath("string((tei:teiHeader/tei:profileDesc/tei:creation/tei:date/@when"
+#: A document's catalogue title (plain text) and sort date, for the index, register and search.
+MAIN_TITLE = etree.XPath("normalize-space(tei:teiHeader/tei:fileDesc/tei:titleStmt/"
+                         "tei:title[@type='main' or not(@type)][1])", namespaces=NS)
+SORT_DATE = etree.XPath("string((tei:teiHeader/tei:profileDesc/tei:creation/tei:date/@when"
                          " | tei:teiHeader/tei:profileDesc/tei:creation/tei:date/@from)[1])",
                          namespaces=NS)
 
@@ -303,7 +306,7 @@ class IndexEntry:
         """Collect what the index needs from a TEI tree (the header is copied, its persons
         marked with their pages in the register)."""
         root = tree.getroot()
-        kind, date = _KIND(root), _SORT_DATE(root)
+        kind, date = _KIND(root), SORT_DATE(root)
         header = root.find("tei:teiHeader", NS)
         header = copy.deepcopy(header) if header is not None else etree.Element(
             f"{{{TEI_NS}}}teiHeader")

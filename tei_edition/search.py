@@ -32,7 +32,7 @@ from urllib.parse import quote
 from lxml import etree
 
 from .persons import Person, site_page
-from .render import NS, XSLT_DIR, Stylesheets, passage_anchors
+from .render import MAIN_TITLE, SORT_DATE, XSLT_DIR, Stylesheets, passage_anchors
 
 SEARCH_DIR = "search"
 SEARCH_PAGE = "search.html"
@@ -40,11 +40,6 @@ SCRIPT_NAME = "search.js"  # shipped beside edition.css in tei_edition/xslt/
 _TOKEN = re.compile(r"[^\W_]+")
 _MAX_TERM = 40
 _MARKS = re.compile("([\ue000\ue002])")
-_TITLE = etree.XPath("normalize-space(tei:teiHeader/tei:fileDesc/tei:titleStmt/"
-                     "tei:title[@type='main' or not(@type)][1])", namespaces=NS)
-_DATE = etree.XPath("string((tei:teiHeader/tei:profileDesc/tei:creation/tei:date/@when"
-                    " | tei:teiHeader/tei:profileDesc/tei:creation/tei:date/@from)[1])",
-                    namespaces=NS)
 
 
 def normalise(text: str) -> str:
@@ -104,14 +99,14 @@ def record(root: etree._Element, doc: str, sheets: Stylesheets,
     passages = [p for p in passages if p[2]]
     if other:
         passages.append(["", "", " ".join(other)])
-    title = _TITLE(root) or doc
+    title = MAIN_TITLE(root) or doc
     counts = term_counts(" ".join(f"{label} {body}" for _, label, body in passages))
     # The title counts as much as a passage that repeats each of its words five times.
     counts.update({t: 5 for t in tokens(title)})
     # Sorted terms and their counts as two strings: far cheaper to cache as JSON than a
     # mapping, and each shard's terms are one slice of them (see index_files).
     terms = sorted(counts)
-    return {"doc": doc, "href": quote(f"{doc}.html"), "title": title, "date": _DATE(root),
+    return {"doc": doc, "href": quote(f"{doc}.html"), "title": title, "date": SORT_DATE(root),
             "passages": passages, "terms": " ".join(terms),
             "counts": " ".join([str(counts[t]) for t in terms])}
 
