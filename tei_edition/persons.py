@@ -30,6 +30,7 @@ from .render import (
     has_non_html,
     passage_anchors,
     person_key,
+    register_id,
 )
 
 _XML_ID = "{http://www.w3.org/XML/1998/namespace}id"
@@ -97,7 +98,7 @@ def appearances(root: etree._Element, doc: str, registry: Collection[str],
                 turns.setdefault(who, []).append(anchor)
     persons = []
     for person in root.iterfind("tei:teiHeader/tei:profileDesc/tei:particDesc//tei:person", NS):
-        pid = person.get(_XML_ID)
+        pid = register_id(person)
         if not pid:
             continue
         names = person.findall("tei:persName", NS)

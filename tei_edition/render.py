@@ -39,6 +39,7 @@ PAGE = "te-page"
 _SP, _P, _NOTE = f"{{{TEI_NS}}}sp", f"{{{TEI_NS}}}p", f"{{{TEI_NS}}}note"
 _PERSON, _PERSNAME = f"{{{TEI_NS}}}person", f"{{{TEI_NS}}}persName"
 _XML_ID = "{http://www.w3.org/XML/1998/namespace}id"
+_NCNAME = re.compile(r"^[^\W\d][\w.-]*$")  # an XML name without a colon: no slash, no ~
 
 #: Characters XML allows but HTML5 parsers report as errors: DEL, C1 controls, noncharacters.
 NOT_HTML = re.compile(
@@ -152,11 +153,18 @@ def passage_anchors(root: etree._Element) -> list[tuple[etree._Element, str]]:
     return out
 
 
+def register_id(person: etree._Element) -> str | None:
+    """The person's xml:id when it can name a page: an XML name (a file written unvalidated
+    could carry "../x" there, which must not become a path)."""
+    pid = person.get(_XML_ID)
+    return pid if pid and _NCNAME.match(pid) else None
+
+
 def person_pages(root: etree._Element, doc: str, registry: Collection[str]) -> dict[str, str]:
     """`#ID` of each person of particDesc -> the href of the person's page."""
     pages = {}
     for person in root.iterfind("tei:teiHeader/tei:profileDesc/tei:particDesc//tei:person", NS):
-        pid = person.get(_XML_ID)
+        pid = register_id(person)
         if pid:
             pages[f"#{pid}"] = person_href(person_key(doc, pid, registry))
     return pages

@@ -875,3 +875,24 @@ def test_cli_build_says_where_the_edition_is(tmp_path: Path) -> None:
     result = CliRunner().invoke(cli, ["build", str(tmp_path), "--jobs", "1"])
     assert "1 unchanged" in result.output and "site: 0 file(s)" not in result.output
     assert (tmp_path / "site" / "persons" / "index.html").is_file()
+
+
+def test_a_person_id_that_is_no_xml_name_gets_no_page(tmp_path: Path, sheets: Stylesheets) -> None:
+    """A file rendered without validation may carry anything in xml:id: never a path."""
+    src = tmp_path / "tei"
+    src.mkdir()
+    (src / "odd.xml").write_text(tei_doc(
+        "odd", "Odd", "1962-01-01",
+        '<listPerson><person xml:id="../../escape" role="speaker"><persName>Out Side</persName>'
+        '</person><person xml:id="in" role="speaker"><persName>In Side</persName></person>'
+        '</listPerson>',
+        '<sp who="#../../escape"><speaker>Out</speaker><p>x</p></sp>'
+        '<sp who="#in"><speaker>In</speaker><p>y</p></sp>'), "utf-8")
+    out = tmp_path / "site"
+    report = render_paths([src], out, sheets=sheets)
+    assert report.exit_status == Exit.OK
+    assert not (tmp_path / "escape.html").exists() and not list(tmp_path.rglob("*escape*"))
+    assert sorted(p.name for p in (out / "persons").iterdir()) == ["index.html", "odd~in.html"]
+    page = parse_html((out / "odd.html").read_bytes())
+    assert page.xpath("//a[@class='speaker']/@href") == ["#person-../../escape",
+                                                        "persons/odd~in.html"]
