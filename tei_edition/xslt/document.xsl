@@ -899,25 +899,25 @@
     <section class="conventions" aria-labelledby="conventions-heading">
       <h2 id="conventions-heading">How to read this edition</h2>
       <dl class="legend">
-        <div><dt><span class="supplied">[words]</span></dt>
+        <div><dt><span class="supplied sample">[words]</span></dt>
           <dd>Square brackets: words that are not in the original but were added by the translator or the editor to make the sentence clear.</dd></div>
-        <div><dt><span class="reg" title="alternative romanisation">[Kim Il-song]</span></dt>
+        <div><dt><span class="reg sample" title="alternative romanisation">[Kim Il-song]</span></dt>
           <dd>Grey square brackets: another spelling of the name or word just before it, usually another romanisation of Chinese or Korean.</dd></div>
-        <div><dt><span class="gap gap-redacted" role="img" aria-label="Redacted (example)">[two lines blacked out]</span></dt>
+        <div><dt><span class="gap gap-redacted sample" role="img" aria-label="Redacted (example)">[two lines blacked out]</span></dt>
           <dd>Black bar: a passage withheld or blacked out in the archive’s copy; the text says how much is missing.</dd></div>
-        <div><dt><span class="gap gap-illegible" role="img" aria-label="Illegible: 2 characters (example)">□□</span></dt>
+        <div><dt><span class="gap gap-illegible sample" role="img" aria-label="Illegible: 2 characters (example)">□□</span></dt>
           <dd>Boxes: characters that cannot be read in the original, one box for each.</dd></div>
-        <div><dt><span class="gap gap-illegible" role="img" aria-label="Illegible (example)">[illegible]</span> <span class="gap gap-omitted" role="img" aria-label="Omitted (example)">[…]</span></dt>
+        <div><dt><span class="gap gap-illegible sample" role="img" aria-label="Illegible (example)">[illegible]</span> <span class="gap gap-omitted sample" role="img" aria-label="Omitted (example)">[…]</span></dt>
           <dd>A passage that cannot be read, or that the translation leaves out.</dd></div>
-        <div><dt><span class="unclear" title="uncertain reading">word<span class="query">?</span></span></dt>
+        <div><dt><span class="unclear sample" title="uncertain reading">word<span class="query">?</span></span></dt>
           <dd>Dotted underline and a question mark: the reading is uncertain.</dd></div>
-        <div><dt><span class="note note-translator editorial" role="note">[Translator’s note: …]</span></dt>
+        <div><dt><span class="note note-translator editorial sample" role="note">[Translator’s note: …]</span></dt>
           <dd>Blue: a remark of the translator or the editor, not part of the document.</dd></div>
-        <div><dt><span class="note note-physical" role="note">[handwritten: …]</span></dt>
+        <div><dt><span class="note note-physical sample" role="note">[handwritten: …]</span></dt>
           <dd>On paper colour: what the paper shows besides the typed text (handwriting, stamps).</dd></div>
-        <div><dt><span class="stage">(laughs)</span></dt>
+        <div><dt><span class="stage sample">(laughs)</span></dt>
           <dd>Italics in parentheses: what happens in the room, as the record notes it.</dd></div>
-        <div><dt><span class="pb-example">p. 2</span></dt>
+        <div><dt><span class="pb-example sample">p. 2</span></dt>
           <dd>In the margin: where a new page of the original begins.</dd></div>
       </dl>
     </section>
