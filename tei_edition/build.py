@@ -46,6 +46,7 @@ class DocResult:
     rendered: bool = False
     diagnostics: list[Diagnostic] = field(default_factory=list)
     index_entry: bytes | None = None  # the serialised IndexEntry element, for the index page
+    site_record: dict | None = None  # what the persons register and search take (register.py)
     xml_stamp: tuple[int, int] | None = None  # (mtime_ns, size) of the TEI file
     seconds: dict[str, float] = field(default_factory=dict)
 
@@ -58,6 +59,7 @@ class BuildResult:
     usage_errors: list[Diagnostic] = field(default_factory=list)
     seconds: float = 0.0
     corpus_diagnostics: list[Diagnostic] = field(default_factory=list)
+    site_files: int = 0  # files of site/ written: pages, index, persons register, search index
 
     @property
     def diagnostics(self) -> list[Diagnostic]:
@@ -82,7 +84,7 @@ class BuildResult:
         failed = count("failed") + count("protected")
         return (f"build: {len(self.docs)} document(s): {count('converted')} converted, "
                 f"{count('unchanged')} unchanged, {failed} failed, {warnings} warning(s), "
-                f"{invalid} invalid; {self.seconds:.2f} s")
+                f"{invalid} invalid; site: {self.site_files} file(s) written; {self.seconds:.2f} s")
 
 
 # ------------------------------------------------------------------ the worker side
@@ -177,17 +179,21 @@ def _validate_and_render(job: _Job, result: DocResult, tei: bytes | None) -> Non
     result.diagnostics += diagnostics
     result.valid = not has_errors(diagnostics)
     t = time.perf_counter()
+    registry = _registry_ids(job.config)
     try:
-        page = render_document(tree, _tools().sheets)
+        page = render_document(tree, _tools().sheets, name=job.name, registry=registry)
     except RenderError as exc:
         result.diagnostics.append(Diagnostic(str(job.encoded), 0, 0, "error", "html", str(exc)))
         result.valid = False
         return
     write_atomic(job.site / f"{job.name}.html", page, durable=False)
-    entry = IndexEntry.from_tree(job.name, tree)
+    entry = IndexEntry.from_tree(job.name, tree, registry)
     result.index_entry = etree.tostring(entry.element())
     result.rendered = True
     result.seconds["html"] = time.perf_counter() - t
+    t = time.perf_counter()
+    result.site_record = _site_record(tree, job.name, registry)
+    result.seconds["register"] = time.perf_counter() - t
 
 
 # ------------------------------------------------------------------ the parent side
@@ -298,8 +304,13 @@ def build(root: Path, *, jobs: int | None = None, force: bool = False, config: C
     sync_written([*(root / "encoded" / f"{r.name}.xml" for r in result.docs
                     if r.status == "converted"),
                   *(root / "site" / f"{r.name}.html" for r in result.docs if r.rendered)])
+    result.site_files = sum(r.rendered for r in result.docs)
     if todo or not (root / "site" / "index.html").exists():
         _write_site(root / "site", result.docs)
+        result.site_files += 2
+    # A source removed since the last run changes the register too, though nothing was rendered.
+    gone = set(cache.get("docs", {})) - {r.name for r in result.docs}
+    result.site_files += _write_site_pages(root, result.docs, config, force=bool(todo or gone))
     result.corpus_diagnostics = _write_corpus(root, result.docs, config, bool(todo) or force)
     _save_cache(root / "site" / CACHE_NAME, result.docs, cache)
     result.seconds = time.perf_counter() - start
@@ -319,6 +330,39 @@ def _write_corpus(root: Path, docs: list[DocResult], config: Config,
     current = not changed and is_current(encoded, names, config)
     schemas = publish_schemas(root, config)
     return schemas if current else schemas + write_corpus(encoded, names, config)
+
+
+def _registry_ids(config: Config) -> frozenset[str]:
+    return frozenset(p.id for p in config.persons)
+
+
+def _site_record(tree: etree._ElementTree, name: str, registry: frozenset[str]) -> dict:
+    from .register import document_record
+
+    return document_record(tree.getroot(), name, registry, _tools().sheets)
+
+
+def _write_site_pages(root: Path, docs: list[DocResult], config: Config, *, force: bool) -> int:
+    """The persons register and the search index (register.py), from the records of the
+    documents rendered now and the cached ones; rewrites only files that changed, and says
+    how many it wrote."""
+    from .register import CACHE_NAME, write_site_pages
+
+    site = root / "site"
+    if not force and (site / CACHE_NAME).exists() and (site / "search.html").exists():
+        return 0  # nothing was rendered: the register and the index are as the last run left them
+    registry = _registry_ids(config)
+
+    def load(name: str) -> dict | None:
+        try:
+            return _site_record(parse_file(root / "encoded" / f"{name}.xml"), name, registry)
+        except (OSError, XMLInputError):
+            return None
+
+    report = write_site_pages(site, {r.name: r.site_record for r in docs if r.xml_stamp},
+                              load=load, registry=config.persons)
+    sync_written(report.written)
+    return len(report.written) - 1  # not counting the register's own cache
 
 
 def _write_site(site: Path, docs: list[DocResult]) -> None:

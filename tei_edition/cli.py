@@ -211,6 +211,9 @@ def build(folder: Path, jobs: int | None, force: bool, quiet: bool) -> None:
     result = run_build(folder, jobs=jobs, force=force, config=config, progress=progress)
     _emit([d for d in result.diagnostics if not quiet or d.severity == "error"])
     click.echo(result.summary(), err=True)
+    index = folder / "site" / "index.html"
+    if index.exists() and not result.usage_errors:
+        click.echo(f"open {index}", err=True)
     sys.exit(result.exit_status)
 
 

@@ -9,13 +9,15 @@ from __future__ import annotations
 
 import copy
 import re
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import quote
 
 from lxml import etree
 
+from .config import KnownPerson
 from .corpus import is_corpus_file
 from .diagnostics import Diagnostic, Exit, has_errors
 from .xmlio import XMLInputError, parse_file, safe_parser, sync_written, write_atomic
@@ -26,6 +28,19 @@ XSLT_DIR = Path(__file__).parent / "xslt"
 CSS_NAME = "edition.css"
 INDEX_NAME = "index.html"
 DOCTYPE = b"<!DOCTYPE html>\n"
+PERSONS_DIR = "persons"
+
+#: Marks that render_document sets on the TEI tree for one transformation and removes after
+#: it: the page id of a passage (turn-K, par-K) and the page of a person. Python numbers the
+#: passages in one walk, where the stylesheet would count the preceding nodes of every turn
+#: (quadratic in libxslt), and the persons register needs the same numbers. No namespace: a
+#: namespaced attribute would leave its declaration behind on the element.
+ANCHOR = "te-anchor"
+PAGE = "te-page"
+_SP, _P, _NOTE = f"{{{TEI_NS}}}sp", f"{{{TEI_NS}}}p", f"{{{TEI_NS}}}note"
+_PERSON, _PERSNAME = f"{{{TEI_NS}}}person", f"{{{TEI_NS}}}persName"
+_XML_ID = "{http://www.w3.org/XML/1998/namespace}id"
+_NCNAME = re.compile(r"^[^\W\d][\w.-]*$")  # an XML name without a colon: no slash, no ~
 
 #: Characters XML allows but HTML5 parsers report as errors: DEL, C1 controls, noncharacters.
 NOT_HTML = re.compile(
@@ -46,15 +61,18 @@ USAGE_RULES = frozenset({"io", "html-input", "html-output", "html-name"})
 
 @dataclass(frozen=True)
 class Stylesheets:
-    """The compiled document and index stylesheets; compile once per run, reuse for every file."""
+    """The compiled stylesheets: the page, the index, and the text the search index reads;
+    compile once per run, reuse for every file."""
 
     document: etree.XSLT
     index: etree.XSLT
+    passages: etree.XSLT
 
     @classmethod
     def load(cls, directory: Path = XSLT_DIR) -> Stylesheets:
-        """Compile `document.xsl` and `index.xsl` from `directory`."""
-        return cls(_compile(directory / "document.xsl"), _compile(directory / "index.xsl"))
+        """Compile `document.xsl`, `index.xsl` and `passages.xsl` from `directory`."""
+        return cls(_compile(directory / "document.xsl"), _compile(directory / "index.xsl"),
+                   _compile(directory / "passages.xsl"))
 
 
 def _compile(path: Path) -> etree.XSLT:
@@ -95,16 +113,118 @@ def is_tei(tree: etree._ElementTree | etree._Element) -> bool:
     return root.tag == f"{{{TEI_NS}}}TEI"
 
 
+def person_key(doc: str, pid: str, registry: Collection[str]) -> str:
+    """A person's identity across the edition: the registry id, else `DOC~ID` (document-local;
+    `~` cannot occur in an xml:id, so the two kinds never collide)."""
+    return pid if pid in registry else f"{doc}~{pid}"
+
+
+def person_href(key: str, prefix: str = f"{PERSONS_DIR}/") -> str:
+    """The link to a person's page from a page beside index.html (or with another prefix)."""
+    return prefix + quote(f"{key}.html")
+
+
+def passage_anchors(root: etree._Element) -> list[tuple[etree._Element, str]]:
+    """The passages of the text with their page ids: every turn (`turn-K`) and every paragraph
+    outside a turn or note (`par-K`), or `id-ID` when the element has an xml:id."""
+    text = root.find("tei:text", NS)
+    if text is None:
+        return []
+    out: list[tuple[etree._Element, str]] = []
+    turns = pars = inside = 0  # inside: how many turns and notes enclose the walk
+    # One walk with start and end events, rather than a look at the ancestors of every p.
+    for event, el in etree.iterwalk(text, events=("start", "end"), tag=(_SP, _P, _NOTE)):
+        if event == "end":
+            inside -= el.tag != _P
+            continue
+        if el.tag == _SP:
+            turns += 1
+            anchor = f"turn-{turns}"
+            inside += 1
+        elif el.tag == _NOTE:
+            inside += 1
+            continue
+        elif inside:
+            continue
+        else:
+            pars += 1
+            anchor = f"par-{pars}"
+        xml_id = el.get(_XML_ID)
+        out.append((el, f"id-{xml_id}" if xml_id else anchor))
+    return out
+
+
+def register_id(person: etree._Element) -> str | None:
+    """The person's xml:id when it can name a page: an XML name (a file written unvalidated
+    could carry "../x" there, which must not become a path)."""
+    pid = person.get(_XML_ID)
+    return pid if pid and _NCNAME.match(pid) else None
+
+
+def person_pages(root: etree._Element, doc: str, registry: Collection[str]) -> dict[str, str]:
+    """`#ID` of each person of particDesc -> the href of the person's page."""
+    pages = {}
+    for person in root.iterfind("tei:teiHeader/tei:profileDesc/tei:particDesc//tei:person", NS):
+        pid = register_id(person)
+        if pid:
+            pages[f"#{pid}"] = person_href(person_key(doc, pid, registry))
+    return pages
+
+
+@contextmanager
+def _marked(tree: etree._ElementTree, doc: str | None, registry: Collection[str]) -> Iterator[None]:
+    """Set the passage and person marks for one transformation; restore the tree after it.
+
+    Every element whose mark the stylesheet reads is visited, and a value the file itself
+    carries is taken away meanwhile: a hand-made `te-page` cannot become a link."""
+    root = tree.getroot()
+    saved: list[tuple[etree._Element, str, str | None]] = []
+
+    def mark(el: etree._Element, attr: str, value: str | None) -> None:
+        old = el.get(attr)
+        if old is None and value is None:
+            return
+        saved.append((el, attr, old))
+        if value is None:
+            del el.attrib[attr]
+        else:
+            el.set(attr, value)
+
+    anchors = dict(passage_anchors(root))
+    text = root.find("tei:text", NS)
+    for el in text.iter(_SP, _P) if text is not None else ():
+        anchor = anchors.get(el)
+        mark(el, ANCHOR, anchor if anchor and not anchor.startswith("id-") else None)
+    pages = person_pages(root, doc, registry) if doc is not None else {}
+    for person in root.iterfind("tei:teiHeader/tei:profileDesc/tei:particDesc//tei:person", NS):
+        mark(person, PAGE, pages.get(f"#{person.get(_XML_ID)}"))
+    for el in text.iter(_SP, _PERSNAME) if text is not None else ():
+        mark(el, PAGE, pages.get((el.get("who") if el.tag == _SP else el.get("ref")) or ""))
+    try:
+        yield
+    finally:
+        for el, attr, old in reversed(saved):
+            if old is None:
+                el.attrib.pop(attr, None)
+            else:
+                el.set(attr, old)
+
+
 def render_document(
     tree: etree._ElementTree,
     sheets: Stylesheets,
     *,
     css_href: str = CSS_NAME,
     index_href: str = INDEX_NAME,
+    name: str | None = None,
+    registry: Collection[str] = (),
 ) -> bytes:
     """Render one parsed TEI document as a complete HTML5 page (UTF-8 bytes).
 
     `css_href` and `index_href` are written into the page as given (relative to the page).
+    With the page's `name` (its file stem), names of participants link to their pages in the
+    persons register (`persons/KEY.html`, see person_key; `registry` holds the registry ids);
+    without it, to the participants panel. The tree is left as it was.
     Raises RenderError when the tree is not TEI or the transformation fails.
     """
     if not is_tei(tree):
@@ -117,7 +237,8 @@ def render_document(
     if index_href != INDEX_NAME:
         params["index-href"] = etree.XSLT.strparam(index_href)
     try:
-        result = sheets.document(tree, **params)
+        with _marked(tree, name, registry):
+            result = sheets.document(tree, **params)
     except etree.XSLTApplyError as exc:
         raise RenderError(f"XSLT failed: {exc}") from None
     return _serialise(result)
@@ -151,13 +272,13 @@ def _serialise(result: etree._XSLTResultTree) -> bytes:
     if root is None:
         raise RenderError("the stylesheet produced no output")
     data = etree.tostring(root, method="html", encoding="UTF-8")
-    if _has_non_html(data):
+    if has_non_html(data):
         # Shown as U+FFFD rather than dropped: the reader sees that something was there.
         data = NOT_HTML.sub("\ufffd", data.decode("utf-8")).encode("utf-8")
     return DOCTYPE + data + b"\n"
 
 
-def _has_non_html(data: bytes) -> bool:
+def has_non_html(data: bytes) -> bool:
     """True when UTF-8 `data` holds a character of NOT_HTML."""
     # A one-byte `in` is a memchr-speed scan (longer needles are not); the regular
     # expressions only run when the lead byte of a suspect character is there at all.
@@ -170,7 +291,10 @@ def _has_non_html(data: bytes) -> bool:
 
 # Compiled once: root.xpath() would compile the expression again for every document.
 _KIND = etree.XPath("string(tei:text/tei:body/tei:div[1]/@type)", namespaces=NS)
-_SORT_DATE = etree.XPath("string((tei:teiHeader/tei:profileDesc/tei:creation/tei:date/@when"
+#: A document's catalogue title (plain text) and sort date, for the index, register and search.
+MAIN_TITLE = etree.XPath("normalize-space(tei:teiHeader/tei:fileDesc/tei:titleStmt/"
+                         "tei:title[@type='main' or not(@type)][1])", namespaces=NS)
+SORT_DATE = etree.XPath("string((tei:teiHeader/tei:profileDesc/tei:creation/tei:date/@when"
                          " | tei:teiHeader/tei:profileDesc/tei:creation/tei:date/@from)[1])",
                          namespaces=NS)
 
@@ -186,13 +310,22 @@ class IndexEntry:
     header: etree._Element
 
     @classmethod
-    def from_tree(cls, name: str, tree: etree._ElementTree) -> IndexEntry:
-        """Collect what the index needs from a TEI tree (the header is copied)."""
+    def from_tree(cls, name: str, tree: etree._ElementTree,
+                  registry: Collection[str] = ()) -> IndexEntry:
+        """Collect what the index needs from a TEI tree (the header is copied, its persons
+        marked with their pages in the register)."""
         root = tree.getroot()
-        kind, date = _KIND(root), _SORT_DATE(root)
+        kind, date = _KIND(root), SORT_DATE(root)
         header = root.find("tei:teiHeader", NS)
         header = copy.deepcopy(header) if header is not None else etree.Element(
             f"{{{TEI_NS}}}teiHeader")
+        pages = person_pages(root, name, registry)
+        for person in header.iterfind("tei:profileDesc/tei:particDesc//tei:person", NS):
+            href = pages.get(f"#{person.get(_XML_ID)}")
+            if href:
+                person.set(PAGE, href)
+            else:
+                person.attrib.pop(PAGE, None)
         return cls(name, quote(f"{name}.html"), kind, date, header)
 
     def element(self) -> etree._Element:
@@ -219,9 +352,12 @@ def collect_inputs(paths: Iterable[Path]) -> tuple[list[Path], list[Diagnostic]]
     return list(dict.fromkeys(files)), diags
 
 
-def render_paths(paths: list[Path], outdir: Path, *,
-                 sheets: Stylesheets | None = None) -> RenderReport:
-    """Render TEI files (or folders of *.xml) into `outdir`: NAME.html each, index.html, CSS."""
+def render_paths(paths: list[Path], outdir: Path, *, sheets: Stylesheets | None = None,
+                 site_pages: bool = True, registry: tuple[KnownPerson, ...] = ()) -> RenderReport:
+    """Render TEI files (or folders of *.xml) into `outdir`: NAME.html each, index.html, CSS,
+    and with `site_pages` the persons register and the search index (see register.py).
+    `registry` is the project's persons registry: a person whose xml:id is a registry id is
+    one person across documents; any other is known in its document only."""
     report = RenderReport()
     files, diags = collect_inputs(paths)
     report.diagnostics.extend(diags)
@@ -232,9 +368,11 @@ def render_paths(paths: list[Path], outdir: Path, *,
         return _finish(report)
     sheets = sheets or Stylesheets.load()
     entries: list[IndexEntry] = []
+    records: dict[str, dict | None] = {}
     taken: dict[str, Path] = {}
     for path in files:
-        entry = _render_one(path, outdir, sheets, taken, report)
+        entry = _render_one(path, outdir, sheets, taken, report, records,
+                            frozenset(p.id for p in registry), site_pages)
         if entry is not None:
             entries.append(entry)
     _write(outdir / CSS_NAME, (XSLT_DIR / CSS_NAME).read_bytes(), report)
@@ -242,12 +380,21 @@ def render_paths(paths: list[Path], outdir: Path, *,
         _write(outdir / INDEX_NAME, render_index(entries, sheets), report)
     except RenderError as exc:
         report.diagnostics.append(_diag(outdir / INDEX_NAME, "error", "html-render", str(exc)))
-    sync_written(report.files)  # the pages were written without a flush each
+    extra: list[Path] = []
+    if site_pages:
+        from .register import write_site_pages
+
+        try:
+            extra = write_site_pages(outdir, records, registry=registry).written
+        except OSError as exc:
+            report.diagnostics.append(_diag(outdir, "error", "html-output", exc.strerror or str(exc)))
+    sync_written([*report.files, *extra])  # the pages were written without a flush each
     return _finish(report)
 
 
 def _render_one(path: Path, outdir: Path, sheets: Stylesheets, taken: dict[str, Path],
-                report: RenderReport) -> IndexEntry | None:
+                report: RenderReport, records: dict[str, dict | None],
+                ids: frozenset[str], site_pages: bool = True) -> IndexEntry | None:
     """Parse, check, transform and write one file; diagnostics go into `report`."""
     name = path.stem
     if name == Path(INDEX_NAME).stem or name in taken:
@@ -262,14 +409,18 @@ def _render_one(path: Path, outdir: Path, sheets: Stylesheets, taken: dict[str, 
                                              exc.message))
         return None
     try:
-        html = render_document(tree, sheets)
+        html = render_document(tree, sheets, name=name, registry=ids)
     except RenderError as exc:
         report.diagnostics.append(_diag(path, "error", "html-render", str(exc), line=1, col=1))
         return None
     taken[name] = path
     if not _write(outdir / f"{name}.html", html, report):
         return None
-    return IndexEntry.from_tree(name, tree)
+    if site_pages:
+        from .register import document_record
+
+        records[name] = document_record(tree.getroot(), name, ids, sheets)
+    return IndexEntry.from_tree(name, tree, ids)
 
 
 def _write(target: Path, data: bytes, report: RenderReport) -> bool:

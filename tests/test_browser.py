@@ -9,11 +9,13 @@ failure, JavaScript dialogs, console messages and a screenshot at 1200×1600.
 from __future__ import annotations
 
 import base64
+import contextlib
 import fcntl
 import functools
 import http.server
 import json
 import os
+import re
 import select
 import shutil
 import struct
@@ -29,6 +31,7 @@ import html5lib
 import pytest
 from lxml import etree
 
+from tei_edition.build import build
 from tei_edition.render import Stylesheets, render_paths
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -228,10 +231,11 @@ def site(tmp_path_factory: pytest.TempPathFactory, seed: Path) -> Path:
     return out
 
 
-@pytest.fixture(scope="module")
-def server(site: Path) -> Iterator[Server]:
+@contextlib.contextmanager
+def serve(folder: Path) -> Iterator[Server]:
+    """A static server on 127.0.0.1 (a free port) for `folder`, logging every request."""
     log: list[tuple[str, int]] = []
-    handler = functools.partial(LoggingHandler, log=log, directory=str(site))
+    handler = functools.partial(LoggingHandler, log=log, directory=str(folder))
     httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=httpd.serve_forever, daemon=True)
     thread.start()
@@ -240,6 +244,12 @@ def server(site: Path) -> Iterator[Server]:
     finally:
         httpd.shutdown()
         httpd.server_close()
+
+
+@pytest.fixture(scope="module")
+def server(site: Path) -> Iterator[Server]:
+    with serve(site) as srv:
+        yield srv
 
 
 @pytest.fixture(scope="module")
@@ -338,8 +348,10 @@ def test_phenomena_in_the_rendered_dom(browser: Chromium, server: Server) -> Non
     dom = page.dom
     assert dom.get("lang") == "en"
     links = dom.xpath("//div[@class='sp']/a[@class='speaker']/@href")
-    assert links == ["#person-gao", "#person-ri", "#person-gao"]
-    assert all(dom.xpath(f"//li[@id='{h[1:]}']") for h in links)
+    assert links == ["persons/phenomena~gao.html", "persons/phenomena~ri.html",
+                     "persons/phenomena~gao.html"]
+    panel = dom.xpath("//li[@class='person']/a[@class='name']/@href")
+    assert all(h in panel for h in links)  # the same pages as the participants panel
     labels = dom.xpath("//main//span[contains(@class, 'gap ')]/@aria-label")
     assert "Redacted: two lines blacked out" in labels and "Illegible: 2 characters" in labels
     assert dom.xpath("//a[@role='doc-noteref']/@href") == ["#fn-1", "#fn-2"]
@@ -360,8 +372,10 @@ def test_malicious_page_is_inert_in_the_browser(browser: Chromium, server: Serve
     assert not dom.xpath("//script | //img | //iframe | //b")
     assert not [a for a in dom.xpath("//@*") if a.attrname.lower().startswith("on")]
     protocols = evaluate(browser, page.session,
-                         "[...document.querySelectorAll('[href]')].map(e => e.href)"
-                         ".map(h => new URL(h).protocol)")
+                         "[...document.querySelectorAll('[href]:not(link[rel=icon])')]"
+                         ".map(e => e.href).map(h => new URL(h).protocol)")
+    # The page's own empty icon, which spares a request for /favicon.ico:
+    assert evaluate(browser, page.session, "document.querySelector('link[rel=icon]').href") == "data:,"
     assert set(protocols) <= {"http:", "https:"}, protocols
     title = evaluate(browser, page.session, "document.title")
     assert title.startswith('</title><script>alert("title")</script>')
@@ -374,6 +388,184 @@ def test_index_in_the_browser(browser: Chromium, server: Server, site: Path) -> 
     assert_loaded_cleanly(page)
     assert ("/edition.css", 200) in server.log
     rows = page.dom.xpath("//table[@class='corpus']/tbody/tr[not(@class)]")
-    assert len(rows) == len(list(site.glob("*.html"))) - 1
+    assert len(rows) == len(list(site.glob("*.html"))) - 2  # not the index, not search.html
     for href in page.dom.xpath("//td[@class='title']/a/@href"):
         assert (site / href).is_file()
+
+
+# ---------------------------------------------------------------- the built edition: search, persons
+
+@pytest.fixture(scope="module")
+def edition(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A project built by `build`: the seed sources and two documents of the development
+    corpus. The tests find their words and names in what was built, not in expectations."""
+    root = tmp_path_factory.mktemp("edition")
+    (root / "sources").mkdir()
+    corpus = sorted((HERE / "corpus").glob("*.txt"))[:2]
+    for src in [*sorted((HERE.parent / "sources").glob("*.txt")), *corpus]:
+        shutil.copyfile(src, root / "sources" / src.name)
+    result = build(root, jobs=1)
+    assert result.exit_status in (0, 1), [d.format() for d in result.diagnostics]
+    return root / "site"
+
+
+@pytest.fixture(scope="module")
+def edition_server(edition: Path) -> Iterator[Server]:
+    with serve(edition) as srv:
+        yield srv
+
+
+def site_pages(site: Path) -> list[Path]:
+    return sorted(site.rglob("*.html"))
+
+
+def document_pages(site: Path) -> list[Path]:
+    return [p for p in site.glob("*.html") if p.name not in ("index.html", "search.html")]
+
+
+def base_url(protocol: str, site: Path, server: Server) -> str:
+    return site.as_uri() if protocol == "file" else server.base
+
+
+def wait_until(browser: Chromium, session: str, expression: str) -> Any:
+    """Evaluate `expression` until it is truthy (the search runs after a short pause)."""
+    deadline = time.monotonic() + TIMEOUT
+    while time.monotonic() < deadline:
+        value = evaluate(browser, session, expression)
+        if value:
+            return value
+        time.sleep(0.05)
+    raise TimeoutError(expression)
+
+
+def events_since(browser: Chromium, session: str, start: int) -> list[dict[str, Any]]:
+    return [e for e in browser.events[start:] if e.get("sessionId") == session]
+
+
+def click_and_load(browser: Chromium, page: Page, selector: str) -> str:
+    """Click the first element matching `selector` and wait for the next page: its URL."""
+    start = len(browser.events)
+    assert evaluate(browser, page.session,
+                    f"(() => {{ const a = document.querySelector({json.dumps(selector)});"
+                    " if (!a) return false; a.click(); return true; })()"), selector
+    deadline = time.monotonic() + TIMEOUT
+    while not any(e["method"] == "Page.loadEventFired"
+                  for e in events_since(browser, page.session, start)):
+        msg = browser._read(deadline)
+        if "method" in msg:
+            browser._event(msg)
+    page.events += events_since(browser, page.session, start)
+    return evaluate(browser, page.session, "location.href")
+
+
+def navigate(browser: Chromium, tab: Page, url: str) -> Page:
+    """Load `url` in an open tab; the page's events are those since the navigation."""
+    start = len(browser.events)
+    browser.send("Page.navigate", {"url": url}, session=tab.session)
+    deadline = time.monotonic() + TIMEOUT
+    while not any(e["method"] == "Page.loadEventFired"
+                  for e in events_since(browser, tab.session, start)):
+        msg = browser._read(deadline)
+        if "method" in msg:
+            browser._event(msg)
+    return Page(url, tab.dom, tab.session, events_since(browser, tab.session, start))
+
+
+def type_into_search(browser: Chromium, page: Page, words: str) -> None:
+    evaluate(browser, page.session, "document.getElementById('q').focus()")
+    browser.send("Input.insertText", {"text": words}, session=page.session)
+
+
+def words_of(page: Path) -> set[str]:
+    dom = html5lib.parse(page.read_bytes(), treebuilder="lxml", namespaceHTMLElements=False)
+    main = dom.getroot().find(".//main")
+    return set(re.findall(r"[a-z]{7,}", " ".join(main.itertext()).lower()))
+
+
+@pytest.mark.parametrize("protocol", ["file", "http"])
+def test_a_word_of_one_document_finds_that_document_first(
+        browser: Chromium, edition: Path, edition_server: Server, protocol: str) -> None:
+    docs = document_pages(edition)
+    assert len(docs) >= 3
+    words = {doc: words_of(doc) for doc in docs}
+    counts: dict[str, int] = {}
+    for found in words.values():
+        for w in found:
+            counts[w] = counts.get(w, 0) + 1
+    target = docs[-1]
+    word = min(w for w in words[target] if counts[w] == 1)  # in this page's text only
+    page = open_page(browser, f"{base_url(protocol, edition, edition_server)}/search.html")
+    start = len(browser.events)
+    type_into_search(browser, page, word)
+    first = wait_until(browser, page.session,
+                       "document.querySelector('#results li .excerpt')"
+                       " && document.querySelector('#results li a').href")
+    page.events += events_since(browser, page.session, start)
+    assert_loaded_cleanly(page)  # the index files came by <script>, none failed
+    path, _, anchor = first.partition("#")
+    assert path.endswith(f"/{target.name}"), (word, first)
+    status = evaluate(browser, page.session, "document.getElementById('status').textContent")
+    assert status.startswith("1 document"), status
+    mark = evaluate(browser, page.session, "document.querySelector('#results mark').textContent")
+    assert word in mark.lower()
+    if anchor:  # the result leads to the passage: an element of the page with that id
+        url = click_and_load(browser, page, "#results li a")
+        assert url == first
+        assert evaluate(browser, page.session, "document.querySelector(':target').id") == anchor
+
+
+def a_speaking_person(site: Path) -> tuple[str, str]:
+    """(name, page) of the first person of the register whose page links to turns."""
+    index = html5lib.parse((site / "persons" / "index.html").read_bytes(), treebuilder="lxml",
+                           namespaceHTMLElements=False)
+    for a in index.getroot().iterfind(".//a[@class='person']"):
+        page = site / "persons" / a.get("href")
+        if 'class="turn"' in page.read_text("utf-8"):
+            return a.text, a.get("href")
+    raise AssertionError("no person with turns in the register")
+
+
+@pytest.mark.parametrize("protocol", ["file", "http"])
+def test_a_name_leads_to_the_person_and_on_to_a_turn(
+        browser: Chromium, edition: Path, edition_server: Server, protocol: str) -> None:
+    name, href = a_speaking_person(edition)
+    base = base_url(protocol, edition, edition_server)
+    page = open_page(browser, f"{base}/search.html")
+    type_into_search(browser, page, name)
+    wait_until(browser, page.session, "!document.getElementById('person-results').hidden")
+    url = click_and_load(browser, page, f"#person-results a[href='persons/{href}']")
+    assert url == f"{base}/persons/{href}"
+    assert evaluate(browser, page.session, "document.querySelector('h1').textContent") == name
+    turn = evaluate(browser, page.session, "document.querySelector('a.turn').href")
+    url = click_and_load(browser, page, "a.turn")
+    assert url == turn and "#turn-" in url
+    target = evaluate(browser, page.session, """(() => {
+      const t = document.querySelector(':target');
+      return t && [t.className, t.querySelector('a.speaker').href,
+                   t.getBoundingClientRect().top < innerHeight];
+    })()""")
+    assert target[0] == "sp"
+    assert target[1] == f"{base}/persons/{href}"  # the turn is this person's
+    assert target[2]  # scrolled into view
+    assert_loaded_cleanly(page)
+
+
+@pytest.mark.parametrize("protocol", ["file", "http"])
+def test_every_page_of_the_edition_loads_cleanly(
+        browser: Chromium, edition: Path, edition_server: Server, protocol: str) -> None:
+    pages = site_pages(edition)
+    assert any(p.parent.name == "persons" for p in pages) and (edition / "search.html") in pages
+    edition_server.log.clear()
+    tab = open_page(browser, "about:blank")  # one tab for all: a new one per page costs more
+    for path in pages:
+        rel = path.relative_to(edition).as_posix()
+        page = navigate(browser, tab, f"{base_url(protocol, edition, edition_server)}/{rel}")
+        assert_loaded_cleanly(page)
+        links = evaluate(browser, page.session,
+                         "[...document.querySelectorAll('a[href]')].map(a => a.href)")
+        for link in links:  # every link inside the edition points at a file that exists
+            if link.startswith(base_url(protocol, edition, edition_server)):
+                local = link[len(base_url(protocol, edition, edition_server)) + 1:].split("#")[0]
+                assert (edition / local.replace("%7E", "~")).is_file(), (rel, link)
+    if protocol == "http":
+        assert edition_server.log and all(status == 200 for _, status in page_requests(edition_server))

@@ -198,8 +198,8 @@ def test_a_document_may_not_take_the_corpus_name(tmp_path: Path) -> None:
 def test_render_of_a_folder_leaves_the_corpus_out(project: Path, tmp_path: Path) -> None:
     code, out = run("html", str(project / "encoded"), "-o", str(tmp_path / "html"))
     assert code == 0, out
-    assert sorted(p.name for p in (tmp_path / "html").glob("*.html")) == [
-        "index.html", *(f"{n}.html" for n in NAMES)]
+    assert sorted(p.name for p in (tmp_path / "html").glob("*.html")) == sorted([
+        "index.html", "search.html", *(f"{n}.html" for n in NAMES)])
 
 
 def test_a_rebuild_remakes_the_corpus_only_when_needed(project: Path) -> None:

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import json
+import os
 import re
+import shutil
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -15,6 +18,7 @@ from hypothesis import strategies as st
 from lxml import etree
 
 from tei_edition.cli import cli
+from tei_edition.config import KnownPerson
 from tei_edition.diagnostics import Exit
 from tei_edition.render import (
     RenderError,
@@ -44,14 +48,17 @@ def parse_html(data: bytes) -> etree._Element:
 
 def text(el: etree._Element) -> str:
     """Whitespace-normalised text content; a <br> counts as a space, as it reads."""
-    parts = []
-    for node in el.iter():
+    parts: list[str] = []
+
+    def walk(node: etree._Element) -> None:  # a tail comes after the element's descendants
         if node.tag == "br":
             parts.append(" ")
-        if node.text:
-            parts.append(node.text)
-        if node is not el and node.tail:
-            parts.append(node.tail)
+        parts.append(node.text or "")
+        for child in node:
+            walk(child)
+            parts.append(child.tail or "")
+
+    walk(el)
     return " ".join("".join(parts).split())
 
 
@@ -62,8 +69,10 @@ def one(root: etree._Element, xpath: str) -> etree._Element:
 
 
 def has_class(name: str) -> str:
-    """XPath predicate body: the element's class list contains `name`."""
-    return f"contains(concat(' ', normalize-space(@class), ' '), ' {name} ')"
+    """XPath predicate body: the element's class list contains `name`, outside the legend of
+    the conventions (whose samples carry the same classes)."""
+    return (f"contains(concat(' ', normalize-space(@class), ' '), ' {name} ')"
+            " and not(ancestor::section[@class='conventions'])")
 
 
 @pytest.fixture(scope="module")
@@ -81,7 +90,8 @@ def site(tmp_path_factory: pytest.TempPathFactory, sheets: Stylesheets) -> Path:
 
 @pytest.fixture(scope="module")
 def pages(site: Path) -> dict[str, etree._Element]:
-    return {p.stem: parse_html(p.read_bytes()) for p in sorted(site.glob("*.html"))}
+    return {p.stem: parse_html(p.read_bytes()) for p in sorted(site.glob("*.html"))
+            if p.name != "search.html"}
 
 
 @pytest.fixture(scope="module")
@@ -96,9 +106,13 @@ def letter(pages: dict[str, etree._Element]) -> etree._Element:
 
 # ---------------------------------------------------------------- site and validity
 
+SITE_FILES = [".tei-edition-register.json", "edition.css", "index.html", "persons", "search",
+              "search.html"]
+
+
 def test_one_page_per_file_plus_index_and_css(site: Path) -> None:
     names = sorted(p.name for p in site.iterdir())
-    assert names == ["edition.css", "index.html", "letter.html", "malicious.html", "phenomena.html"]
+    assert names == sorted([*SITE_FILES, "letter.html", "malicious.html", "phenomena.html"])
 
 
 def test_pages_are_strict_html5_with_doctype(site: Path) -> None:
@@ -125,7 +139,9 @@ def test_stylesheet_is_local_and_shipped(site: Path, pages: dict[str, etree._Ele
         assert hrefs == ["edition.css"], name
         assert (site / hrefs[0]).is_file()
         # nothing is loaded from elsewhere, and nothing needs JavaScript
-        assert not root.xpath("//script | //img | //iframe | //link[@rel!='stylesheet']"), name
+        assert not root.xpath("//script | //img | //iframe"
+                              " | //link[@rel!='stylesheet' and @rel!='icon']"), name
+        assert root.xpath("//link[@rel='icon']/@href") == ["data:,"], name  # an empty icon
     css = (site / "edition.css").read_text("utf-8")
     assert "@media print" in css
     assert "url(" not in css and "@import" not in css
@@ -141,8 +157,10 @@ def test_lang_attributes_come_from_tei(ph: etree._Element, letter: etree._Elemen
 def test_output_is_reproducible(tmp_path: Path, site: Path, sheets: Stylesheets) -> None:
     again = tmp_path / "again"
     render_paths([FIXTURES], again, sheets=sheets)
-    for page in site.iterdir():
-        assert (again / page.name).read_bytes() == page.read_bytes(), page.name
+    for page in site.rglob("*"):
+        if page.is_file():
+            rel = page.relative_to(site)
+            assert (again / rel).read_bytes() == page.read_bytes(), rel
 
 
 # ---------------------------------------------------------------- header panel
@@ -165,11 +183,17 @@ def test_header_panel(ph: etree._Element) -> None:
     assert text(one(header, ".//p[@class='kind']")) == "Minutes"
 
 
-def test_participants_by_side(ph: etree._Element) -> None:
-    sides = ph.xpath("//section[@id='participants']//div[@class='side']")
-    assert [text(s.find("h3")) for s in sides] == ["Chinese side", "Korean side"]
+def test_participants_speakers_first_then_sides_then_staff(ph: etree._Element) -> None:
+    groups = ph.xpath(f"//section[@id='participants']//div[{has_class('side')}]")
+    listed = [(text(g.find("h3")), [li.get("id") for li in g.xpath(".//li[@class='person']")])
+              for g in groups]
+    # Each person once; a side's staff after its other members.
+    assert listed == [("Speakers", ["person-gao", "person-ri"]),
+                      ("Chinese side", ["person-wu", "person-zhou"]),
+                      ("Korean side", ["person-pak"])]
     gao = one(ph, "//li[@id='person-gao']")
-    assert text(gao.find("span[@class='name']")) == "Gao Ming"
+    assert text(gao.find("a[@class='name']")) == "Gao Ming"
+    assert gao.find("a[@class='name']").get("href") == "persons/phenomena~gao.html"
     assert text(gao.find("span[@class='role']")) == "speaker"
     roles = {li.get("id"): li.findtext("span[@class='role']")
              for li in ph.xpath("//li[@class='person']")}
@@ -180,7 +204,7 @@ def test_participants_by_side(ph: etree._Element) -> None:
     assert gao.xpath("a[@class='authority']/@href") == ["https://viaf.example.org/viaf/1001"]
     assert ph.xpath("//main//a[@class='persName authority']/@href") == [
         "https://www.wikidata.example.org/wiki/Q17"]
-    ri = one(ph, "//li[@id='person-ri']/span[@class='name']")
+    ri = one(ph, "//li[@id='person-ri']/a[@class='name']")
     assert text(ri) == "Ri Chol-su [Yi Cheol-su]"
 
 
@@ -189,7 +213,7 @@ def test_preamble(ph: etree._Element) -> None:
     labels = [text(li.find("span[@class='label']")) for li in items]
     assert labels == ["Time:", "Place:", "Korean side:", "Interpreter:", "Recorder:"]
     assert items[0].find("time").get("datetime") == "1962-05-03T15:30:00"
-    assert items[3].xpath("a/@href") == ["#person-wu"]
+    assert items[3].xpath("a/@href") == ["persons/phenomena~wu.html"]
 
 
 # ---------------------------------------------------------------- turns
@@ -198,7 +222,9 @@ def test_turns_have_linked_distinct_speakers(ph: etree._Element) -> None:
     turns = ph.xpath("//div[@class='sp']")
     assert len(turns) == 3
     speakers = [one(t, "a[@class='speaker']") for t in turns]
-    assert [s.get("href") for s in speakers] == ["#person-gao", "#person-ri", "#person-gao"]
+    assert [s.get("href") for s in speakers] == [
+        "persons/phenomena~gao.html", "persons/phenomena~ri.html", "persons/phenomena~gao.html"]
+    assert [t.get("id") for t in turns] == ["turn-1", "turn-2", "turn-3"]  # search, register
     assert all(t[0] is s for t, s in zip(turns, speakers, strict=True))  # name first
     assert text(speakers[1]) == "Ri [Chol-su]"
     assert len(turns[0].findall("p")) >= 2  # continuation paragraph stays in the turn
@@ -253,8 +279,8 @@ def test_stage_directions(ph: etree._Element) -> None:
 
 
 def test_unclear_readings_show_a_question_mark(ph: etree._Element, letter: etree._Element) -> None:
-    assert [text(u) for u in ph.xpath("//span[@class='unclear']")] == ["Dremov?", "N. P. Vasin?"]
-    assert text(one(letter, "//span[@class='unclear']")) == "Dremov?"
+    assert [text(u) for u in ph.xpath("//main//span[@class='unclear']")] == ["Dremov?", "N. P. Vasin?"]
+    assert text(one(letter, "//main//span[@class='unclear']")) == "Dremov?"
 
 
 GAPS = [
@@ -321,7 +347,7 @@ def test_opener_closer(letter: etree._Element) -> None:
     assert text(margin) == "[handwritten: To Cde. Horák. — J. N.]"
     closer = one(letter, "//div[@class='closer']")
     assert text(one(closer, "p[@class='signed']")) == "Jan Novák"
-    assert one(closer, "p[@class='signed']/a").get("href") == "#person-novak"
+    assert one(closer, "p[@class='signed']/a").get("href") == "persons/letter~novak.html"
     assert text(one(closer, "div[contains(@class, 'note-physical')]")) == "[signature]"
     assert text(one(letter, "//p[@class='trailer']")) == "Typed by J. N."
 
@@ -354,8 +380,10 @@ def test_index_lists_every_document_grouped_by_date(pages: dict[str, etree._Elem
     assert row.find("td[@class='date']/time").get("datetime") == "1962-05-03"
     assert text(row.find("td[@class='kind']")) == "Minutes"
     assert text(row.find("td[@class='idno']")) == "PRC FMA 999-00001-01"
+    # Speakers first, then the sides, then staff (interpreters, recorders), as in the panel.
     assert text(row.find("td[@class='people']")) == (
-        "Gao Ming; Wu Lan; Zhou Ping; Ri Chol-su; Counselor Pak Il")
+        "Gao Ming; Ri Chol-su; Counselor Pak Il; Wu Lan (interpreter); Zhou Ping (recorder)")
+    assert row.xpath("td[@class='people']//a/@href")[0] == "persons/phenomena~gao.html"
     for href in index.xpath("//td[@class='title']/a/@href"):
         assert (site / href).is_file()
 
@@ -366,8 +394,9 @@ def test_malicious_source_yields_inert_html(pages: dict[str, etree._Element]) ->
     root = pages["malicious"]
     assert not root.xpath("//script | //img | //b | //iframe")
     assert not [a for a in root.xpath("//@*") if a.attrname.lower().startswith("on")]
-    for href in root.xpath("//@href"):
+    for href in root.xpath("//@href[not(parent::link[@rel='icon'])]"):
         assert_safe_href(href)
+    assert root.xpath("//link[@rel='icon']/@href") == ["data:,"]  # ours: no /favicon.ico request
     assert root.get("lang") is None  # the forged xml:lang is not a language tag
     assert root.findtext("head/title").startswith('</title><script>alert("title")</script>')
     body = text(root.find("body"))
@@ -518,7 +547,7 @@ def test_cli_html_command(tmp_path: Path) -> None:
     out = tmp_path / "site"
     result = CliRunner().invoke(cli, ["html", str(FIXTURES / "letter.xml"), "-o", str(out)])
     assert result.exit_code == 0, result.output
-    assert sorted(p.name for p in out.iterdir()) == ["edition.css", "index.html", "letter.html"]
+    assert sorted(p.name for p in out.iterdir()) == sorted([*SITE_FILES, "letter.html"])
     assert "1 page(s) written" in result.output
     result = CliRunner().invoke(cli, ["html", str(tmp_path / "missing"), "-o", str(out)])
     assert result.exit_code == Exit.USAGE
@@ -530,8 +559,8 @@ def test_render_document_is_reusable(sheets: Stylesheets) -> None:
     before = etree.tostring(tree)
     html = render_document(tree, sheets, css_href="../s.css", index_href="../index.html")
     root = parse_html(html)
-    assert root.xpath("//link/@href") == ["../s.css"]
-    assert root.xpath("//nav/a/@href") == ["../index.html"]
+    assert root.xpath("//link[@rel='stylesheet']/@href") == ["../s.css"]
+    assert root.xpath("//nav/a/@href") == ["../index.html", "../persons/index.html", "../search.html"]
     assert etree.tostring(tree) == before  # the caller's tree is left alone
     with pytest.raises(RenderError):
         render_document(etree.ElementTree(etree.Element("x")), sheets)
@@ -596,7 +625,7 @@ def check_document(source: Path, sheets: Stylesheets) -> None:
         tree, f"{body}//tei:list[@type='distribution']/tei:item")
     ids = root.xpath("//@id")
     assert len(ids) == len(set(ids))
-    for href in root.xpath("//@href"):
+    for href in root.xpath("//@href[not(parent::link[@rel='icon'])]"):
         assert_safe_href(href)
         if href.startswith("#"):
             assert href[1:] in ids
@@ -625,3 +654,245 @@ def test_html_command_over_encoded(tmp_path: Path, sheets: Stylesheets) -> None:
     assert report.exit_status == Exit.OK, [d.format() for d in report.diagnostics]
     index = parse_html((tmp_path / "index.html").read_bytes())
     assert len(index.xpath("//tbody/tr[not(@class)]")) == len(ENCODED_FILES)
+
+
+# ---------------------------------------------------------------- persons register and search
+
+def tei_doc(doc_id: str, title: str, date: str, people: str, turns: str) -> str:
+    """A small TEI document in the converter's shape."""
+    return f"""<TEI xmlns="{TEI}" xml:id="{doc_id}"><teiHeader><fileDesc>
+  <titleStmt><title type="main">{title}</title></titleStmt>
+  <publicationStmt><p>test</p></publicationStmt><sourceDesc><p>test</p></sourceDesc></fileDesc>
+  <profileDesc><creation><date when="{date}"/></creation><particDesc>{people}</particDesc></profileDesc>
+  </teiHeader><text xml:lang="en"><body><div type="minutes">{turns}</div></body></text></TEI>"""
+
+
+KIM = ('<person xml:id="kim-ilsung" role="speaker"><persName ref="https://www.wikidata.org/entity/'
+       'Q39464">Kim Il Sung</persName><persName type="alias">Kim</persName></person>')
+REGISTRY = (KnownPerson("kim-ilsung", "Kim Il Sung", ("Kim Il-song",), (("wikidata", "Q39464"),)),)
+
+
+@pytest.fixture(scope="module")
+def register_site(tmp_path_factory: pytest.TempPathFactory, sheets: Stylesheets) -> Path:
+    """Two documents sharing a registry person; an interpreter of the same name in both,
+    outside the registry; a word (zanzibarite) in one document only."""
+    src = tmp_path_factory.mktemp("register-tei")
+    (src / "talk-a.xml").write_text(tei_doc(
+        "talk-a", "Talk in May", "1962-05-03",
+        f'<listPerson type="participants"><person xml:id="li-wen" role="interpreter"><persName>'
+        f'Li Wen</persName></person>{KIM}<person xml:id="ri" role="attendee"><persName>Ri Chol'
+        f'</persName></person></listPerson>',
+        '<p>Those present: <persName ref="#kim-ilsung">Kim Il Sung</persName>.</p>'
+        '<sp who="#kim-ilsung"><speaker>Kim</speaker><p>We discuss zanzibarite.</p></sp>'
+        '<sp who="#ri"><speaker>Ri</speaker><p>Yes.</p></sp>'
+        '<sp who="#kim-ilsung"><speaker>Kim</speaker><p>Good.</p></sp>'), "utf-8")
+    (src / "talk-b.xml").write_text(tei_doc(
+        "talk-b", "Talk in April", "1962-04-01",
+        f'<listPerson type="participants">{KIM}<person xml:id="li-wen" role="interpreter">'
+        f'<persName>Li Wen</persName></person></listPerson>',
+        '<sp who="#kim-ilsung"><speaker>Kim</speaker><p>Ŭiju and timber.</p></sp>'), "utf-8")
+    out = tmp_path_factory.mktemp("register-site")
+    report = render_paths([src], out, sheets=sheets, registry=REGISTRY)
+    assert report.exit_status == Exit.OK, [d.format() for d in report.diagnostics]
+    return out
+
+
+def test_every_page_of_the_site_is_strict_html5(register_site: Path, site: Path) -> None:
+    pages = [*register_site.rglob("*.html"), *site.rglob("*.html")]
+    assert len(pages) >= 12
+    for page in pages:
+        data = page.read_bytes()
+        assert data.startswith(b"<!DOCTYPE html>\n"), page
+        parse_html(data)
+
+
+def test_persons_index_groups_by_initial_with_authority_links(register_site: Path) -> None:
+    index = parse_html((register_site / "persons" / "index.html").read_bytes())
+    letters = [text(h) for h in index.xpath("//section[@class='letter']/h2")]
+    assert letters == ["K", "L", "R"]
+    kim = one(index, "//li[a[@class='person']='Kim Il Sung']")  # one entry for two documents
+    assert kim.find("a").get("href") == "kim-ilsung.html"
+    assert "2 documents" in text(kim)
+    assert kim.xpath(".//a[@class='authority']/@href") == ["https://www.wikidata.org/entity/Q39464"]
+    # Outside the registry, the same name in two documents is two entries, one per document.
+    li_wen = index.xpath("//li[a[@class='person']='Li Wen']/a/@href")
+    assert sorted(li_wen) == ["talk-a~li-wen.html", "talk-b~li-wen.html"]
+    for href in index.xpath("//main//a[not(@class='authority')]/@href"):
+        if not href.startswith("#"):
+            assert (register_site / "persons" / href).is_file(), href
+
+
+def test_person_page_lists_documents_with_role_and_turns(register_site: Path) -> None:
+    page = parse_html((register_site / "persons" / "kim-ilsung.html").read_bytes())
+    assert text(one(page, "//h1")) == "Kim Il Sung"
+    assert "Kim Il-song" in text(one(page, "//p[@class='forms']"))  # the registry's form
+    rows = page.xpath("//table[@class='appearances']/tbody/tr")
+    cells = [[text(td) for td in row.findall("td")] for row in rows]
+    assert [c[:3] for c in cells] == [["1 April 1962", "Talk in April", "speaker"],
+                                      ["3 May 1962", "Talk in May", "speaker"]]  # by date
+    assert cells[0][3].startswith("1:") and cells[1][3].startswith("2:")
+    turns = rows[1].xpath("td[@class='turns']/a/@href")
+    assert turns == ["../talk-a.html#turn-1", "../talk-a.html#turn-3"]
+    doc = parse_html((register_site / "talk-a.html").read_bytes())
+    for href in turns:
+        turn = one(doc, f"//div[@id='{href.split('#')[1]}']")
+        assert turn.get("class") == "sp"
+        assert turn.find("a[@class='speaker']").get("href") == "persons/kim-ilsung.html"
+
+
+def test_every_occurrence_of_a_name_links_to_the_person_page(register_site: Path) -> None:
+    doc = parse_html((register_site / "talk-a.html").read_bytes())
+    links = doc.xpath("//main//a[@class='speaker' or @class='persName']/@href")
+    assert sorted(set(links)) == ["persons/kim-ilsung.html", "persons/talk-a~ri.html"]
+    assert one(doc, "//li[@id='person-kim-ilsung']/a[@class='name']").get(
+        "href") == "persons/kim-ilsung.html"
+    index = parse_html((register_site / "index.html").read_bytes())
+    assert "persons/kim-ilsung.html" in index.xpath("//td[@class='people']//a/@href")
+    for href in [*links, *index.xpath("//td[@class='people']//a/@href")]:
+        assert (register_site / href).is_file(), href
+
+
+def read_js_calls(path: Path, call: str) -> list:
+    """The JSON arguments of `teSearch.CALL(...)` in an index file."""
+    data = path.read_text("utf-8")
+    prefix = f"teSearch.{call}("
+    assert data.startswith(prefix) and data.rstrip().endswith(");")
+    return json.loads(f"[{data[len(prefix):data.rstrip().rindex(')')]}]")
+
+
+def postings(site: Path, term: str) -> dict[int, int]:
+    """document number -> count of `term`, read from its shard as the search page reads it."""
+    shard, rows = read_js_calls(site / "search" / f"terms-{term[0]}.js", "terms")
+    assert shard == term[0]
+    found = {}
+    for doc, terms, counts in rows:
+        pairs = dict(zip(terms.split(), map(int, counts.split()), strict=True))
+        assert all(t.startswith(shard) for t in pairs)
+        if term in pairs:
+            found[doc] = pairs[term]
+    return found
+
+
+def test_search_index_finds_a_word_in_its_only_document(register_site: Path) -> None:
+    docs, shards = read_js_calls(register_site / "search" / "docs.js", "documents")
+    names = [d[0] for d in docs]
+    assert [names[i] for i in postings(register_site, "zanzibarite")] == ["talk-a"]
+    # Accents are folded: the reader finds "Ŭiju" by typing "uiju".
+    assert [names[i] for i in postings(register_site, "uiju")] == ["talk-b"]
+    assert postings(register_site, "talk") == {0: 5, 1: 5}  # a word of both titles
+    assert sorted(shards) == sorted(p.name[6:-3] for p in (register_site / "search").glob("terms-*.js"))
+    doc, passages = read_js_calls(register_site / "search" / "docs" / "talk-a.js", "passages")
+    assert doc == "talk-a"
+    assert ["turn-1", "Kim", "We discuss zanzibarite."] in passages  # the passage and its id
+    persons = read_js_calls(register_site / "search" / "persons.js", "persons")[0]
+    assert ["Kim Il Sung", ["Kim Il-song", "Kim"], "persons/kim-ilsung.html", 2] in persons
+
+
+def test_search_page_and_index_work_without_javascript(register_site: Path) -> None:
+    page = parse_html((register_site / "search.html").read_bytes())
+    form = one(page, "//form[@role='search']")
+    assert form.get("action") == "search.html" and form.xpath(".//input[@name='q']")
+    assert one(page, "//noscript") is not None  # says where to go instead, with links
+    assert [s.get("src") for s in page.xpath("//script")] == [
+        "search/search.js", "search/docs.js", "search/persons.js"]
+    index = parse_html((register_site / "index.html").read_bytes())
+    assert one(index, "//form[@role='search']").get("action") == "search.html"
+    assert not index.xpath("//script")  # documents and index: no JavaScript at all
+    assert not parse_html((register_site / "talk-a.html").read_bytes()).xpath("//script")
+
+
+def test_register_rewrites_only_what_changed(tmp_path: Path, sheets: Stylesheets) -> None:
+    src = tmp_path / "tei"
+    src.mkdir()
+    a = tei_doc("talk-a", "Talk A", "1962-05-03",
+                '<listPerson><person xml:id="li" role="speaker"><persName>Li Wen</persName>'
+                '</person></listPerson>', '<sp who="#li"><speaker>Li</speaker><p>One.</p></sp>')
+    b = tei_doc("talk-b", "Talk B", "1962-05-04",
+                f'<listPerson>{KIM}</listPerson>',
+                '<sp who="#kim-ilsung"><speaker>Kim</speaker><p>Two.</p></sp>')
+    (src / "talk-a.xml").write_text(a, "utf-8")
+    (src / "talk-b.xml").write_text(b, "utf-8")
+    out = tmp_path / "site"
+    render_paths([src], out, sheets=sheets, registry=REGISTRY)
+    files = [p for p in out.rglob("*") if p.is_file()]
+    before = {p: p.stat().st_mtime_ns for p in files}
+    os.utime(out / "persons" / "kim-ilsung.html", ns=(1, 1))  # a write would set a new time
+    (src / "talk-b.xml").write_text(b.replace("Two.", "Two, and a new word: quetzal."), "utf-8")
+    render_paths([src], out, sheets=sheets, registry=REGISTRY)
+    changed = {p.relative_to(out).as_posix() for p in files if p.stat().st_mtime_ns != before[p]}
+    # The document's page, its passages, the shards its words touch; no person page.
+    assert "search/docs/talk-b.js" in changed and "search/terms-q.js" not in before
+    assert (out / "search" / "terms-q.js").is_file()
+    assert not {c for c in changed if c.startswith("persons/")} - {"persons/kim-ilsung.html"}
+    assert (out / "persons" / "kim-ilsung.html").stat().st_mtime_ns == 1
+    assert "search/docs/talk-a.js" not in changed and "search/search.js" not in changed
+    # A person who leaves the edition takes their page along.
+    (src / "talk-a.xml").unlink()
+    render_paths([src], out, sheets=sheets, registry=REGISTRY)
+    assert not (out / "persons" / "talk-a~li.html").exists()
+    assert (out / "persons" / "kim-ilsung.html").is_file()
+
+
+def test_build_changing_one_document_does_not_rewrite_every_person_page(tmp_path: Path) -> None:
+    from tei_edition.build import build
+
+    sources = sorted((HERE.parent / "sources").glob("*.txt"))
+    assert len(sources) >= 2
+    (tmp_path / "sources").mkdir()
+    for src in sources:
+        (tmp_path / "sources" / src.name).write_bytes(src.read_bytes())
+    first = build(tmp_path, jobs=1)
+    assert first.exit_status == Exit.OK and first.site_files > len(sources)
+    site = tmp_path / "site"
+    for page in site.rglob("*.html"):  # what build writes, register and search included
+        parse_html(page.read_bytes())
+    pages = sorted((site / "persons").glob("*.html"))
+    assert len(pages) > 2
+    for page in pages:
+        os.utime(page, ns=(1, 1))  # any write from now on gives a new time
+    again = build(tmp_path, jobs=1)
+    assert again.site_files == 0 and "site: 0 file(s) written" in again.summary()
+    changed = tmp_path / "sources" / sources[0].name
+    changed.write_text(changed.read_text("utf-8") + "\nA closing remark on quetzal feathers.\n",
+                       "utf-8")
+    third = build(tmp_path, jobs=1)
+    assert [r.name for r in third.docs if r.status == "converted"] == [sources[0].stem]
+    rewritten = [p for p in pages if p.stat().st_mtime_ns != 1]
+    assert len(rewritten) < len(pages)
+    # The other documents' people are untouched; the changed text is searchable.
+    assert not [p for p in rewritten if not p.name.startswith(f"{sources[0].stem}~")]
+    assert "quetzal" in (site / "search" / "docs" / f"{sources[0].stem}.js").read_text("utf-8")
+
+
+def test_cli_build_says_where_the_edition_is(tmp_path: Path) -> None:
+    (tmp_path / "sources").mkdir()
+    src = sorted((HERE.parent / "sources").glob("*.txt"))[0]
+    (tmp_path / "sources" / src.name).write_bytes(src.read_bytes())
+    result = CliRunner().invoke(cli, ["build", str(tmp_path), "--jobs", "1"])
+    assert result.exit_code == 0, result.output
+    assert result.output.rstrip().endswith(f"open {tmp_path / 'site' / 'index.html'}")
+    shutil.rmtree(tmp_path / "site")  # a rebuilt site is work done, though nothing converted
+    result = CliRunner().invoke(cli, ["build", str(tmp_path), "--jobs", "1"])
+    assert "1 unchanged" in result.output and "site: 0 file(s)" not in result.output
+    assert (tmp_path / "site" / "persons" / "index.html").is_file()
+
+
+def test_a_person_id_that_is_no_xml_name_gets_no_page(tmp_path: Path, sheets: Stylesheets) -> None:
+    """A file rendered without validation may carry anything in xml:id: never a path."""
+    src = tmp_path / "tei"
+    src.mkdir()
+    (src / "odd.xml").write_text(tei_doc(
+        "odd", "Odd", "1962-01-01",
+        '<listPerson><person xml:id="../../escape" role="speaker"><persName>Out Side</persName>'
+        '</person><person xml:id="in" role="speaker"><persName>In Side</persName></person>'
+        '</listPerson>',
+        '<sp who="#../../escape"><speaker>Out</speaker><p>x</p></sp>'
+        '<sp who="#in"><speaker>In</speaker><p>y</p></sp>'), "utf-8")
+    out = tmp_path / "site"
+    report = render_paths([src], out, sheets=sheets)
+    assert report.exit_status == Exit.OK
+    assert not (tmp_path / "escape.html").exists() and not list(tmp_path.rglob("*escape*"))
+    assert sorted(p.name for p in (out / "persons").iterdir()) == ["index.html", "odd~in.html"]
+    page = parse_html((out / "odd.html").read_bytes())
+    assert page.xpath("//a[@class='speaker']/@href") == ["#person-../../escape",
+                                                        "persons/odd~in.html"]

@@ -60,11 +60,17 @@
         <meta name="viewport" content="width=device-width, initial-scale=1"/>
         <title><xsl:value-of select="$title"/></title>
         <link rel="stylesheet" href="{$css-href}"/>
+        <!-- No icon: browsers would otherwise ask every server for /favicon.ico, and fail. -->
+        <link rel="icon" href="data:,"/>
       </head>
       <body class="page-document">
         <a class="skip-link" href="#text">Skip to the text</a>
         <nav class="site-nav" aria-label="Edition">
-          <a href="{$index-href}">All documents</a>
+          <a class="back" href="{$index-href}">All documents</a>
+          <!-- The register and the search page stand beside the index. -->
+          <xsl:variable name="site" select="substring($index-href, 1, string-length($index-href) - string-length('index.html') * number(substring($index-href, string-length($index-href) - 9) = 'index.html'))"/>
+          <a href="{$site}persons/index.html">Persons</a>
+          <a href="{$site}search.html">Search</a>
         </nav>
         <xsl:call-template name="doc-header"/>
         <xsl:apply-templates select="$header/tei:profileDesc/tei:particDesc"/>
@@ -176,47 +182,74 @@
 
   <!-- ============================================================ participants panel -->
 
+  <!-- Speakers (the principals) first, then each side, then the others present, then the
+       staff (interpreters, recorders): the order in which a reader wants to meet them,
+       whatever the order of particDesc. Each person is listed once. -->
   <xsl:template match="tei:particDesc">
-    <xsl:if test="descendant::tei:person">
+    <xsl:variable name="people" select="descendant::tei:person"/>
+    <xsl:if test="$people">
+      <xsl:variable name="sides" select="descendant::tei:listPerson[@type = 'side' or (tei:head and not(@type = 'speakers'))]"/>
+      <xsl:variable name="rest" select="$people[not(@role = 'speaker')][not(ancestor::tei:listPerson[@type = 'side' or (tei:head and not(@type = 'speakers'))])]"/>
       <section id="participants" class="participants" aria-labelledby="participants-heading">
         <h2 id="participants-heading">Participants</h2>
         <div class="sides">
-          <xsl:apply-templates select="tei:listPerson"/>
+          <xsl:if test="$people[@role = 'speaker']">
+            <div class="side side-speakers">
+              <h3>Speakers</h3>
+              <ul class="people"><xsl:apply-templates select="$people[@role = 'speaker']"/></ul>
+            </div>
+          </xsl:if>
+          <xsl:apply-templates select="$sides"/>
+          <xsl:if test="$rest[not(contains(' interpreter recorder translator secretary stenographer note-taker ', concat(' ', @role, ' ')) and @role != '')]">
+            <div class="side side-others">
+              <h3>Also present</h3>
+              <ul class="people">
+                <xsl:apply-templates select="$rest[not(contains(' interpreter recorder translator secretary stenographer note-taker ', concat(' ', @role, ' ')) and @role != '')]"/>
+              </ul>
+            </div>
+          </xsl:if>
+          <xsl:if test="$rest[contains(' interpreter recorder translator secretary stenographer note-taker ', concat(' ', @role, ' ')) and @role != '']">
+            <div class="side side-staff">
+              <h3>Staff</h3>
+              <ul class="people">
+                <xsl:apply-templates select="$rest[contains(' interpreter recorder translator secretary stenographer note-taker ', concat(' ', @role, ' ')) and @role != '']"/>
+              </ul>
+            </div>
+          </xsl:if>
         </div>
       </section>
     </xsl:if>
   </xsl:template>
 
+  <!-- A side: its head, else the preamble line that names one of its people ("Korean
+       side:"); its members who are not speakers, staff last. -->
   <xsl:template match="tei:listPerson">
-    <div class="side">
-      <xsl:choose>
-        <xsl:when test="tei:head">
-          <h3><xsl:apply-templates select="tei:head/node()" mode="phrase"/></h3>
-        </xsl:when>
-        <xsl:when test="@type = 'side'">
-          <!-- No head: the preamble line that names one of the side's people ("Korean side:"). -->
-          <xsl:variable name="label"
-              select="(/tei:TEI/tei:text/tei:body/tei:div[1]/tei:list[@type='participants']/tei:item
-                       | /tei:TEI/tei:text/tei:body/tei:div[1]/tei:div/tei:list[@type='participants']/tei:item)
-                      [descendant::tei:persName[substring(@ref, 2) = current()/tei:person/@xml:id]][1]/tei:label[1]"/>
-          <h3>
-            <xsl:choose>
-              <xsl:when test="$label"><xsl:value-of select="normalize-space(translate($label, ':', ''))"/></xsl:when>
-              <xsl:otherwise>Side <xsl:value-of select="count(preceding-sibling::tei:listPerson) + 1"/></xsl:otherwise>
-            </xsl:choose>
-          </h3>
-        </xsl:when>
-        <xsl:when test="@type = 'speakers'"><h3>Speakers</h3></xsl:when>
-        <xsl:when test="../tei:listPerson[2]"><h3>Also present</h3></xsl:when>
-      </xsl:choose>
-      <ul class="people">
-        <xsl:apply-templates select="tei:person | tei:listPerson"/>
-      </ul>
-    </div>
-  </xsl:template>
-
-  <xsl:template match="tei:listPerson/tei:listPerson">
-    <li><ul class="people"><xsl:apply-templates select="tei:person | tei:listPerson"/></ul></li>
+    <xsl:variable name="members" select="descendant::tei:person[not(@role = 'speaker')]"/>
+    <xsl:if test="$members">
+      <div class="side">
+        <xsl:choose>
+          <xsl:when test="tei:head">
+            <h3><xsl:apply-templates select="tei:head/node()" mode="phrase"/></h3>
+          </xsl:when>
+          <xsl:otherwise>
+            <xsl:variable name="label"
+                select="(/tei:TEI/tei:text/tei:body/tei:div[1]/tei:list[@type='participants']/tei:item
+                         | /tei:TEI/tei:text/tei:body/tei:div[1]/tei:div/tei:list[@type='participants']/tei:item)
+                        [descendant::tei:persName[substring(@ref, 2) = current()/descendant::tei:person/@xml:id]][1]/tei:label[1]"/>
+            <h3>
+              <xsl:choose>
+                <xsl:when test="$label"><xsl:value-of select="normalize-space(translate($label, ':', ''))"/></xsl:when>
+                <xsl:otherwise>Side <xsl:value-of select="count(preceding::tei:listPerson[@type = 'side' or tei:head]) + 1"/></xsl:otherwise>
+              </xsl:choose>
+            </h3>
+          </xsl:otherwise>
+        </xsl:choose>
+        <ul class="people">
+          <xsl:apply-templates select="$members[not(contains(' interpreter recorder translator secretary stenographer note-taker ', concat(' ', @role, ' ')) and @role != '')]"/>
+          <xsl:apply-templates select="$members[contains(' interpreter recorder translator secretary stenographer note-taker ', concat(' ', @role, ' ')) and @role != '']"/>
+        </ul>
+      </div>
+    </xsl:if>
   </xsl:template>
 
   <!-- The first persName is the name (the converter writes the fullest form first); the
@@ -224,7 +257,14 @@
        @who and @ref point at it. -->
   <xsl:template match="tei:person">
     <li class="person" id="person-{@xml:id}">
-      <span class="name"><xsl:apply-templates select="tei:persName[1]/node()" mode="phrase"/></span>
+      <xsl:choose>
+        <xsl:when test="@te-page">
+          <a class="name" href="{@te-page}"><xsl:apply-templates select="tei:persName[1]/node()" mode="phrase"/></a>
+        </xsl:when>
+        <xsl:otherwise>
+          <span class="name"><xsl:apply-templates select="tei:persName[1]/node()" mode="phrase"/></span>
+        </xsl:otherwise>
+      </xsl:choose>
       <xsl:for-each select="(@ref | tei:persName/@ref)[not(starts-with(., '#'))][1]">
         <xsl:variable name="href">
           <xsl:call-template name="safe-href"><xsl:with-param name="url" select="."/></xsl:call-template>
@@ -298,13 +338,15 @@
   <!-- A turn: speaker and speech are siblings in one grid (CSS puts the speaker in the
        first column). @who is "#id" of a person of particDesc, whose entry is "person-id". -->
   <xsl:template match="tei:sp">
-    <div class="sp"><xsl:apply-templates select="*"/></div>
+    <div class="sp"><xsl:apply-templates select="@*" mode="attrs"/><xsl:apply-templates select="*"/></div>
   </xsl:template>
 
   <!-- Links inside a label (footnote anchors, refs, names) become plain text by their own
        patterns below, so the label itself can always be the link. -->
+  <!-- The label links to the speaker's page in the persons register (te-page, set by
+       render.py), else to the participants panel; one expression either way. -->
   <xsl:template match="tei:speaker">
-    <a class="speaker" href="#person-{substring(../@who, 2)}"><xsl:apply-templates mode="phrase"/></a>
+    <a class="speaker" href="{concat(../@te-page, substring(concat('#person-', substring(../@who, 2)), 1, 1000 * not(../@te-page)))}"><xsl:apply-templates mode="phrase"/></a>
   </xsl:template>
 
   <xsl:template match="tei:floatingText">
@@ -713,6 +755,9 @@
        and per pattern, a test inside the template only one. -->
   <xsl:template match="tei:persName" mode="phrase">
     <xsl:choose>
+      <xsl:when test="@te-page">
+        <a class="persName" href="{@te-page}"><xsl:apply-templates mode="phrase"/></a>
+      </xsl:when>
       <xsl:when test="starts-with(@ref, '#')">
         <a class="persName" href="#person-{substring(@ref, 2)}"><xsl:apply-templates mode="phrase"/></a>
       </xsl:when>
@@ -839,26 +884,43 @@
           <p><xsl:apply-templates mode="phrase"/></p>
         </section>
       </xsl:for-each>
-      <xsl:for-each select="$header/tei:encodingDesc/tei:editorialDecl[1]">
-        <section class="conventions" aria-labelledby="conventions-heading">
-          <h2 id="conventions-heading">Editorial conventions</h2>
-          <xsl:apply-templates select="*"/>
-          <p class="legend">
-            In this edition <span class="supplied">[square brackets]</span> mark words supplied by
-            the translator or editor, <span class="reg">[grey brackets]</span> another romanisation,
-            <span class="gap gap-redacted" role="img" aria-label="Redacted (example)">[redacted]</span>
-            passages withheld by the archive and
-            <span class="gap gap-illegible" role="img" aria-label="Illegible character (example)">□</span>
-            characters that cannot be read.
-          </p>
-        </section>
-      </xsl:for-each>
+      <xsl:call-template name="conventions"/>
       <xsl:for-each select="$header/tei:encodingDesc/tei:appInfo/tei:application[@ident='tei-edition'][1]">
         <p class="generator">
           <xsl:value-of select="concat('Encoded in TEI P5 by tei-edition ', @version)"/>
         </p>
       </xsl:for-each>
     </footer>
+  </xsl:template>
+
+  <!-- What the marks of the edition mean, in the reader's words. The encoder's description
+       (editorialDecl, in TEI terms) stays in the TEI header. -->
+  <xsl:template name="conventions">
+    <section class="conventions" aria-labelledby="conventions-heading">
+      <h2 id="conventions-heading">How to read this edition</h2>
+      <dl class="legend">
+        <div><dt><span class="supplied sample">[words]</span></dt>
+          <dd>Square brackets: words that are not in the original but were added by the translator or the editor to make the sentence clear.</dd></div>
+        <div><dt><span class="reg sample" title="alternative romanisation">[Kim Il-song]</span></dt>
+          <dd>Grey square brackets: another spelling of the name or word just before it, usually another romanisation of Chinese or Korean.</dd></div>
+        <div><dt><span class="gap gap-redacted sample" role="img" aria-label="Redacted (example)">[two lines blacked out]</span></dt>
+          <dd>Black bar: a passage withheld or blacked out in the archive’s copy; the text says how much is missing.</dd></div>
+        <div><dt><span class="gap gap-illegible sample" role="img" aria-label="Illegible: 2 characters (example)">□□</span></dt>
+          <dd>Boxes: characters that cannot be read in the original, one box for each.</dd></div>
+        <div><dt><span class="gap gap-illegible sample" role="img" aria-label="Illegible (example)">[illegible]</span> <span class="gap gap-omitted sample" role="img" aria-label="Omitted (example)">[…]</span></dt>
+          <dd>A passage that cannot be read, or that the translation leaves out.</dd></div>
+        <div><dt><span class="unclear sample" title="uncertain reading">word<span class="query">?</span></span></dt>
+          <dd>Dotted underline and a question mark: the reading is uncertain.</dd></div>
+        <div><dt><span class="note note-translator editorial sample" role="note">[Translator’s note: …]</span></dt>
+          <dd>Blue: a remark of the translator or the editor, not part of the document.</dd></div>
+        <div><dt><span class="note note-physical sample" role="note">[handwritten: …]</span></dt>
+          <dd>On paper colour: what the paper shows besides the typed text (handwriting, stamps).</dd></div>
+        <div><dt><span class="stage sample">(laughs)</span></dt>
+          <dd>Italics in parentheses: what happens in the room, as the record notes it.</dd></div>
+        <div><dt><span class="pb-example sample">p. 2</span></dt>
+          <dd>In the margin: where a new page of the original begins.</dd></div>
+      </dl>
+    </section>
   </xsl:template>
 
   <!-- ============================================================ attributes -->
@@ -870,6 +932,11 @@
   <xsl:template match="@*" mode="attrs"/>
   <xsl:template match="@xml:id" mode="attrs">
     <xsl:attribute name="id"><xsl:value-of select="concat('id-', .)"/></xsl:attribute>
+  </xsl:template>
+  <!-- A passage's number (turn-K, par-K), set by render.py: the target of search results and
+       of the persons register. -->
+  <xsl:template match="tei:sp/@te-anchor | tei:p/@te-anchor" mode="attrs">
+    <xsl:attribute name="id"><xsl:value-of select="."/></xsl:attribute>
   </xsl:template>
   <xsl:template match="@xml:lang" mode="attrs">
     <xsl:apply-templates select="." mode="lang"/>

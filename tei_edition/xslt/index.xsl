@@ -31,6 +31,8 @@
         <meta name="viewport" content="width=device-width, initial-scale=1"/>
         <title><xsl:value-of select="$site-title"/></title>
         <link rel="stylesheet" href="{$css-href}"/>
+        <!-- No icon: browsers would otherwise ask every server for /favicon.ico, and fail. -->
+        <link rel="icon" href="data:,"/>
       </head>
       <body class="page-index">
         <header class="site-header">
@@ -41,6 +43,19 @@
             <xsl:if test="count(doc) != 1">s</xsl:if>
             <xsl:text>, in date order.</xsl:text>
           </p>
+          <!-- A plain GET form: without JavaScript it still leads to the search page. -->
+          <form class="search-form" role="search" action="search.html" method="get">
+            <label for="q">Search the documents</label>
+            <xsl:text> </xsl:text>
+            <input type="search" id="q" name="q"/>
+            <xsl:text> </xsl:text>
+            <button type="submit">Search</button>
+          </form>
+          <nav class="site-nav" aria-label="Edition">
+            <a href="persons/index.html">Persons</a>
+            <xsl:text> </xsl:text>
+            <a href="search.html">Search</a>
+          </nav>
         </header>
         <main id="text">
           <table class="corpus">
@@ -108,16 +123,37 @@
       <td class="idno">
         <xsl:value-of select="normalize-space($h/tei:fileDesc/tei:sourceDesc/tei:msDesc/tei:msIdentifier/tei:idno[@type='archival'])"/>
       </td>
+      <!-- As in the participants panel: speakers, the sides, others present, then staff
+           (a stable sort on the group's rank keeps document order within each group). -->
       <td class="people">
-        <xsl:for-each select="$h/tei:profileDesc/tei:particDesc//tei:person">
+        <xsl:for-each select="$h/tei:profileDesc/tei:particDesc/descendant::tei:person">
+          <xsl:sort data-type="number" select="number(not(@role = 'speaker'))
+              * (3 * number(contains(' interpreter recorder translator secretary stenographer note-taker ', concat(' ', @role, ' ')) and @role != '')
+                 + number(not(contains(' interpreter recorder translator secretary stenographer note-taker ', concat(' ', @role, ' ')) and @role != ''))
+                   * (1 + number(not(ancestor::tei:listPerson[@type = 'side' or (tei:head and not(@type = 'speakers'))]))))"/>
           <xsl:if test="position() &gt; 1"><xsl:text>; </xsl:text></xsl:if>
-          <span>
-            <xsl:if test="@role = 'speaker'"><xsl:attribute name="class">is-speaker</xsl:attribute></xsl:if>
-            <xsl:call-template name="person-name"><xsl:with-param name="person" select="."/></xsl:call-template>
-          </span>
+          <xsl:apply-templates select="." mode="person"/>
         </xsl:for-each>
       </td>
     </tr>
+  </xsl:template>
+
+  <!-- One name of the people column, linked to the person's page when it has one, with a
+       role other than speaker or attendee in parentheses. -->
+  <xsl:template match="tei:person" mode="person">
+    <xsl:variable name="name">
+      <xsl:call-template name="person-name"><xsl:with-param name="person" select="."/></xsl:call-template>
+    </xsl:variable>
+    <span class="person">
+      <xsl:if test="@role = 'speaker'"><xsl:attribute name="class">person is-speaker</xsl:attribute></xsl:if>
+      <xsl:choose>
+        <xsl:when test="@te-page"><a href="{@te-page}"><xsl:value-of select="$name"/></a></xsl:when>
+        <xsl:otherwise><xsl:value-of select="$name"/></xsl:otherwise>
+      </xsl:choose>
+      <xsl:if test="@role != 'speaker' and @role != 'attendee' and @role != ''">
+        <xsl:value-of select="concat(' (', @role, ')')"/>
+      </xsl:if>
+    </span>
   </xsl:template>
 
 </xsl:stylesheet>

@@ -1,0 +1,294 @@
+"""The persons register of the HTML edition: `site/persons/index.html` and one page a person.
+
+A person's identity across documents is the registry id (`tei-edition.toml` `[[person]]`,
+carried in the TEI as the person's `xml:id`); a person outside the registry is known only in
+its document (`DOC~ID`, see `render.person_key`). Everything is read from the TEI `particDesc`
+and the turns of the text. Each document contributes one `appearances()` record, computed
+where the document is rendered and cached, so a build that changes one document renders the
+register from records and rewrites only the pages whose content changed.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Collection, Iterable
+from dataclasses import dataclass, field
+from html import escape
+from urllib.parse import quote
+
+from lxml import etree
+
+from .config import AUTHORITIES, KnownPerson
+from .render import (
+    MAIN_TITLE,
+    NOT_HTML,
+    NS,
+    PERSONS_DIR,
+    SORT_DATE,
+    TEI_NS,
+    has_non_html,
+    passage_anchors,
+    person_key,
+    register_id,
+)
+
+_XML_ID = "{http://www.w3.org/XML/1998/namespace}id"
+_SP = f"{{{TEI_NS}}}sp"
+_SKIP_IN_NAME = frozenset({f"{{{TEI_NS}}}{t}" for t in ("roleName", "note", "reg", "expan", "corr")})
+_AUTHORITY_NAMES = {"wikidata": "Wikidata", "viaf": "VIAF", "gnd": "GND",
+                    "lcnaf": "Library of Congress", "isni": "ISNI"}
+_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
+           "September", "October", "November", "December")
+
+
+# ------------------------------------------------------------------ one document's record
+
+def plain_name(el: etree._Element) -> str:
+    """A persName as plain text: the reading as written, without role names and notes."""
+    parts: list[str] = []
+
+    def walk(node: etree._Element) -> None:
+        if node.text:
+            parts.append(node.text)
+        for child in node:
+            if child.tag not in _SKIP_IN_NAME and isinstance(child.tag, str):
+                walk(child)
+            if child.tail:
+                parts.append(child.tail)
+
+    walk(el)
+    return " ".join("".join(parts).split())
+
+
+def _role_names(el: etree._Element) -> str:
+    return " ".join(" ".join("".join(r.itertext()).split())
+                    for r in el.iterfind("tei:roleName", NS))
+
+
+def _side(person: etree._Element) -> str:
+    for lp in person.iterancestors(f"{{{TEI_NS}}}listPerson"):
+        head = lp.find("tei:head", NS)
+        if head is not None:
+            return " ".join("".join(head.itertext()).split())
+        if lp.get("type") == "side":
+            return "side"
+    return ""
+
+
+def _authorities(person: etree._Element) -> list[str]:
+    """The person's authority URIs (persName/@ref or @ref, space-separated, not `#…`)."""
+    refs = [person.get("ref") or "", *(p.get("ref") or "" for p in person.iterfind("tei:persName", NS))]
+    out: list[str] = []
+    for uri in " ".join(refs).split():
+        if uri.startswith(("https://", "http://")) and uri not in out:
+            out.append(uri)
+    return out
+
+
+def appearances(root: etree._Element, doc: str, registry: Collection[str],
+                anchors: list[tuple[etree._Element, str]] | None = None) -> dict:
+    """What the register needs of one document (JSON-serialisable): its title, date and page,
+    and for every person of particDesc the key, names, role, side, turns and authorities.
+    `anchors`: passage_anchors(root), when the caller has them."""
+    turns: dict[str, list[str]] = {}
+    for el, anchor in passage_anchors(root) if anchors is None else anchors:
+        if el.tag == _SP and el.get("who"):
+            for who in el.get("who", "").split():
+                turns.setdefault(who, []).append(anchor)
+    persons = []
+    for person in root.iterfind("tei:teiHeader/tei:profileDesc/tei:particDesc//tei:person", NS):
+        pid = register_id(person)
+        if not pid:
+            continue
+        names = person.findall("tei:persName", NS)
+        main = next((n for n in names if n.get("type") != "label"), names[0] if names else None)
+        name = plain_name(main) if main is not None else pid
+        forms = [f for f in dict.fromkeys(plain_name(n) for n in names) if f and f != name]
+        persons.append({
+            "key": person_key(doc, pid, registry), "id": pid, "name": name or pid,
+            "forms": forms, "role": person.get("role") or "",
+            "title": _role_names(main) if main is not None else "", "side": _side(person),
+            "turns": turns.get(f"#{pid}", []), "authorities": _authorities(person),
+        })
+    return {"doc": doc, "href": quote(f"{doc}.html"), "title": MAIN_TITLE(root) or doc,
+            "date": SORT_DATE(root), "persons": persons}
+
+
+# ------------------------------------------------------------------ the register
+
+@dataclass
+class Person:
+    """One person of the register with every document they appear in."""
+
+    key: str
+    name: str
+    forms: list[str] = field(default_factory=list)
+    authorities: list[str] = field(default_factory=list)
+    rows: list[tuple[dict, dict]] = field(default_factory=list)  # (document, appearance)
+    registered: bool = False
+
+    @property
+    def href(self) -> str:
+        return quote(f"{self.key}.html")
+
+
+def collect(records: Iterable[dict], registry: Collection[KnownPerson] = ()) -> list[Person]:
+    """The persons of all documents, merged by key, sorted by name; registry names win."""
+    known = {kp.id: kp for kp in registry}
+    people: dict[str, Person] = {}
+    for rec in records:
+        for ap in rec["persons"]:
+            person = people.get(ap["key"])
+            if person is None:
+                kp = known.get(ap["key"])
+                person = people[ap["key"]] = Person(ap["key"], kp.name if kp else ap["name"],
+                                                    registered="~" not in ap["key"])
+                if kp:
+                    person.authorities += [AUTHORITIES[k].format(v) for k, v in kp.links]
+                    person.forms += [f for f in kp.forms if f != kp.name]
+            for form in (ap["name"], *ap["forms"]):
+                if form and form != person.name and form not in person.forms:
+                    person.forms.append(form)
+            person.authorities += [a for a in ap["authorities"] if a not in person.authorities]
+            person.rows.append((rec, ap))
+    for person in people.values():
+        person.rows.sort(key=lambda row: (row[0]["date"] or "9999", row[0]["doc"]))
+    return sorted(people.values(), key=lambda p: (sort_key(p.name), p.key))
+
+
+def sort_key(name: str) -> str:
+    """Names compared without case and accents ("Ŭ" files under U)."""
+    decomposed = unicodedata.normalize("NFKD", name)
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+
+
+def initial(name: str) -> str:
+    """The letter a name is filed under; names that start with no letter file under '#'."""
+    key = sort_key(name)
+    first = next((c for c in key if c.isalnum()), "")
+    return first.upper() if first.isalpha() else "#"
+
+
+# ------------------------------------------------------------------ HTML
+
+def site_page(title: str, body: str, css: str, *, prefix: str, body_class: str,
+              scripts: Iterable[str] = ()) -> bytes:
+    """A complete page beside the documents (`prefix` leads from the page to the site root);
+    characters HTML forbids become U+FFFD, as in the documents."""
+    tags = "".join(f"<script src=\"{escape(src)}\"></script>" for src in scripts)
+    page = (
+        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+        "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
+        f"<title>{escape(title)}</title><link rel=\"stylesheet\" href=\"{prefix}{css}\">"
+        "<link rel=\"icon\" href=\"data:,\"></head>"
+        f"<body class=\"{body_class}\"><a class=\"skip-link\" href=\"#text\">Skip to the text</a>"
+        "<nav class=\"site-nav\" aria-label=\"Edition\">"
+        f"<a class=\"back\" href=\"{prefix}index.html\">All documents</a> "
+        f"<a href=\"{prefix}{PERSONS_DIR}/index.html\">Persons</a> "
+        f"<a href=\"{prefix}search.html\">Search</a></nav>"
+        f"<main id=\"text\">{body}</main>{tags}</body></html>\n"
+    )
+    data = page.encode()
+    return NOT_HTML.sub("\ufffd", page).encode() if has_non_html(data) else data
+
+
+def format_date(iso: str) -> str:
+    """"1962-04-21T16:00" as <time> "21 April 1962"; an empty or odd value as it is."""
+    m = re.match(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?", iso)
+    if not m:
+        return escape(iso)
+    year, month, day = m.groups()
+    words = [str(int(day))] if day else []
+    if month and 1 <= int(month) <= 12:
+        words.append(_MONTHS[int(month) - 1])
+    words.append(year)
+    return f"<time datetime=\"{escape(m.group(0))}\">{' '.join(words)}</time>"
+
+
+def authority_label(uri: str) -> str:
+    """"Wikidata Q39464" for a URI of a known authority file, else the host name."""
+    for name, pattern in AUTHORITIES.items():
+        stem = pattern.split("{}")[0]
+        if uri.startswith(stem):
+            return f"{_AUTHORITY_NAMES.get(name, name)} {uri[len(stem):]}"
+    return re.sub(r"^https?://([^/]+).*$", r"\1", uri)
+
+
+def _authority_links(person: Person) -> str:
+    return ", ".join(f"<a class=\"authority\" href=\"{escape(u)}\">{escape(authority_label(u))}</a>"
+                     for u in person.authorities if not re.search(r"\s", u))
+
+
+def _role(ap: dict) -> str:
+    role = "" if ap["role"] in ("attendee", "") else ap["role"]
+    side = "" if ap["side"] in ("", "side") else ap["side"]
+    parts = [p for p in (ap["title"], role, side) if p]
+    return escape("; ".join(parts))
+
+
+def person_page(person: Person, css: str) -> bytes:
+    """The page of one person: names, authority records and the documents they appear in."""
+    out = [f"<h1>{escape(person.name)}</h1>"]
+    if person.forms:
+        out.append(f"<p class=\"forms\">Also written: {escape('; '.join(person.forms))}</p>")
+    links = _authority_links(person)
+    if links:
+        out.append(f"<p class=\"authorities\">Authority records: {links}</p>")
+    if not person.registered:
+        out.append("<p class=\"scope\">Known from this document only: a person outside the "
+                   "persons registry of the edition is not matched across documents.</p>")
+    out.append("<table class=\"appearances\"><caption>Documents</caption><thead><tr>"
+               "<th scope=\"col\">Date</th><th scope=\"col\">Document</th>"
+               "<th scope=\"col\">Role</th><th scope=\"col\">Turns</th></tr></thead><tbody>")
+    for rec, ap in person.rows:
+        href = f"../{rec['href']}"
+        turns = ap["turns"]
+        cell = str(len(turns))
+        if turns:
+            # The page's href is quoted and turn-K needs no escaping (most ids are that);
+            # id-ID comes from the file's own xml:id and does.
+            cell += ": " + " ".join(
+                f"<a class=\"turn\" href=\"{href}#{a}\" aria-label=\"turn {a[5:]}\">{a[5:]}</a>"
+                if a.startswith("turn-") else
+                f"<a class=\"turn\" href=\"{href}#{escape(a)}\">{escape(a)}</a>" for a in turns)
+        out.append(f"<tr><td class=\"date\">{format_date(rec['date'])}</td>"
+                   f"<td class=\"title\"><a href=\"{escape(href)}\">{escape(rec['title'])}</a></td>"
+                   f"<td class=\"role\">{_role(ap)}</td><td class=\"turns\">{cell}</td></tr>")
+    out.append("</tbody></table>")
+    return site_page(f"{person.name} – Persons", "".join(out), css, prefix="../",
+                 body_class="page-person")
+
+
+def index_page(people: list[Person], css: str) -> bytes:
+    """`persons/index.html`: every person, grouped by initial, with authority links."""
+    groups: dict[str, list[Person]] = {}
+    for person in people:
+        groups.setdefault(initial(person.name), []).append(person)
+    letters = sorted(groups, key=lambda g: (g == "#", g))
+    out = ["<h1>Persons</h1>",
+           f"<p class=\"count\">{len(people)} person{'s' if len(people) != 1 else ''} "
+           "named in the documents, by name.</p>"]
+    if letters:
+        out.append("<nav class=\"initials\" aria-label=\"Initials\">" + " ".join(
+            f"<a href=\"#letter-{_letter_id(g)}\">{escape(g)}</a>" for g in letters) + "</nav>")
+    for g in letters:
+        out.append(f"<section class=\"letter\" id=\"letter-{_letter_id(g)}\" "
+                   f"aria-labelledby=\"h-{_letter_id(g)}\"><h2 id=\"h-{_letter_id(g)}\">{escape(g)}</h2>"
+                   "<ul class=\"register\">")
+        for p in groups[g]:
+            docs = len({rec["doc"] for rec, _ in p.rows})
+            where = (f"{docs} documents" if docs != 1 else
+                     f"in <cite>{escape(p.rows[0][0]['title'])}</cite>")
+            links = _authority_links(p)
+            out.append(f"<li><a class=\"person\" href=\"{escape(p.href)}\">{escape(p.name)}</a>"
+                       f" <span class=\"where\">{where}</span>"
+                       + (f" <span class=\"authorities\">{links}</span>" if links else "")
+                       + "</li>")
+        out.append("</ul></section>")
+    return site_page("Persons", "".join(out), css, prefix="../", body_class="page-persons")
+
+
+def _letter_id(letter: str) -> str:
+    return "other" if letter == "#" else "".join(f"{ord(c):x}" if not c.isascii() else c
+                                                for c in letter)
