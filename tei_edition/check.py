@@ -1,5 +1,5 @@
 """`check`: for CI, is `encoded/` exactly what the sources and this converter produce, valid,
-and without lost text?"""
+and without lost text? It also runs the structural lint on each file (warnings only)."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from .config import Config
 from .convert import collect_sources, convert_text
 from .corpus import CORPUS_NAME, PARTS, corpus_files
 from .diagnostics import Diagnostic, Exit
+from .lint import lint_diagnostics
 from .readers.wcda import ReaderError
 from .textio import SourceError, read_source
 from .verify import verify_text
@@ -63,7 +64,8 @@ def _check_source(args: tuple[Path, Path, Config]) -> list[Diagnostic]:
         tree = parse_bytes(actual, shown)
     except XMLInputError as exc:
         return [*out, Diagnostic(shown, exc.line, exc.col, "error", exc.rule, exc.message)]
-    return out + verify_text(decoded.text, tree, str(src), shown)
+    return (out + verify_text(decoded.text, tree, str(src), shown)
+            + lint_diagnostics(tree.getroot(), decoded.text, str(src), shown))
 
 
 def _check_corpus(encoded: Path, names: list[str], config: Config) -> list[Diagnostic]:

@@ -10,12 +10,13 @@ from pathlib import Path
 
 from .config import Config
 from .diagnostics import Diagnostic, Exit
+from .lint import lint_diagnostics
 from .model import Document
 from .readers.hints import Hints, HintsError, load_hints
 from .readers.report import Reporter
 from .readers.wcda import ReaderError, read
 from .textio import SourceError, normalize_text, read_source
-from .writers.tei import recorded_digest, write_tei
+from .writers.tei import build_tei, recorded_digest, serialize
 from .xmlio import sync_written, write_atomic
 
 SOURCE_SUFFIXES = (".txt", ".md")
@@ -99,7 +100,8 @@ def convert_text(text: str, name: str, source: str, raw: bytes | None = None,
                  config: Config | None = None, *, normalized: bool = False,
                  hints: Hints | None = None) -> tuple[Document, bytes, list[Diagnostic]]:
     """Convert decoded source text; raises ReaderError when it cannot be converted.
-    `normalized`: the text comes from `textio.decode`, which did the normalisation."""
+    `normalized`: the text comes from `textio.decode`, which did the normalisation.
+    The diagnostics are the reader's and the structural lint's on the result."""
     config = config or Config()
     report = Reporter(source)
     replaced = 0
@@ -111,7 +113,8 @@ def convert_text(text: str, name: str, source: str, raw: bytes | None = None,
     doc = read(text, name, source, report, known=config.persons, hints=hints)
     if raw is not None:
         doc.sha256 = hashlib.sha256(raw).hexdigest()
-    return doc, write_tei(doc, config), report.diagnostics
+    root = build_tei(doc, config)
+    return doc, serialize(root), report.diagnostics + lint_diagnostics(root, text, source)
 
 
 def convert_file(src: Path, outdir: Path, *, strict: bool = False, force: bool = False,

@@ -13,8 +13,9 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
+from collections.abc import Iterator
 from pathlib import Path
+from typing import NamedTuple
 
 from lxml import etree
 
@@ -32,23 +33,30 @@ _PB = f"{{{TEI_NS}}}pb"
 _SIC = f"{{{TEI_NS}}}sic"
 
 
-@dataclass(frozen=True)
-class Word:
-    """A word and the line it stands on."""
+class Word(NamedTuple):
+    """A word and the line it stands on (a tuple: made once per word of every document, it
+    must be cheap)."""
 
     text: str
     line: int
 
 
-def _words(text: str, line: int) -> list[Word]:
-    out = []
+def _parts(text: str, line: int) -> Iterator[tuple[list[str], int]]:
+    """The words of each line of a text, with the line's number."""
+    if not text or text.isspace():  # most tails in TEI are indentation
+        return
     for k, part in enumerate(text.split("\n")):
-        out.extend(Word(w, line + k) for w in _WORD.findall(unicodedata.normalize("NFC", part)))
-    return out
+        yield _WORD.findall(unicodedata.normalize("NFC", part)), line + k
 
 
-def source_streams(text: str) -> tuple[list[Word], list[Word]]:
-    """(body words, footnote words) of a source export.
+def _words(text: str, line: int) -> list[Word]:
+    return [Word(w, at) for found, at in _parts(text, line) for w in found]
+
+
+def _source_body(text: str) -> tuple[list[tuple[str, int]], list[tuple[int, re.Match | None]]]:
+    """The body of a source export as (text, first line) units, as the reader encodes them
+    (footnote anchors cut, page markers reduced to their numbers), and its footnotes as
+    (line, match of FOOTNOTE_TEXT).
 
     The body is cut into the reader's units (so that a footnote spanning a hard line break
     is one footnote here too); trailing units "[n] …" are the footnotes."""
@@ -60,15 +68,40 @@ def source_streams(text: str) -> tuple[list[Word], list[Word]]:
     notes = [(u.line, FOOTNOTE_TEXT.match(u.text)) for u in units[first:stop]]
     numbers = {mt.group(1) for _, mt in notes if mt}
     glued: set[str] = set()  # numbers whose glued anchor was met (the first one is the anchor)
-    main: list[Word] = []
+    body = []
     for u in units[:first] + units[stop:]:
         cleaned = _ANCHOR.sub(lambda m: " " if m.group(1) in numbers else m.group(0), u.text)
-        main.extend(_words(_unmark(cleaned, numbers, glued), u.line))
+        body.append((_unmark(cleaned, numbers, glued), u.line))
+    return body, notes
+
+
+def source_streams(text: str) -> tuple[list[Word], list[Word]]:
+    """(body words, footnote words) of a source export."""
+    body, notes = _source_body(text)
+    main = [w for unit, line in body for w in _words(unit, line)]
     foot: list[list[Word]] = []
     for line, mt in notes:
         assert mt is not None
         foot.append([Word(mt.group(1), line), *_words(mt.group(2), line)])
     return main, _by_number(foot)
+
+
+def source_lines_at(text: str, indices: list[int]) -> list[int]:
+    """The source line of the body words at these indices of `source_streams`' body words,
+    counting only as far as the last one asked for (a warning near the start of a huge
+    document costs little); past the end, the last word's line (0: no words at all)."""
+    wanted = sorted(set(indices))
+    found: dict[int, int] = {}
+    seen = last = 0
+    for unit, line in _source_body(text)[0]:
+        for words, at in _parts(unit, line):
+            while len(found) < len(wanted) and wanted[len(found)] < seen + len(words):
+                found[wanted[len(found)]] = at
+            seen += len(words)
+            last = at if words else last
+        if len(found) == len(wanted):
+            break
+    return [found.get(i, last) for i in indices]
 
 
 def _unmark(text: str, numbers: set[str], glued: set[str]) -> str:
@@ -93,23 +126,53 @@ def _by_number(notes: list[list[Word]]) -> list[Word]:
     return [w for words in ordered for w in words]
 
 
-def tei_streams(tree: etree._ElementTree) -> tuple[list[Word], list[Word]]:
-    """(body words, footnote words) of a TEI file, in document order."""
+def tei_streams(tree: etree._ElementTree | etree._Element,
+                starts: dict[etree._Element, int] | None = None,
+                ) -> tuple[list[Word], list[Word]]:
+    """(body words, footnote words) of a TEI file, in document order. `starts`, when given,
+    receives the index in the body words of each body element's first word (elements
+    inside footnotes excepted)."""
     body = tree.find(f".//{{{TEI_NS}}}text/{{{TEI_NS}}}body")
     main: list[Word] = []
     foot: list[list[Word]] = []
     if body is None:
         return main, []
-    _collect(body, main, foot)
+    _collect(body, main, foot, starts)
     return main, _by_number(foot)
+
+
+_XNS = {"t": TEI_NS}
+#: What comes before an element in the TEI body's words (footnotes excepted): the text
+#: nodes, a page break's number, the "sic" after each sic element (see `_collect`).
+_PRECEDING_TEXT = etree.XPath(
+    "preceding::text()[ancestor::t:body][not(ancestor::t:note[@place='foot'])]",
+    namespaces=_XNS)
+_PRECEDING_MARKS = etree.XPath(
+    "count(preceding::t:pb[@n != ''][ancestor::t:body][not(ancestor::t:note[@place='foot'])])"
+    " + count(preceding::t:sic[ancestor::t:body][not(ancestor::t:note[@place='foot'])])",
+    namespaces=_XNS)
+
+
+def tei_word_index(el: etree._Element) -> int:
+    """The index of an element's first word among the words of the TEI body (footnotes
+    excepted), counted as `tei_streams` counts them: the same index in `source_lines_at`
+    gives the element's source line, the two word sequences being equal (what `verify`
+    proves). XPath gathers the text, so a huge document costs one pass in C and a count,
+    not a walk in Python."""
+    words = sum(len(_WORD.findall(unicodedata.normalize("NFC", t)))
+                for t in _PRECEDING_TEXT(el) if not t.isspace())
+    return words + int(_PRECEDING_MARKS(el))
 
 
 def _is_footnote(el: etree._Element) -> bool:
     return el.tag == f"{{{TEI_NS}}}note" and el.get("place") == "foot"
 
 
-def _collect(el: etree._Element, main: list[Word], foot: list[list[Word]]) -> None:
+def _collect(el: etree._Element, main: list[Word], foot: list[list[Word]],
+             starts: dict[etree._Element, int] | None = None) -> None:
     line = el.sourceline or 0
+    if starts is not None:
+        starts[el] = len(main)
     main.extend(_words(el.text or "", line))
     for child in el:
         if not isinstance(child.tag, str):  # comments, processing instructions
@@ -122,7 +185,7 @@ def _collect(el: etree._Element, main: list[Word], foot: list[list[Word]]) -> No
         elif child.tag == _PB and child.get("n"):
             main.append(Word(child.get("n", ""), child.sourceline or line))
         else:
-            _collect(child, main, foot)
+            _collect(child, main, foot, starts)
             if child.tag == _SIC:  # the stylesheet writes "[sic]" after the word
                 main.append(Word("sic", child.sourceline or line))
         main.extend(_words(child.tail or "", child.sourceline or line))

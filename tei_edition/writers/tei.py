@@ -546,9 +546,14 @@ def serialize(root: etree._Element) -> bytes:
     return _DIGEST_RE.sub(lambda m: m.group(1) + digest.encode() + m.group(3), data, count=1)
 
 
+def build_tei(doc: Document, config: Config | None = None) -> etree._Element:
+    """The TEI tree of a document, with the publication settings of `config`."""
+    return Writer(doc, config or Config()).build()
+
+
 def write_tei(doc: Document, config: Config | None = None) -> bytes:
     """The TEI bytes of a document, with the publication settings of `config`."""
-    return serialize(Writer(doc, config or Config()).build())
+    return serialize(build_tei(doc, config))
 
 
 def recorded_digest(data: bytes) -> tuple[str | None, bool]:

@@ -1,0 +1,258 @@
+"""Structural lint: does a converted document look misread?
+
+A file can be valid, lose no word and still be read wrongly: a distribution list that
+swallowed the telegram after it, a letter that holds the whole report, a conversation whose
+participants were never found. The lint looks at the shape of the TEI for such signs and
+warns; it never changes the file. It works on a TEI tree alone, so `convert` runs it on what
+it has just built and `check` on the files in `encoded/`. Each warning is placed on the line of
+the source where the suspicious part starts: the TEI body holds the source body's words in
+the same order (that is what `verify` proves), so an element's first word, counted in the TEI
+body, is the same word of the source body, and the source knows its line.
+
+Thresholds are in `Limits`, each with the reason for its value; `docs/encoding.md` lists the
+rules (`lint-*`) with what to look at when one fires.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+
+from lxml import etree
+
+from .diagnostics import Diagnostic
+from .verify import source_streams, tei_streams
+
+TEI_NS = "http://www.tei-c.org/ns/1.0"
+_WORD = re.compile(r"\w+")
+#: Where a label may start: a paragraph's or a sentence's first letter.
+_STARTS = re.compile(r"(?:^|(?<=[.!?]\s))(?=[^\W\d_])")
+#: A label: up to four words, then a colon and white space ("Liu: …", "PM Chou: …",
+#: "P. VALCHANOV: …", "Foreign guests: …"); its first letter must be a capital.
+_LABEL = re.compile(r"(?P<label>[^\W\d_][\w.'’()\-]*(?:\s[\w.'’()\-]+){0,3}):\s")
+
+
+#: Lists whose items are running text (not a preamble, a form or a distribution list).
+_TEXT_LISTS = ("numbered", "bulleted")
+
+
+def _q(name: str) -> str:
+    return f"{{{TEI_NS}}}{name}"
+
+
+@dataclass(frozen=True)
+class Limits:
+    """The lint's thresholds."""
+
+    #: An entry of a distribution list names a recipient: an office or a person with a
+    #: title, in title case ("Deputy Chairman of the Council of Ministers Comrade Molotov").
+    #: Ten words or more of which at least half start in lower case is running prose.
+    prose_words: int = 10
+    prose_lowercase: float = 0.5
+    #: An embedded letter is part of a document; holding more than half of the body's
+    #: words, it probably starts at a line that only looks like a salutation.
+    floating_share: float = 0.5
+    #: Label-shaped paragraphs in a document without turns: three or more, under at least
+    #: two different labels, is an exchange between speakers or a form that was not read
+    #: (one label repeated, "Note: …", is ordinary prose).
+    label_lines: int = 3
+    label_kinds: int = 2
+    #: A source with blank lines between paragraphs gives one paragraph per block; a body
+    #: of 300 words or more nearly all (75%) in one paragraph usually had none (text pulled
+    #: from a PDF), and its turns and sections were not seen.
+    long_paragraph_words: int = 300
+    long_paragraph_share: float = 0.75
+
+
+@dataclass(frozen=True)
+class Suspect:
+    """One sign of a misread, at the element (and the character in its text) where it starts."""
+
+    element: etree._Element
+    rule: str
+    message: str
+    offset: int = 0  # characters of the element's text before the suspicious part
+
+
+def _text(el: etree._Element) -> str:
+    """An element's text without its footnotes (they are not where the element stands)."""
+    parts = [el.text or ""]
+    for child in el:
+        if isinstance(child.tag, str) and not (child.tag == _q("note")
+                                               and child.get("place") == "foot"):
+            parts.append(_text(child))
+        parts.append(child.tail or "")
+    return "".join(parts)
+
+
+def _words(el: etree._Element) -> int:
+    return len(_WORD.findall(_text(el)))
+
+
+def _inside(el: etree._Element, *tests: Callable[[etree._Element], bool]) -> bool:
+    return any(test(a) for a in el.iterancestors() for test in tests)
+
+
+def _is_note(el: etree._Element) -> bool:
+    return el.tag == _q("note")
+
+
+def _is_end_matter(el: etree._Element) -> bool:
+    return el.tag == _q("div") and el.get("type") in ("distribution", "endorsements")
+
+
+# --- rules --------------------------------------------------------------------------------
+def _prose(text: str, limits: Limits) -> bool:
+    words = text.split()
+    letters = [w for w in words if w[:1].isalpha()]
+    lower = sum(w[:1].islower() for w in letters)
+    return len(words) >= limits.prose_words and lower >= limits.prose_lowercase * len(letters)
+
+
+def distribution_prose(body: etree._Element, limits: Limits) -> Iterator[Suspect]:
+    """Running prose or turns inside a distribution list: the list went on past its end."""
+    for div in body.iter(_q("div")):
+        if div.get("type") != "distribution":
+            continue
+        turns: list[etree._Element] = []
+        prose: list[etree._Element] = []
+        for el in div.iter(_q("sp"), _q("p"), _q("item")):  # document order
+            if el.tag == _q("sp"):
+                turns.append(el)
+            elif not _inside(el, _is_note) and _prose(_text(el), limits):
+                prose.append(el)
+        if not turns and not prose:
+            continue
+        first = next(el for el in div.iter(_q("sp"), _q("p"), _q("item"))
+                     if el in turns or el in prose)
+        found = " and ".join(part for part in (
+            f"{len(prose)} paragraph(s) or item(s) of running prose" if prose else "",
+            f"{len(turns)} turn(s)" if turns else "") if part)
+        yield Suspect(first, "lint-distribution-prose",
+                      f"the distribution list holds {found}: it probably ran on past its "
+                      "own line and swallowed the text after it")
+
+
+def floating_body(body: etree._Element, limits: Limits) -> Iterator[Suspect]:
+    """An embedded letter (floatingText) holding most of the body."""
+    floating = list(body.iter(_q("floatingText")))
+    if not floating:
+        return
+    total = _words(body)
+    for ft in floating:
+        share = _words(ft) / total if total else 0
+        if share > limits.floating_share:
+            yield Suspect(ft, "lint-floating-body",
+                          f"an embedded letter (floatingText) holds {share:.0%} of the body: "
+                          "the line that opened it may not be a salutation or a letterhead")
+
+
+def no_participants(root: etree._Element, body: etree._Element) -> Iterator[Suspect]:
+    """A conversation (minutes, or turns) whose particDesc lists nobody."""
+    if next(root.iter(_q("person")), None) is not None:
+        return
+    main = body.find(_q("div"))
+    turns = sum(1 for _ in body.iter(_q("sp")))
+    if main is None or (main.get("type") != "minutes" and not turns):
+        return
+    what = f"{turns} turn(s)" if turns else 'a conversation (div type="minutes")'
+    yield Suspect(main, "lint-no-participants",
+                  f"{what} but no participant in particDesc: the preamble or the participant "
+                  "lines were not read as such")
+
+
+def _labels(p: etree._Element) -> list[tuple[etree._Element, int, str]]:
+    """The labels starting a paragraph's sentences, with their offsets in its normalised
+    text (an initial's full stop does not start another: "J. BRODSKÝ:" is one label)."""
+    text = " ".join(_text(p).split())
+    out: list[tuple[etree._Element, int, str]] = []
+    end = 0
+    for start in _STARTS.finditer(text):
+        m = _LABEL.match(text, start.start())
+        if start.start() >= end and m and m["label"][0].isupper():
+            out.append((p, m.start(), m["label"]))
+            end = m.end()
+    return out
+
+
+def label_lines(body: etree._Element, limits: Limits) -> Iterator[Suspect]:
+    """Several "Label: …" paragraphs or sentences in a document without turns."""
+    if next(body.iter(_q("sp")), None) is not None:
+        return
+    found: list[tuple[etree._Element, int, str]] = []
+    for p in body.iter(_q("p"), _q("item")):
+        # Preamble and form items are labels already read; the end matter has its own.
+        if _inside(p, _is_note, _is_end_matter) or p.find(_q("p")) is not None or (
+                p.tag == _q("item") and p.getparent().get("type") not in _TEXT_LISTS):
+            continue
+        found += _labels(p)
+    kinds = {label.casefold() for _, _, label in found}
+    if len(found) >= limits.label_lines and len(kinds) >= limits.label_kinds:
+        p, offset, _ = found[0]
+        shown = ", ".join(f"'{k}:'" for k in sorted(kinds)[:5]) + (", …" if len(kinds) > 5 else "")
+        yield Suspect(p, "lint-label-lines",
+                      f"{len(found)} label-shaped lines ({shown}) in a document without turns: "
+                      "speaker labels or form fields that were not read as such", offset)
+
+
+def single_paragraph(body: etree._Element, limits: Limits) -> Iterator[Suspect]:
+    """A long body nearly all in one paragraph."""
+    paragraphs = [p for p in body.iter(_q("p")) if not _inside(p, _is_note)]
+    if not paragraphs:
+        return
+    words = {p: _words(p) for p in paragraphs}
+    longest = max(paragraphs, key=words.__getitem__)
+    total = _words(body)
+    if words[longest] >= limits.long_paragraph_words and (
+            words[longest] >= limits.long_paragraph_share * total):
+        yield Suspect(longest, "lint-single-paragraph",
+                      f"one paragraph holds {words[longest]} of the body's {total} words: the "
+                      "source probably has no blank lines between its paragraphs (text "
+                      "flattened from a PDF), so turns and sections inside it were not seen")
+
+
+def lint(root: etree._Element, limits: Limits | None = None) -> list[Suspect]:
+    """Every sign of a misread in a TEI document, in rule order."""
+    limits = limits or Limits()
+    body = root.find(f".//{_q('text')}/{_q('body')}")
+    if body is None:
+        return []
+    return [*distribution_prose(body, limits), *floating_body(body, limits),
+            *no_participants(root, body), *label_lines(body, limits),
+            *single_paragraph(body, limits)]
+
+
+# --- locating -----------------------------------------------------------------------------
+def _source_line(s: Suspect, starts: dict[etree._Element, int], lines: list[int]) -> int:
+    """The source line of a suspect's first word (0: unknown)."""
+    if s.element not in starts or not lines:
+        return 0
+    before = " ".join(_text(s.element).split())[:s.offset]
+    index = starts[s.element] + len(_WORD.findall(before))
+    return lines[min(index, len(lines) - 1)]
+
+
+def lint_diagnostics(root: etree._Element, source_text: str | None, source_name: str,
+                     tei_name: str | None = None, limits: Limits | None = None,
+                     ) -> list[Diagnostic]:
+    """The lint's warnings, each at the line of the source where the suspicious part starts
+    (with `tei_name`, also naming the TEI file's line). Without the source text they stand
+    at the TEI line, in `tei_name` (or `source_name`)."""
+    suspects = lint(root, limits)
+    if not suspects:  # the common case costs no word stream
+        return []
+    starts: dict[etree._Element, int] = {}
+    tei_streams(root, starts)
+    lines = [w.line for w in source_streams(source_text)[0]] if source_text is not None else []
+    out = []
+    for s in suspects:
+        line = _source_line(s, starts, lines)
+        where = f" (TEI {tei_name}:{s.element.sourceline})" if (
+            tei_name and s.element.sourceline) else ""
+        if line or source_text is not None:
+            out.append(Diagnostic(source_name, line, 1, "warning", s.rule, s.message + where))
+        else:
+            out.append(Diagnostic(tei_name or source_name, s.element.sourceline or 0, 1,
+                                  "warning", s.rule, s.message))
+    return out
