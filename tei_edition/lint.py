@@ -41,6 +41,19 @@ def _q(name: str) -> str:
     return f"{{{TEI_NS}}}{name}"
 
 
+_P, _ITEM, _SP, _DIV, _NOTE, _FLOATING = map(_q, ("p", "item", "sp", "div", "note", "floatingText"))
+_BODY = f"{_q('text')}/{_q('body')}"
+_XNS = {"t": TEI_NS}
+_LONG_PARAGRAPHS = etree.XPath(".//t:p[string-length(.) >= $chars]", namespaces=_XNS)
+_DISTRIBUTIONS = etree.XPath(".//t:div[@type='distribution']", namespaces=_XNS)
+_DISTRIBUTION_SUSPECTS = etree.XPath(
+    ".//t:sp | .//*[self::t:p or self::t:item][string-length(normalize-space(.))"
+    " - string-length(translate(normalize-space(.), ' ', '')) >= $gaps]", namespaces=_XNS)
+_LENGTH = etree.XPath("string-length(normalize-space(.))", namespaces=_XNS)
+_COLON_PARAGRAPHS = etree.XPath(".//t:p[contains(., ': ')] | .//t:item[contains(., ': ')]",
+                                namespaces=_XNS)
+
+
 @dataclass(frozen=True)
 class Limits:
     """The lint's thresholds."""
@@ -79,7 +92,7 @@ def _text(el: etree._Element) -> str:
     """An element's text without its footnotes (they are not where the element stands)."""
     parts = [el.text or ""]
     for child in el:
-        if isinstance(child.tag, str) and not (child.tag == _q("note")
+        if isinstance(child.tag, str) and not (child.tag == _NOTE
                                                and child.get("place") == "foot"):
             parts.append(_text(child))
         parts.append(child.tail or "")
@@ -95,16 +108,17 @@ def _inside(el: etree._Element, *tests: Callable[[etree._Element], bool]) -> boo
 
 
 def _is_note(el: etree._Element) -> bool:
-    return el.tag == _q("note")
+    return el.tag == _NOTE
 
 
 def _is_end_matter(el: etree._Element) -> bool:
-    return el.tag == _q("div") and el.get("type") in ("distribution", "endorsements")
+    return el.tag == _DIV and el.get("type") in ("distribution", "endorsements")
 
 
 # --- rules --------------------------------------------------------------------------------
-def _prose(text: str, limits: Limits) -> bool:
-    words = text.split()
+def _prose(el: etree._Element, limits: Limits) -> bool:
+    """Running prose: long enough, and half its words or more in lower case."""
+    words = _text(el).split()
     letters = [w for w in words if w[:1].isalpha()]
     lower = sum(w[:1].islower() for w in letters)
     return len(words) >= limits.prose_words and lower >= limits.prose_lowercase * len(letters)
@@ -112,20 +126,16 @@ def _prose(text: str, limits: Limits) -> bool:
 
 def distribution_prose(body: etree._Element, limits: Limits) -> Iterator[Suspect]:
     """Running prose or turns inside a distribution list: the list went on past its end."""
-    for div in body.iter(_q("div")):
-        if div.get("type") != "distribution":
-            continue
-        turns: list[etree._Element] = []
-        prose: list[etree._Element] = []
-        for el in div.iter(_q("sp"), _q("p"), _q("item")):  # document order
-            if el.tag == _q("sp"):
-                turns.append(el)
-            elif not _inside(el, _is_note) and _prose(_text(el), limits):
-                prose.append(el)
+    for div in _DISTRIBUTIONS(body):
+        # XPath keeps the entries with enough spaces to be prose (footnotes and all); the
+        # many short ones of a real list never reach Python.
+        candidates = _DISTRIBUTION_SUSPECTS(div, gaps=limits.prose_words - 1)
+        turns = [el for el in candidates if el.tag == _SP]
+        prose = [el for el in candidates if el.tag != _SP and not _inside(el, _is_note)
+                 and _prose(el, limits)]
         if not turns and not prose:
             continue
-        first = next(el for el in div.iter(_q("sp"), _q("p"), _q("item"))
-                     if el in turns or el in prose)
+        first = next(el for el in candidates if el in turns or el in prose)  # document order
         found = " and ".join(part for part in (
             f"{len(prose)} paragraph(s) or item(s) of running prose" if prose else "",
             f"{len(turns)} turn(s)" if turns else "") if part)
@@ -136,24 +146,25 @@ def distribution_prose(body: etree._Element, limits: Limits) -> Iterator[Suspect
 
 def floating_body(body: etree._Element, limits: Limits) -> Iterator[Suspect]:
     """An embedded letter (floatingText) holding most of the body."""
-    floating = list(body.iter(_q("floatingText")))
+    floating = list(body.iter(_FLOATING))
     if not floating:
         return
-    total = _words(body)
+    total = _LENGTH(body)  # characters: the share is the same as in words, and cheaper
     for ft in floating:
-        share = _words(ft) / total if total else 0
+        share = _LENGTH(ft) / total if total else 0
         if share > limits.floating_share:
             yield Suspect(ft, "lint-floating-body",
-                          f"an embedded letter (floatingText) holds {share:.0%} of the body: "
-                          "the line that opened it may not be a salutation or a letterhead")
+                          f"an embedded letter (floatingText) holds {share:.0%} of the body's "
+                          "text: the line that opened it may not be a salutation or a "
+                          "letterhead")
 
 
 def no_participants(root: etree._Element, body: etree._Element) -> Iterator[Suspect]:
     """A conversation (minutes, or turns) whose particDesc lists nobody."""
     if next(root.iter(_q("person")), None) is not None:
         return
-    main = body.find(_q("div"))
-    turns = sum(1 for _ in body.iter(_q("sp")))
+    main = body.find(_DIV)
+    turns = sum(1 for _ in body.iter(_SP))
     if main is None or (main.get("type") != "minutes" and not turns):
         return
     what = f"{turns} turn(s)" if turns else 'a conversation (div type="minutes")'
@@ -178,13 +189,13 @@ def _labels(p: etree._Element) -> list[tuple[etree._Element, int, str]]:
 
 def label_lines(body: etree._Element, limits: Limits) -> Iterator[Suspect]:
     """Several "Label: …" paragraphs or sentences in a document without turns."""
-    if next(body.iter(_q("sp")), None) is not None:
+    if next(body.iter(_SP), None) is not None:
         return
     found: list[tuple[etree._Element, int, str]] = []
-    for p in body.iter(_q("p"), _q("item")):
+    for p in _COLON_PARAGRAPHS(body):  # only these can hold a label
         # Preamble and form items are labels already read; the end matter has its own.
-        if _inside(p, _is_note, _is_end_matter) or p.find(_q("p")) is not None or (
-                p.tag == _q("item") and p.getparent().get("type") not in _TEXT_LISTS):
+        if _inside(p, _is_note, _is_end_matter) or p.find(_P) is not None or (
+                p.tag == _ITEM and p.getparent().get("type") not in _TEXT_LISTS):
             continue
         found += _labels(p)
     kinds = {label.casefold() for _, _, label in found}
@@ -198,16 +209,20 @@ def label_lines(body: etree._Element, limits: Limits) -> Iterator[Suspect]:
 
 def single_paragraph(body: etree._Element, limits: Limits) -> Iterator[Suspect]:
     """A long body nearly all in one paragraph."""
-    paragraphs = [p for p in body.iter(_q("p")) if not _inside(p, _is_note)]
-    if not paragraphs:
+    # A word is at least one letter and a space: shorter paragraphs cannot reach the limit,
+    # and XPath finds the longer ones without Python touching every paragraph.
+    long = [p for p in _LONG_PARAGRAPHS(body, chars=2 * limits.long_paragraph_words)
+            if not _inside(p, _is_note)]
+    if not long:
         return
-    words = {p: _words(p) for p in paragraphs}
-    longest = max(paragraphs, key=words.__getitem__)
+    longest = max(long, key=lambda p: len("".join(p.itertext())))
+    words = _words(longest)
+    if words < limits.long_paragraph_words:
+        return
     total = _words(body)
-    if words[longest] >= limits.long_paragraph_words and (
-            words[longest] >= limits.long_paragraph_share * total):
+    if words >= limits.long_paragraph_share * total:
         yield Suspect(longest, "lint-single-paragraph",
-                      f"one paragraph holds {words[longest]} of the body's {total} words: the "
+                      f"one paragraph holds {words} of the body's {total} words: the "
                       "source probably has no blank lines between its paragraphs (text "
                       "flattened from a PDF), so turns and sections inside it were not seen")
 
@@ -215,7 +230,7 @@ def single_paragraph(body: etree._Element, limits: Limits) -> Iterator[Suspect]:
 def lint(root: etree._Element, limits: Limits | None = None) -> list[Suspect]:
     """Every sign of a misread in a TEI document, in rule order."""
     limits = limits or Limits()
-    body = root.find(f".//{_q('text')}/{_q('body')}")
+    body = root.find(_BODY)  # TEI/text/body: a path, not a search of the whole tree
     if body is None:
         return []
     return [*distribution_prose(body, limits), *floating_body(body, limits),
