@@ -134,10 +134,13 @@ MESSAGES = _messages(
     Message("copies-total.quantity", "copies-total",
             'measure type="copies" needs @quantity: the stated number of copies as a whole '
             "number"),
+    # The archive's clerks miscounted too: the TEI keeps what the source says, and a
+    # person compares it with the original (ENCODING.md: a warning, never an invalid file).
     Message("copies-total.sum", "copies-total",
-            "the distribution list's {items} items add up to {total} copies (item/@n, 1 when "
-            "absent), but the stated total is {quantity}: expected the item counts to sum to "
-            "the total"),
+            "the stated total is {quantity} copies, but the distribution list's {items} items "
+            "add up to {total} copies (item/@n, 1 when absent): check the source; if it says "
+            "so, the discrepancy is the source's own and stays as written",
+            severity="warning"),
     Message("empty-element.empty", "empty-element",
             "<{element}> is empty: expected text or content; remove it or restore what the "
             "source has there"),
@@ -489,8 +492,11 @@ def _inside_item(el: etree._Element, stop: etree._Element) -> bool:
 
 
 def copies_total(doc: Doc) -> Iterator[Finding]:
-    """In a distribution div, item copies (item/@n, 1 by default) add up to the stated total.
-    Lists and totals count for the nearest distribution div they stand in."""
+    """In a distribution div, the stated total (measure type="copies") stands outside the
+    items with a whole-number @quantity (errors). When the items' copies (item/@n, 1 by
+    default) add up to another number, that is the source's own discrepancy, encoded as
+    written: a warning naming both figures, and the file stays valid. Lists and totals
+    count for the nearest distribution div they stand in."""
     for kind in doc.own_values("type"):  # divs typed "distribution", in document order
         if kind != "distribution":
             continue

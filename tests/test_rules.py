@@ -163,6 +163,18 @@ def test_copies_add_up_with_default_one() -> None:
     bad = ok.replace('quantity="4"', 'quantity="5"')
     (f,) = findings(bad, "copies-total")
     assert "2 items add up to 4 copies" in f.message and "stated total is 5" in f.message
+    # ENCODING.md: the source's own discrepancy, encoded as written: a warning, not an error
+    assert f.severity == "warning" and f.attribute == "quantity"
+
+
+def test_misplaced_or_unreadable_totals_stay_errors() -> None:
+    inside = distribution('<list type="distribution"><item>A <measure type="copies" '
+                          'quantity="1">1</measure></item></list>')
+    no_quantity = distribution('<p><measure type="copies">some</measure></p>'
+                               '<list type="distribution"><item>A</item></list>')
+    bad_n = distribution('<list type="distribution"><item n="two">A</item></list>')
+    for doc in (inside, no_quantity, bad_n):
+        assert [f.severity for f in findings(doc, "copies-total")] == ["error"]
 
 
 @pytest.mark.parametrize("where", ["head", "p-before", "p-after", "trailer"])

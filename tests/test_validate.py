@@ -214,12 +214,14 @@ def test_invalid_case_reports_its_rule_on_its_line(name: str, case_files: dict[s
     assert found(lxml_report, case_files[name]) == expected(CASES[name]), diags
 
 
-def test_errors_exit_1_warnings_do_not(case_files: dict[str, Path],
+@pytest.mark.parametrize("name", ["language-not-declared", "copies-do-not-add-up"])
+def test_errors_exit_1_warnings_do_not(name: str, case_files: dict[str, Path],
                                        lxml_report: ValidationReport) -> None:
     assert lxml_report.exit_status == 1
-    warned = validate_paths([case_files["language-not-declared"]])
+    warned = validate_paths([case_files[name]])
     assert [d.severity for d in warned.diagnostics] == ["warning"]
     assert warned.exit_status == 0
+    assert warned.invalid_files == [] and "all valid" in warned.summary()
 
 
 def test_jing_engine_finds_the_same_problems(case_files: dict[str, Path],
