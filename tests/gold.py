@@ -217,12 +217,20 @@ def _word_in(name: str, hay: str) -> bool:
     return re.search(r"(?<!\w)" + re.escape(norm(name)) + r"(?!\w)", hay) is not None
 
 
-def _participant_fields(tree: etree._ElementTree, gold: dict[str, Any],
+def participant_fields(tree: etree._ElementTree, participants: list[dict[str, Any]],
+                       labels: dict[str, set[str]] | None = None) -> list[Field]:
+    """One field per `{"name": N, "labels": [L…]}`: exactly one person of particDesc bears
+    N, and every turn whose speaker is one of the labels points to that person."""
+    return list(_participant_fields(tree, participants,
+                                    speaker_labels(tree) if labels is None else labels))
+
+
+def _participant_fields(tree: etree._ElementTree, participants: list[dict[str, Any]],
                         labels: dict[str, set[str]]) -> Iterator[Field]:
     persons = [(p.get("{http://www.w3.org/XML/1998/namespace}id"),
                 norm(" ".join(" ".join(n.itertext()) for n in p.iter(T + "persName"))))
                for p in x(tree, "//t:particDesc//t:person")]
-    for entry in gold.get("participants") or []:
+    for entry in participants:
         hits = [pid for pid, names in persons if _word_in(entry["name"], names)]
         detail = f"{entry['name']!r}: persons {hits}"
         ok = len(hits) == 1
@@ -249,7 +257,7 @@ def _structure_fields(tree: etree._ElementTree, gold: dict[str, Any],
     if gold.get("kind"):
         kind = x(tree, "string(//t:text/t:body/t:div[1]/@type)")
         yield Field("kind", kind == gold["kind"], f"got {kind!r}, expected {gold['kind']!r}")
-    yield from _participant_fields(tree, gold, labels)
+    yield from _participant_fields(tree, gold.get("participants") or [], labels)
     text_root = x(tree, "//t:text")
     for phrase, want in (gold.get("placement") or {}).items():
         el = find_phrase(text_root[0], phrase) if text_root else None

@@ -49,6 +49,16 @@ class Generated:
     turns: int = 0
     speakers: int = 0
     features: list[str] = field(default_factory=list)
+    #: (name, labels): exactly one person of particDesc bears the name, and every turn whose
+    #: speaker is one of the labels points to that person (ENCODING.md, `participants`).
+    participants: list[tuple[str, list[str]]] = field(default_factory=list)
+    #: (label, value) of preamble fields, each a `label` + value item of the participants list.
+    fields: list[tuple[str, str]] = field(default_factory=list)
+    #: The copies of each distribution item, in order (None: no distribution list).
+    distribution: list[int] | None = None
+    total: int | None = None  # the stated total, as written
+    #: Phrases of the text that must stand in the main div, outside the distribution list.
+    outside_distribution: list[str] = field(default_factory=list)
 
 
 class LayoutGenerator:
@@ -185,3 +195,157 @@ class LayoutGenerator:
 
     def document(self) -> Generated:
         return self.conversation() if self.r.random() < 0.6 else self.letter()
+
+
+#: Ways of writing a count of copies after (or before) a recipient (ENCODING.md, "Layouts
+#: of the real archive").
+COUNT_FORMS = ("{r} ({n})", "{r} - {n}", "{r}-{n}", "{n}x {r}", "{r} {n}x", "{r} x {n}")
+#: Participant lines: the heading alone on its line, the names below.
+PARTICIPANT_HEADINGS = ("Foreign guests:", "Accompanying persons:", "Recording officials:",
+                        "Present:", "Participants:")
+#: (title in the participant list, the title a speaker label uses with the surname).
+LABEL_TITLES = (("Prime Minister", "PM"), ("Minister of Foreign Affairs", "FM"),
+                ("Vice Minister of Foreign Affairs", "VFM"), ("Interpreter", "Miss"),
+                ("Ambassador", "Ambassador"), ("Notetaker", "Mr."))
+#: Alias phrasings after a first full label; the alias is the last word.
+ALIAS_FORMS = ("{full} (hereafter abbreviated {alias}):", "{full} (hereafter: {alias}):",
+               "{full} [henceforth {alias}]:", "{full} [henceforth referred to as {alias}].")
+
+
+class RealArchiveGenerator(LayoutGenerator):
+    """The layouts of "Layouts of the real archive" (ENCODING.md), one kind per method, so a
+    failing property names its layout."""
+
+    def people(self, n: int) -> list[tuple[str, str]]:
+        """(surname, given) pairs with distinct surnames and given names."""
+        surnames = self.r.sample(SURNAMES, n)
+        givens: list[str] = []
+        for _ in range(n):
+            given = self.given()
+            while given in givens:  # ends even when the random source repeats itself
+                given += "n"
+            givens.append(given)
+        return list(zip(surnames, givens, strict=True))
+
+    def talk(self, out: Generated, labels: list[str]) -> list[str]:
+        """Turns under these labels, some with unlabelled continuation paragraphs."""
+        body = []
+        for label in labels:
+            body.append(f"{label} {self.sentence()} {self.sentence()}")
+            out.turns += 1
+            if self.r.random() < 0.3:
+                body.append(self.sentence())
+        return body
+
+    def finish(self, out: Generated, title: str, body: list[str],
+               used: list[str] | None = None) -> Generated:
+        """The source around `body`; with `used` (the labels the turns have), a
+        participant's labels are only those some turn uses."""
+        out.text = self.header(title, self.date()) + "\n\n".join(body) + "\n"
+        if used is not None:
+            keys = {label.rstrip(":.") for label in used}
+            out.participants = [(name, [lab for lab in labels if lab in keys])
+                                for name, labels in out.participants]
+        out.speakers = len({name for name, labels in out.participants if labels})
+        return out
+
+    def top_distribution(self) -> Generated:
+        """A telegram with its distribution list between the transmission log and the text:
+        the list ends at its own line, counts in every written form."""
+        out = Generated("")
+        y, m, d = self.date()
+        recipients = self.r.sample(SURNAMES, self.r.randint(2, 6))
+        copies = [self.r.randint(1, 3) for _ in recipients]
+        entries = [self.r.choice(COUNT_FORMS).format(r=r, n=n)
+                   for r, n in zip(recipients, copies, strict=True)]
+        total = sum(copies) + (self.r.choice([1, 2]) if self.r.random() < 0.25 else 0)
+        out.distribution, out.total = copies, total
+        firsts = [self.sentence() for _ in range(self.r.randint(1, 4))]
+        text = [f"{first} {self.inline(out.features)}" for first in firsts]
+        out.outside_distribution = firsts
+        signer = self.token().upper()
+        body = [f"CIPHERED TELEGRAM No. {self.r.randint(100, 99999)}",
+                f"From: {self.r.choice(['PYONGYANG', 'HANOI', 'BEIJING'])}",
+                f"Sent on {d}.{m}.{y} at 0{self.r.randint(1, 9)}:40",
+                f"Distribution list - {total} copies: " + ", ".join(entries) + ".",
+                f"TO COMRADE {self.token().upper()}", *text, f"{d}.{m}.{y} {signer}"]
+        return self.finish(out, f"Telegram from {signer.title()}", body)
+
+    def label_above_value(self) -> Generated:
+        """A conversation whose preamble labels stand alone, the value on the next line."""
+        out = Generated("")
+        (s1, g1), (s2, g2) = self.people(2)
+        y, m, d = self.date()
+        out.fields = [("Date and Time:", f"{d} {MONTHS[m - 1]} {y}, {self.r.randint(1, 11)} p.m."),
+                      ("Location:", f"{self.token()} Hall"),
+                      ("Our side:", f"Vice Minister {s1} {g1}"),
+                      ("Korean side:", f"Ambassador {s2} {g2}")]
+        preamble = [f"{label}\n{value}" for label, value in out.fields]
+        out.participants = [(f"{s1} {g1}", [f"{s1} {g1}", s1]), (f"{s2} {g2}", [s2])]
+        labels = [f"{s1} {g1}:", f"{s2}:"] + [f"{self.r.choice([s1, s2])}:"
+                                               for _ in range(self.r.randint(1, 5))]
+        title = f"Record of Conversation between {s1} {g1} and {s2} {g2}"
+        return self.finish(out, title, [title, *preamble, *self.talk(out, labels)], labels)
+
+    def participant_lines(self) -> Generated:
+        """Participants under the many headings of the archive, or as a bulleted list."""
+        out = Generated("")
+        people = self.people(self.r.randint(3, 5))
+        titles = [self.r.choice(["Vice Premier", "Ambassador", "Counsellor", "Director"])
+                  for _ in people]
+        listed = [f"{s} {g}, {t}" for (s, g), t in zip(people, titles, strict=True)]
+        if self.r.random() < 0.3:
+            preamble = ["\n".join(f"  • {entry}" for entry in listed)]
+        else:
+            cut = self.r.randint(1, len(listed) - 1)
+            first, second = self.r.sample(PARTICIPANT_HEADINGS, 2)
+            preamble = [first, "; ".join(listed[:cut]), second, "; ".join(listed[cut:])]
+        speakers = people[:2]
+        out.participants = [(f"{s} {g}", [s] if (s, g) in speakers else [])
+                            for s, g in people]
+        labels = [f"{s}:" for s, _ in speakers] + [
+            f"{self.r.choice(speakers)[0]}:" for _ in range(self.r.randint(1, 5))]
+        title = f"Minutes of Conversation with {people[0][0]} {people[0][1]}"
+        return self.finish(out, title, [title, *preamble, *self.talk(out, labels)])
+
+    def speaker_label_forms(self) -> Generated:
+        """Speakers labelled otherwise than listed: title + surname, side + name, initials."""
+        out = Generated("")
+        form = self.r.choice(["title", "side", "initials"])
+        (s1, g1), (s2, g2) = self.people(2)
+        if form == "title":
+            (t1, a1), (t2, a2) = self.r.sample(LABEL_TITLES, 2)
+            preamble = ["Participants:", f"{s1} {g1}, {t1}; {s2} {g2}, {t2}"]
+            first, second = f"{a1} {s1}", f"{a2} {s2}"
+        elif form == "side":
+            preamble = ["Participants:", f"From the North\n{s1.upper()} {g1} Vice Premier",
+                        f"From the South\n{s2.upper()} {g2} Co-chairman"]
+            first, second = f"North ({s1.upper()})", f"South ({s2.upper()})"
+        else:
+            preamble = ["Present:", f"Comrades {g1} {s1}, Member of the Politburo, and "
+                        f"{g2} {s2}, Ambassador"]
+            first, second = f"{g1[0]}. {s1.upper()}", f"{g2[0]}. {s2.upper()}"
+        out.features.append(form)
+        name1, name2 = (f"{s1} {g1}", f"{s2} {g2}") if form != "initials" else (
+            f"{g1} {s1}", f"{g2} {s2}")
+        out.participants = [(name1, [first]), (name2, [second])]
+        labels = [f"{first}:", f"{second}:"] + [
+            f"{self.r.choice([first, second])}:" for _ in range(self.r.randint(1, 5))]
+        title = f"Record of the Talks between {name1} and {name2}"
+        return self.finish(out, title, [title, *preamble, *self.talk(out, labels)])
+
+    def alias_phrasings(self) -> Generated:
+        """A first label with its alias in one of the archive's phrasings, then the alias."""
+        out = Generated("")
+        (s1, g1), (s2, g2) = self.people(2)
+        alias_form = self.r.choice(ALIAS_FORMS)
+        out.features.append(alias_form)
+        full1 = f"Vice Premier {s1} {g1}"
+        first = alias_form.format(full=full1, alias=s1)
+        out.participants = [(f"{s1} {g1}", [first.rstrip(":."), s1]), (f"{s2} {g2}", [s2])]
+        labels = [first, f"{s2}:"] + [f"{self.r.choice([s1, s2])}:"
+                                       for _ in range(self.r.randint(1, 5))]
+        title = f"Minutes of the Conversation between {full1} and Ambassador {s2} {g2}"
+        preamble = ["Participants:", f"{full1}; Ambassador {s2} {g2}"]
+        return self.finish(out, title, [title, *preamble, *self.talk(out, labels)], labels)
+
