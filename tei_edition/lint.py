@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from lxml import etree
 
 from .diagnostics import Diagnostic
+from .rules import Doc, copies_total
 from .verify import source_streams, tei_streams
 
 TEI_NS = "http://www.tei-c.org/ns/1.0"
@@ -49,6 +50,7 @@ _DISTRIBUTIONS = etree.XPath(".//t:div[@type='distribution']", namespaces=_XNS)
 _DISTRIBUTION_SUSPECTS = etree.XPath(
     ".//t:sp | .//*[self::t:p or self::t:item][string-length(normalize-space(.))"
     " - string-length(translate(normalize-space(.), ' ', '')) >= $gaps]", namespaces=_XNS)
+_COPIES = etree.XPath(".//t:measure[@type='copies']", namespaces=_XNS)
 _LENGTH = etree.XPath("string-length(normalize-space(.))", namespaces=_XNS)
 _COLON_PARAGRAPHS = etree.XPath(".//t:p[contains(., ': ')] | .//t:item[contains(., ': ')]",
                                 namespaces=_XNS)
@@ -227,15 +229,28 @@ def single_paragraph(body: etree._Element, limits: Limits) -> Iterator[Suspect]:
                       "flattened from a PDF), so turns and sections inside it were not seen")
 
 
-def lint(root: etree._Element, limits: Limits | None = None) -> list[Suspect]:
-    """Every sign of a misread in a TEI document, in rule order."""
+def stated_totals(body: etree._Element) -> Iterator[Suspect]:
+    """A stated total of copies that differs from the listed copies: the content rule
+    `copies-total`, whose warning `convert` gives too (a differing total is the source's own
+    discrepancy, or a count the reader did not see)."""
+    for div in _DISTRIBUTIONS(body):
+        if _COPIES(div):  # no stated total, nothing to compare
+            for f in copies_total(Doc(div)):
+                if f.severity == "warning":  # the errors are the validator's to report
+                    yield Suspect(f.element, f.rule, f.message)
+
+
+def lint(root: etree._Element, limits: Limits | None = None, *,
+         totals: bool = True) -> list[Suspect]:
+    """Every sign of a misread in a TEI document, in rule order; `totals`: with the
+    content rule's warning on stated totals (`check` has it from the validator)."""
     limits = limits or Limits()
     body = root.find(_BODY)  # TEI/text/body: a path, not a search of the whole tree
     if body is None:
         return []
     return [*distribution_prose(body, limits), *floating_body(body, limits),
             *no_participants(root, body), *label_lines(body, limits),
-            *single_paragraph(body, limits)]
+            *single_paragraph(body, limits), *(stated_totals(body) if totals else ())]
 
 
 # --- locating -----------------------------------------------------------------------------
@@ -249,12 +264,12 @@ def _source_line(s: Suspect, starts: dict[etree._Element, int], lines: list[int]
 
 
 def lint_diagnostics(root: etree._Element, source_text: str | None, source_name: str,
-                     tei_name: str | None = None, limits: Limits | None = None,
-                     ) -> list[Diagnostic]:
+                     tei_name: str | None = None, limits: Limits | None = None, *,
+                     totals: bool = True) -> list[Diagnostic]:
     """The lint's warnings, each at the line of the source where the suspicious part starts
     (with `tei_name`, also naming the TEI file's line). Without the source text they stand
-    at the TEI line, in `tei_name` (or `source_name`)."""
-    suspects = lint(root, limits)
+    at the TEI line, in `tei_name` (or `source_name`). `totals`: as for `lint`."""
+    suspects = lint(root, limits, totals=totals)
     if not suspects:  # the common case costs no word stream
         return []
     starts: dict[etree._Element, int] = {}

@@ -26,7 +26,9 @@ RIGHT = ["wcda-119000", "wcda-116538", "syn-01-gao-ri-trade-talks",
 
 
 def rules(root: etree._Element) -> list[str]:
-    return [s.rule for s in lint(root)]
+    """The lint rules that fire (without the stated-total check: the tests below add
+    recipients to lists whose totals then differ)."""
+    return [s.rule for s in lint(root, totals=False)]
 
 
 def source(name: str) -> str:
@@ -235,3 +237,28 @@ def test_check_is_silent_on_right_files(tmp_path: Path) -> None:
     assert runner.invoke(cli, ["build", str(tmp_path)]).exit_code == 0
     result = runner.invoke(cli, ["check", str(tmp_path)])
     assert result.exit_code == 0 and "lint-" not in result.output
+
+
+# --- a stated total that differs from the listed copies -----------------------------------
+DISCREPANT = ("Chen Yi: We agree.\n\nPak Il-u: So do we.\n\nChen Yi: Good.\n\n"
+              "CC: Liu Shaoqi, Zhou Enlai, Foreign Ministry (2), 5 copies in total")
+
+
+def test_convert_reports_a_differing_total_and_keeps_it(tmp_path: Path) -> None:
+    root, diags = convert(DISCREPANT)
+    (diag,) = [d for d in diags if d.rule == "copies-total"]
+    assert diag.severity == "warning"
+    assert "stated total is 5 copies" in diag.message and "add up to 4 copies" in diag.message
+    assert diag.line == line_of(export(DISCREPANT), "CC:")
+    assert root.xpath("//t:measure[@type='copies']/@quantity", namespaces=NS) == ["5"]
+    assert convert(DISCREPANT.replace("5 copies", "4 copies"))[1] == []
+
+
+def test_check_reports_a_differing_total_once_and_passes(tmp_path: Path) -> None:
+    (tmp_path / "sources").mkdir()
+    (tmp_path / "sources" / "cc.txt").write_text(export(DISCREPANT), "utf-8")
+    runner = CliRunner()
+    assert runner.invoke(cli, ["build", str(tmp_path)]).exit_code == 0
+    result = runner.invoke(cli, ["check", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    assert result.output.count("[copies-total]") == 1
