@@ -32,8 +32,6 @@ _STARTS = re.compile(r"(?:^|(?<=[.!?]\s))(?=[^\W\d_])")
 #: A label: up to four words, then a colon and white space ("Liu: …", "PM Chou: …",
 #: "P. VALCHANOV: …", "Foreign guests: …"); its first letter must be a capital.
 _LABEL = re.compile(r"(?P<label>[^\W\d_][\w.'’()\-]*(?:\s[\w.'’()\-]+){0,3}):\s")
-
-
 #: Lists whose items are running text (not a preamble, a form or a distribution list).
 _TEXT_LISTS = ("numbered", "bulleted")
 
@@ -65,8 +63,9 @@ class Limits:
     #: Ten words or more of which at least half start in lower case is running prose.
     prose_words: int = 10
     prose_lowercase: float = 0.5
-    #: An embedded letter is part of a document; holding more than half of the body's
-    #: words, it probably starts at a line that only looks like a salutation.
+    #: An embedded letter is part of a document; holding more than half of the body's text
+    #: (counted in characters: the same share as in words, and cheaper), it probably starts
+    #: at a line that only looks like a salutation.
     floating_share: float = 0.5
     #: Label-shaped paragraphs in a document without turns: three or more, under at least
     #: two different labels, is an exchange between speakers or a form that was not read
