@@ -100,8 +100,9 @@ def validator(tmp_path_factory: pytest.TempPathFactory) -> tuple[Validator, Path
 
 def check_layout(doc: Generated, validator: tuple[Validator, Path]) -> etree._ElementTree:
     """What every layout must give: no text lost, a valid file, the expected turns, each
-    participant one person with the turns of their labels, the distribution list as listed."""
-    _, data, _ = convert_text(doc.text, "generated", "generated.txt")
+    participant one person with the turns of their labels, the distribution list as listed
+    (a stated total that differs reported once, naming both figures), no lint warning."""
+    _, data, diags = convert_text(doc.text, "generated", "generated.txt")
     tree = etree.ElementTree(etree.fromstring(data))
     assert verify_text(doc.text, tree, "generated.txt", "generated.xml") == []
     engine, path = validator
@@ -121,6 +122,13 @@ def check_layout(doc: Generated, validator: tuple[Validator, Path]) -> etree._El
         assert [n for n, _ in got] == doc.distribution, got
         assert tree.xpath("//t:div[@type='distribution']//t:measure[@type='copies']"
                           "[not(ancestor::t:item)]/@quantity", namespaces=NS) == [str(doc.total)]
+        warned = [d.message for d in diags if d.rule == "copies-total"]
+        listed = sum(doc.distribution)
+        assert warned == ([] if listed == doc.total else [
+            m for m in warned if f"stated total is {doc.total} copies" in m
+            and f"add up to {listed} copies" in m]), warned
+        assert len(warned) == (listed != doc.total)
+    assert [d.format() for d in diags if d.rule.startswith("lint-")] == []
     main = " ".join("".join(tree.find(".//t:body/t:div", NS).itertext()).split())
     for phrase in doc.outside_distribution:
         assert phrase in main, phrase
