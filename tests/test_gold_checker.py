@@ -171,7 +171,8 @@ def test_null_gold_values_are_held_to(converted: Path) -> None:
     assert len(failed(tree, facts, "archive_idno")) == 1
 
 
-def reference_checker() -> ModuleType:
+@pytest.fixture(scope="module")
+def reference() -> ModuleType:
     """../shared/tools/goldcheck.py, the reference scorer, as a module."""
     path = Path(__file__).resolve().parents[1].parent / "shared" / "tools" / "goldcheck.py"
     if not path.is_file():
@@ -184,10 +185,10 @@ def reference_checker() -> ModuleType:
 
 
 @pytest.mark.parametrize("name", corpus_names())
-def test_agrees_with_the_reference_checker(name: str, converted: Path) -> None:
+def test_agrees_with_the_reference_checker(name: str, converted: Path,
+                                           reference: ModuleType) -> None:
     """Field by field, ok or failed, as goldcheck.py scores it (on right and wrong output
     alike: the corpus documents the reader still misreads fail the same fields in both)."""
-    reference = reference_checker()
     tree = parse(converted / f"{name}.xml")
     theirs = [(field, bool(ok)) for field, ok, _ in reference.check(gold(name), tree)]
     mine = [(f.name, f.ok) for f in gold_fields(tree, gold(name)) if not f.strict_only]
