@@ -199,10 +199,13 @@ def label_lines(body: etree._Element, limits: Limits) -> Iterator[Suspect]:
                 p.tag == _ITEM and p.getparent().get("type") not in _TEXT_LISTS):
             continue
         found += _labels(p)
-    kinds = {label.casefold() for _, _, label in found}
+    kinds: dict[str, str] = {}  # each label once (case ignored), as first written
+    for _, _, label in found:
+        kinds.setdefault(label.casefold(), label)
     if len(found) >= limits.label_lines and len(kinds) >= limits.label_kinds:
         p, offset, _ = found[0]
-        shown = ", ".join(f"'{k}:'" for k in sorted(kinds)[:5]) + (", …" if len(kinds) > 5 else "")
+        shown = ", ".join(f"'{k}:'" for k in list(kinds.values())[:5]) + (
+            ", …" if len(kinds) > 5 else "")
         yield Suspect(p, "lint-label-lines",
                       f"{len(found)} label-shaped lines ({shown}) in a document without turns: "
                       "speaker labels or form fields that were not read as such", offset)

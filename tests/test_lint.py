@@ -142,7 +142,7 @@ def test_label_shaped_lines_without_turns(converted: Path) -> None:
     partic.getparent().remove(partic)
     diags = lint_diagnostics(root, source("wcda-119000"), "wcda-119000.txt")
     (diag,) = [d for d in diags if d.rule == "lint-label-lines"]
-    assert "'han:'" in diag.message and "'liu:'" in diag.message
+    assert "'Han:'" in diag.message and "'Liu:'" in diag.message
     assert diag.line == line_of(source("wcda-119000"), "Liu:")
 
 
