@@ -40,7 +40,8 @@ def _q(name: str) -> str:
     return f"{{{TEI_NS}}}{name}"
 
 
-_P, _ITEM, _SP, _DIV, _NOTE, _FLOATING = map(_q, ("p", "item", "sp", "div", "note", "floatingText"))
+_P, _ITEM, _SP, _DIV, _NOTE, _FLOATING, _PERSON = map(
+    _q, ("p", "item", "sp", "div", "note", "floatingText", "person"))
 _BODY = f"{_q('text')}/{_q('body')}"
 _XNS = {"t": TEI_NS}
 _LONG_PARAGRAPHS = etree.XPath(".//t:p[string-length(.) >= $chars]", namespaces=_XNS)
@@ -162,7 +163,7 @@ def floating_body(body: etree._Element, limits: Limits) -> Iterator[Suspect]:
 
 def no_participants(root: etree._Element, body: etree._Element) -> Iterator[Suspect]:
     """A conversation (minutes, or turns) whose particDesc lists nobody."""
-    if next(root.iter(_q("person")), None) is not None:
+    if next(root.iter(_PERSON), None) is not None:
         return
     main = body.find(_DIV)
     turns = sum(1 for _ in body.iter(_SP))
