@@ -147,10 +147,13 @@ def test_label_shaped_lines_without_turns(converted: Path) -> None:
 
 
 def test_flattened_labels_inside_running_lines() -> None:
-    body = (" ".join(f"{who}: {'We agree on the rice.' if who == 'Pak' else 'Good.'}"
-                     for who in ["Pak", "Chen", "Pak", "Chen"]))
-    root, _ = convert(f"The talks began at ten. {body}", title="Telegram from Pyongyang")
-    assert "lint-label-lines" in rules(root)
+    body = ("The talks began at ten and went on\nfor an hour in the hall. Pak: We agree on "
+            "the rice.\nChen: Good. Pak: Yes, we do.\nChen: Then it is settled.")
+    _, diags = convert(body, title="Telegram from Pyongyang")
+    (diag,) = [d for d in diags if d.rule == "lint-label-lines"]
+    assert "4 label-shaped lines ('Pak:', 'Chen:')" in diag.message
+    # the first label stands inside the paragraph's second line
+    assert diag.line == line_of(export(body, title="Telegram from Pyongyang"), "for an hour")
 
 
 def test_one_label_repeated_is_prose(converted: Path) -> None:
