@@ -23,7 +23,7 @@ from lxml import etree
 
 from .diagnostics import Diagnostic
 from .rules import Doc, copies_total
-from .verify import source_streams, tei_streams
+from .verify import source_word_lines, tei_word_starts
 
 TEI_NS = "http://www.tei-c.org/ns/1.0"
 _WORD = re.compile(r"\w+")
@@ -275,9 +275,8 @@ def lint_diagnostics(root: etree._Element, source_text: str | None, source_name:
     suspects = lint(root, limits, totals=totals)
     if not suspects:  # the common case costs no word stream
         return []
-    starts: dict[etree._Element, int] = {}
-    tei_streams(root, starts)
-    lines = [w.line for w in source_streams(source_text)[0]] if source_text is not None else []
+    starts = tei_word_starts(root)
+    lines = source_word_lines(source_text) if source_text is not None else []
     out = []
     for s in suspects:
         line = _source_line(s, starts, lines)
