@@ -62,3 +62,26 @@ def test_verify_command_exit_statuses(converted: Path, tmp_path: Path) -> None:
     missing = runner.invoke(cli, ["verify", str(tmp_path / "nope.txt"),
                                   str(converted / "wcda-119000.xml")])
     assert missing.exit_code == 2
+
+
+@pytest.mark.parametrize("name", ["wcda-119000", "syn-09-journal-belokurov"])
+def test_word_lines_and_starts_agree_with_the_streams(name: str, converted: Path) -> None:
+    """The cheap forms the lint places its warnings with count the same words."""
+    from lxml import etree
+
+    from tei_edition.verify import (
+        source_streams,
+        source_word_lines,
+        tei_streams,
+        tei_word_starts,
+    )
+
+    text = (CORPUS / f"{name}.txt").read_text("utf-8")
+    assert source_word_lines(text) == [w.line for w in source_streams(text)[0]]
+    tree = etree.parse(str(converted / f"{name}.xml"))
+    starts: dict = {}
+    words, _ = tei_streams(tree, starts)
+    assert tei_word_starts(tree) == starts
+    p = next(p for p in tree.iterfind(".//t:body//t:p", {"t": "http://www.tei-c.org/ns/1.0"})
+             if p.text and p.text.split() and p.text.split()[0].isalpha())
+    assert words[starts[p]].text == p.text.split()[0]
