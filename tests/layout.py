@@ -227,6 +227,11 @@ class RealArchiveGenerator(LayoutGenerator):
             givens.append(given)
         return list(zip(surnames, givens, strict=True))
 
+    def other_name(self, taken: set[str]) -> str:
+        """A name sharing no word with `taken` (a speaker's surname must name one person)."""
+        words = [self.token(), self.token()]
+        return " ".join(w + "a" * (w in taken) for w in words)
+
     def talk(self, out: Generated, labels: list[str]) -> list[str]:
         """Turns under these labels, some with unlabelled continuation paragraphs."""
         body = []
@@ -303,6 +308,11 @@ class RealArchiveGenerator(LayoutGenerator):
         speakers = people[:2]
         out.participants = [(f"{s} {g}", [s] if (s, g) in speakers else [])
                             for s, g in people]
+        if self.r.random() < 0.5:  # interpreters and recorders, names only
+            staff = [self.other_name({s for s, _ in people}) for _ in range(self.r.randint(1, 2))]
+            staff = [n for k, n in enumerate(staff) if n not in staff[:k]]
+            preamble += ["Interpretation and Minutes:", "; ".join(staff)]
+            out.participants += [(name, []) for name in staff]
         labels = [f"{s}:" for s, _ in speakers] + [
             f"{self.r.choice(speakers)[0]}:" for _ in range(self.r.randint(1, 5))]
         title = f"Minutes of Conversation with {people[0][0]} {people[0][1]}"
