@@ -23,7 +23,7 @@ from lxml import etree
 
 from .diagnostics import Diagnostic
 from .rules import Doc, copies_total
-from .verify import source_word_lines, tei_word_starts
+from .verify import source_lines_at, tei_word_index
 
 TEI_NS = "http://www.tei-c.org/ns/1.0"
 _WORD = re.compile(r"\w+")
@@ -49,7 +49,10 @@ _DISTRIBUTIONS = etree.XPath(".//t:div[@type='distribution']", namespaces=_XNS)
 _DISTRIBUTION_SUSPECTS = etree.XPath(
     ".//t:sp | .//*[self::t:p or self::t:item][string-length(normalize-space(.))"
     " - string-length(translate(normalize-space(.), ' ', '')) >= $gaps]", namespaces=_XNS)
+_OWN_TEXT = etree.XPath("descendant::text()[not(ancestor::t:note[@place='foot'])]",
+                       namespaces=_XNS)
 _COPIES = etree.XPath(".//t:measure[@type='copies']", namespaces=_XNS)
+_STRING = etree.XPath("string(.)")
 _LENGTH = etree.XPath("string-length(normalize-space(.))", namespaces=_XNS)
 _COLON_PARAGRAPHS = etree.XPath(".//t:p[contains(., ': ')] | .//t:item[contains(., ': ')]",
                                 namespaces=_XNS)
@@ -73,9 +76,10 @@ class Limits:
     #: (one label repeated, "Note: …", is ordinary prose).
     label_lines: int = 3
     label_kinds: int = 2
-    #: A source with blank lines between paragraphs gives one paragraph per block; a body
-    #: of 300 words or more nearly all (75%) in one paragraph usually had none (text pulled
-    #: from a PDF), and its turns and sections were not seen.
+    #: A source with blank lines between paragraphs gives one paragraph per block; a
+    #: paragraph of 300 words or more holding nearly all (75%) of the body's text (in
+    #: characters) usually had none (text pulled from a PDF), and its turns and sections
+    #: were not seen.
     long_paragraph_words: int = 300
     long_paragraph_share: float = 0.75
 
@@ -92,17 +96,7 @@ class Suspect:
 
 def _text(el: etree._Element) -> str:
     """An element's text without its footnotes (they are not where the element stands)."""
-    parts = [el.text or ""]
-    for child in el:
-        if isinstance(child.tag, str) and not (child.tag == _NOTE
-                                               and child.get("place") == "foot"):
-            parts.append(_text(child))
-        parts.append(child.tail or "")
-    return "".join(parts)
-
-
-def _words(el: etree._Element) -> int:
-    return len(_WORD.findall(_text(el)))
+    return "".join(_OWN_TEXT(el))
 
 
 def _inside(el: etree._Element, *tests: Callable[[etree._Element], bool]) -> bool:
@@ -220,15 +214,15 @@ def single_paragraph(body: etree._Element, limits: Limits) -> Iterator[Suspect]:
             if not _inside(p, _is_note)]
     if not long:
         return
-    longest = max(long, key=lambda p: len("".join(p.itertext())))
-    words = _words(longest)
+    longest = max(long, key=_LENGTH)
+    words = len(_STRING(longest).split())  # footnotes and all: a size, cheaply
     if words < limits.long_paragraph_words:
         return
-    total = _words(body)
-    if words >= limits.long_paragraph_share * total:
+    share = _LENGTH(longest) / _LENGTH(body)  # characters: as good as words, and cheaper
+    if share >= limits.long_paragraph_share:
         yield Suspect(longest, "lint-single-paragraph",
-                      f"one paragraph holds {words} of the body's {total} words: the "
-                      "source probably has no blank lines between its paragraphs (text "
+                      f"one paragraph of {words} words holds {share:.0%} of the body's text: "
+                      "the source probably has no blank lines between its paragraphs (text "
                       "flattened from a PDF), so turns and sections inside it were not seen")
 
 
@@ -257,13 +251,10 @@ def lint(root: etree._Element, limits: Limits | None = None, *,
 
 
 # --- locating -----------------------------------------------------------------------------
-def _source_line(s: Suspect, starts: dict[etree._Element, int], lines: list[int]) -> int:
-    """The source line of a suspect's first word (0: unknown)."""
-    if s.element not in starts or not lines:
-        return 0
-    before = " ".join(_text(s.element).split())[:s.offset]
-    index = starts[s.element] + len(_WORD.findall(before))
-    return lines[min(index, len(lines) - 1)]
+def _word_index(s: Suspect) -> int:
+    """The index of a suspect's first word among the words of the TEI body."""
+    before = " ".join(_text(s.element).split())[:s.offset] if s.offset else ""
+    return tei_word_index(s.element) + len(_WORD.findall(before))
 
 
 def lint_diagnostics(root: etree._Element, source_text: str | None, source_name: str,
@@ -273,18 +264,15 @@ def lint_diagnostics(root: etree._Element, source_text: str | None, source_name:
     (with `tei_name`, also naming the TEI file's line). Without the source text they stand
     at the TEI line, in `tei_name` (or `source_name`). `totals`: as for `lint`."""
     suspects = lint(root, limits, totals=totals)
-    if not suspects:  # the common case costs no word stream
+    if not suspects:  # the common case costs no counting at all
         return []
-    starts = tei_word_starts(root)
-    lines = source_word_lines(source_text) if source_text is not None else []
+    if source_text is None:
+        return [Diagnostic(tei_name or source_name, s.element.sourceline or 0, 1, "warning",
+                           s.rule, s.message) for s in suspects]
+    lines = source_lines_at(source_text, [_word_index(s) for s in suspects])
     out = []
-    for s in suspects:
-        line = _source_line(s, starts, lines)
+    for s, line in zip(suspects, lines, strict=True):
         where = f" (TEI {tei_name}:{s.element.sourceline})" if (
             tei_name and s.element.sourceline) else ""
-        if line or source_text is not None:
-            out.append(Diagnostic(source_name, line, 1, "warning", s.rule, s.message + where))
-        else:
-            out.append(Diagnostic(tei_name or source_name, s.element.sourceline or 0, 1,
-                                  "warning", s.rule, s.message))
+        out.append(Diagnostic(source_name, line, 1, "warning", s.rule, s.message + where))
     return out

@@ -184,7 +184,7 @@ def test_long_body_in_one_paragraph() -> None:
     _, diags = convert(long_body(320), title="Telegram from Pyongyang")
     (diag,) = [d for d in diags if d.rule == "lint-single-paragraph"]
     assert diag.line == line_of(text, "The delegation discussed")
-    assert "one paragraph holds" in diag.message
+    assert "one paragraph of" in diag.message and "holds 100% of the body" in diag.message
 
 
 def test_long_paragraph_among_others_and_short_body() -> None:
