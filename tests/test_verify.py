@@ -64,7 +64,9 @@ def test_verify_command_exit_statuses(converted: Path, tmp_path: Path) -> None:
     assert missing.exit_code == 2
 
 
-@pytest.mark.parametrize("name", ["wcda-119000", "syn-09-journal-belokurov"])
+@pytest.mark.parametrize("name", ["wcda-119000", "syn-09-journal-belokurov",
+                                  "syn-16-memcon-kwan-harwell-communique",
+                                  "syn-19-record-brodsky-gu-flattened"])  # page breaks, sic
 def test_word_lines_and_index_agree_with_the_streams(name: str, converted: Path) -> None:
     """The cheap forms the lint places its warnings with count the same words."""
     from lxml import etree
