@@ -90,17 +90,18 @@ def source_lines_at(text: str, indices: list[int]) -> list[int]:
     """The source line of the body words at these indices of `source_streams`' body words,
     counting only as far as the last one asked for (a warning near the start of a huge
     document costs little); past the end, the last word's line (0: no words at all)."""
-    wanted = sorted(set(indices))
+    wanted = sorted(set(indices), reverse=True)  # the next one wanted is last
     found: dict[int, int] = {}
     seen = last = 0
     for unit, line in _source_body(text)[0]:
-        for words, at in _parts(unit, line):
-            while len(found) < len(wanted) and wanted[len(found)] < seen + len(words):
-                found[wanted[len(found)]] = at
-            seen += len(words)
-            last = at if words else last
-        if len(found) == len(wanted):
-            break
+        for k, part in enumerate(unit.split("\n")):
+            for _ in _WORD.finditer(unicodedata.normalize("NFC", part)):
+                last = line + k
+                while wanted and wanted[-1] <= seen:
+                    found[wanted.pop()] = last
+                if not wanted:
+                    return [found[i] for i in indices]
+                seen += 1
     return [found.get(i, last) for i in indices]
 
 
@@ -110,7 +111,9 @@ def _unmark(text: str, numbers: set[str], glued: set[str]) -> str:
     them."""
     cuts: list[tuple[int, int, str]] = [(a, b, f" {n} ") for a, b, n in page_markers(text)]
     cuts += [(a, b, "sic") for a, b in sic_words(text)]  # as regenerated: "[Sic]" reads "sic"
-    for a, b, n in glued_anchors(text, numbers - glued):
+    pending = numbers - glued
+    # no footnote left to anchor: no need to look for glued numbers (a pass over the text)
+    for a, b, n in glued_anchors(text, pending) if pending else ():
         if n not in glued:
             glued.add(n)
             cuts.append((a, b, " "))

@@ -188,11 +188,15 @@ def page_markers(text: str) -> Iterable[tuple[int, int, str]]:
     """(start, end, number) of each page marker in a source text, as `rule_page` finds
     them (for `verify`, which compares the marker with the page break's @n)."""
     for mt in _PAGE_SPAN.finditer(text):
-        head = text[:mt.start()].rstrip()
         if (mt.group()[0] == "[" and mt.group()[-1] != "]") or (mt.group()[0] == "(" \
                 and mt.group()[-1] != ")"):
             continue
-        n = page_number(mt.group(1), mt.group()[0], head[-1:])
+        # the last character before the marker that is not white space, found without
+        # copying the text before it (a copy per marker is quadratic on a long line)
+        i = mt.start()
+        while i and text[i - 1].isspace():
+            i -= 1
+        n = page_number(mt.group(1), mt.group()[0], text[i - 1:i])
         if n is not None:
             yield mt.start(), mt.end(), n
 
