@@ -2,7 +2,9 @@
 
 Used by the property-based tests (hypothesis drives the `random.Random`) and by a seeded run
 whose outputs are checked against tei_all in one jing call. It returns the source text and
-what a correct conversion must show (the number of turns and of people speaking).
+what a correct conversion must show (the number of turns and of people speaking; for the
+layouts of the real archive, `RealArchiveGenerator`, also who is who and the distribution
+list's copies).
 """
 
 from __future__ import annotations
