@@ -16,6 +16,7 @@ rules (`lint-*`) with what to look at when one fires.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
@@ -76,6 +77,10 @@ class Limits:
     #: (one label repeated, "Note: …", is ordinary prose).
     label_lines: int = 3
     label_kinds: int = 2
+    #: ... counting only labels that come back (a speaker speaks again) or hold a short
+    #: value (a form field: "To: Warsaw"); a label met once before a longer text is a
+    #: report's run-in heading ("Economic situation: …").
+    field_words: int = 8
     #: A source with blank lines between paragraphs gives one paragraph per block; a
     #: paragraph of 300 words or more holding nearly all (75%) of the body's text (in
     #: characters) usually had none (text pulled from a PDF), and its turns and sections
@@ -169,41 +174,56 @@ def no_participants(root: etree._Element, body: etree._Element) -> Iterator[Susp
                   "lines were not read as such")
 
 
-def _labels(p: etree._Element) -> list[tuple[etree._Element, int, str]]:
-    """The labels starting a paragraph's sentences, with their offsets in its normalised
-    text (an initial's full stop does not start another: "J. BRODSKÝ:" is one label)."""
+@dataclass(frozen=True)
+class _Label:
+    """A label-shaped start of a paragraph or sentence."""
+
+    p: etree._Element
+    offset: int  # in the paragraph's normalised text
+    label: str
+    value_words: int  # words after it, up to the next label or the paragraph's end
+
+
+def _labels(p: etree._Element) -> list[_Label]:
+    """The labels starting a paragraph's sentences (an initial's full stop does not start
+    another: "J. BRODSKÝ:" is one label)."""
     text = " ".join(_text(p).split())
-    out: list[tuple[etree._Element, int, str]] = []
-    end = 0
+    found: list[tuple[int, int, str]] = []  # (start, end, label)
     for start in _STARTS.finditer(text):
         m = _LABEL.match(text, start.start())
-        if start.start() >= end and m and m["label"][0].isupper():
-            out.append((p, m.start(), m["label"]))
-            end = m.end()
-    return out
+        if m and m["label"][0].isupper() and (not found or start.start() >= found[-1][1]):
+            found.append((m.start(), m.end(), m["label"]))
+    ends = [start for start, _, _ in found[1:]] + [len(text)] if found else []
+    return [_Label(p, start, label, len(text[end:stop].split()))
+            for (start, end, label), stop in zip(found, ends, strict=True)]
 
 
 def label_lines(body: etree._Element, limits: Limits) -> Iterator[Suspect]:
     """Several "Label: …" paragraphs or sentences in a document without turns."""
     if next(body.iter(_SP), None) is not None:
         return
-    found: list[tuple[etree._Element, int, str]] = []
+    found: list[_Label] = []
     for p in _COLON_PARAGRAPHS(body):  # only these can hold a label
         # Preamble and form items are labels already read; the end matter has its own.
         if _inside(p, _is_note, _is_end_matter) or p.find(_P) is not None or (
                 p.tag == _ITEM and p.getparent().get("type") not in _TEXT_LISTS):
             continue
         found += _labels(p)
+    uses = Counter(f.label.casefold() for f in found)
+    # A speaker speaks again; a form field holds a short value. A label met once before a
+    # long text is a run-in heading of a report ("Economic situation: …"), not a misread.
+    found = [f for f in found if uses[f.label.casefold()] > 1
+             or f.value_words <= limits.field_words]
     kinds: dict[str, str] = {}  # each label once (case ignored), as first written
-    for _, _, label in found:
-        kinds.setdefault(label.casefold(), label)
+    for f in found:
+        kinds.setdefault(f.label.casefold(), f.label)
     if len(found) >= limits.label_lines and len(kinds) >= limits.label_kinds:
-        p, offset, _ = found[0]
         shown = ", ".join(f"'{k}:'" for k in list(kinds.values())[:5]) + (
             ", …" if len(kinds) > 5 else "")
-        yield Suspect(p, "lint-label-lines",
+        yield Suspect(found[0].p, "lint-label-lines",
                       f"{len(found)} label-shaped lines ({shown}) in a document without turns: "
-                      "speaker labels or form fields that were not read as such", offset)
+                      "speaker labels or form fields that were not read as such",
+                      found[0].offset)
 
 
 def single_paragraph(body: etree._Element, limits: Limits) -> Iterator[Suspect]:

@@ -164,6 +164,24 @@ def test_one_label_repeated_is_prose(converted: Path) -> None:
     assert rules(root) == []
 
 
+def test_run_in_headings_of_a_report_are_prose(converted: Path) -> None:
+    root = seed(converted, "syn-07-polish-embassy-hanoi-report")
+    main = root.find(".//t:body/t:div", NS)
+    for head in ["Economic situation", "Political situation", "Military matters"]:
+        etree.SubElement(main, f"{T}p").text = (
+            f"{head}: the delegation reported that the delivery of rice and coal on the "
+            "railway had improved since the spring.")
+    assert rules(root) == []
+
+
+def test_form_fields_left_as_paragraphs(converted: Path) -> None:
+    root = seed(converted, "syn-07-polish-embassy-hanoi-report")
+    main = root.find(".//t:body/t:div", NS)
+    for field in ["Approved: Kowalski", "Typed by: MN", "Copy no.: 3"]:
+        etree.SubElement(main, f"{T}p").text = field
+    assert rules(root) == ["lint-label-lines"]
+
+
 def test_labels_count_only_without_turns(converted: Path) -> None:
     root = seed(converted)
     main = root.find(".//t:body/t:div", NS)
