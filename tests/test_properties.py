@@ -88,7 +88,7 @@ def test_seeded_sample_valid_against_tei_all(tmp_path: Path, tei_all: Path) -> N
 
 # --- layouts of the real archive (ENCODING.md) --------------------------------------------
 # One test per layout, so that a failure names the layout the reader does not yet handle.
-LAYOUT_SETTINGS = settings(max_examples=40, deadline=None,
+LAYOUT_SETTINGS = settings(max_examples=30, deadline=None,
                            suppress_health_check=[HealthCheck.too_slow])
 
 
