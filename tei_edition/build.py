@@ -138,8 +138,9 @@ def _run_job(job: _Job) -> DocResult:
     tei: bytes | None = None  # the TEI bytes convert wrote or found in place
     if job.convert:
         t = time.perf_counter()
+        # the validation below reports a stated total that differs from the list: once
         conv = convert_file(job.source, job.encoded.parent, force=job.force, config=job.config,
-                            durable=False)
+                            durable=False, totals=False)
         result.seconds["convert"] = time.perf_counter() - t
         result.status = conv.status
         result.diagnostics += conv.diagnostics

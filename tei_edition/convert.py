@@ -98,10 +98,13 @@ def collect_sources(paths: list[Path]) -> tuple[list[Path], list[Diagnostic]]:
 
 def convert_text(text: str, name: str, source: str, raw: bytes | None = None,
                  config: Config | None = None, *, normalized: bool = False,
-                 hints: Hints | None = None) -> tuple[Document, bytes, list[Diagnostic]]:
+                 hints: Hints | None = None, totals: bool = True,
+                 ) -> tuple[Document, bytes, list[Diagnostic]]:
     """Convert decoded source text; raises ReaderError when it cannot be converted.
     `normalized`: the text comes from `textio.decode`, which did the normalisation.
-    The diagnostics are the reader's and the structural lint's on the result."""
+    The diagnostics are the reader's and the structural lint's on the result; `totals`:
+    with the lint's report of a stated total of copies that differs from the list (False
+    where the caller validates the result, which reports it)."""
     config = config or Config()
     report = Reporter(source)
     replaced = 0
@@ -114,23 +117,25 @@ def convert_text(text: str, name: str, source: str, raw: bytes | None = None,
     if raw is not None:
         doc.sha256 = hashlib.sha256(raw).hexdigest()
     root = build_tei(doc, config)
-    return doc, serialize(root), report.diagnostics + lint_diagnostics(root, text, source)
+    return doc, serialize(root), report.diagnostics + lint_diagnostics(root, text, source,
+                                                                       totals=totals)
 
 
 def convert_file(src: Path, outdir: Path, *, strict: bool = False, force: bool = False,
                  encoding: str | None = None, config: Config | None = None,
-                 durable: bool = True) -> Converted:
+                 durable: bool = True, totals: bool = True) -> Converted:
     """Convert one source file into OUTDIR/NAME.xml, protecting hand-edited output.
 
     With `durable=False` the file is replaced atomically but not flushed to disk: the
-    caller calls `xmlio.sync_written` at the end of its run."""
+    caller calls `xmlio.sync_written` at the end of its run. `totals`: as for
+    `convert_text`."""
     out = outdir / (src.stem + ".xml")
     shown = str(src)
     try:
         raw, decoded = read_source(src, encoding)
         hints = load_hints(src, (config or Config()).hints)
         doc, data, diags = convert_text(decoded.text, src.stem, src.name, raw, config,
-                                        normalized=True, hints=hints)
+                                        normalized=True, hints=hints, totals=totals)
     except SourceError as exc:
         return Converted(src, None, [exc.diagnostic(shown)], "failed")
     except HintsError as exc:  # nothing is written for a document whose hints are wrong

@@ -3,9 +3,10 @@ with each severity it is emitted with; and nothing is listed that nothing emits.
 
 The rule ids are found in the source by reading it (ast), where diagnostics are made: a
 `Diagnostic(file, line, col, severity, rule, …)`, a reader's `warn(line, col, rule, …)`, a
-content rule's `Finding(element, rule, …)`, a lint `Suspect(element, rule, …)` and the other
-constructors in RULE_ARGS. A new way of making diagnostics needs a line there: the test checks
-that each module known to emit some still yields them, so a scanner gone blind fails.
+content rule's `Message(key, rule, text, …)` or `Finding(element, rule, …)`, a lint
+`Suspect(element, rule, …)` and the other constructors in RULE_ARGS. A new way of making
+diagnostics needs a line there: the test checks that each module known to emit some still
+yields them, so a scanner gone blind fails.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ RULE_ARGS: dict[str, tuple[int, int | str | None]] = {
     "Diagnostic": (4, 3),
     "warn": (2, "warning"),
     "Finding": (1, None),  # severity= keyword, "error" by default
+    "Message": (1, None),  # a content rule's message: Message(key, rule, text, severity=…)
     "Problem": (1, "error"),
     "Suspect": (1, "warning"),
     "_diag": (2, 1),

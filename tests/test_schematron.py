@@ -138,12 +138,17 @@ def test_schematron_and_validate_agree_on_every_negative_document(
                                 for f in schematron.failures(sch, tree))
         assert by_validate == by_schematron, case.name
         assert (case.rule in {rule for rule, _, _ in by_validate}) == (case.rule is not None)
-    # a document fails validate where a finding is an error (who-attendee only warns)
+    # a document fails validate where a finding is an error; a turn of an attendee, the
+    # undeclared language of a foreign word and a stated total that differs from the listed
+    # copies (the source's own discrepancy) only warn
     errors = {str(files[c.name]) for c in NEGATIVE
               if any(f.severity == "error" for f in rules.check(parse_bytes(c.text.encode())
                                                                 .getroot()))}
     failing = {d.file for d in report.diagnostics if d.rule in RULE_IDS and d.severity == "error"}
-    assert failing == errors and len(errors) >= len(NEGATIVE) - 2
+    assert failing == errors
+    warned = {m.rule for m in rules.MESSAGES.values() if m.severity == "warning"}
+    only_warned = {c.rule for c in NEGATIVE if str(files[c.name]) not in errors}
+    assert only_warned == warned == {"who-person", "lang-declared", "copies-total"}
     assert set(report.invalid_files) >= errors and report.exit_status == 1
 
 
