@@ -786,7 +786,9 @@ def _tail_unit(u: Unit, state: BodyState) -> bool:
         return False
     if _comma_items(u.text) or _is_trailer(u, state.cls) or (_total_in(u.text) and _short_lines(u, 8)):
         return True
-    return _short_lines(u, 8) and not split_label(u.text)
+    # A typist's mark ("me/NS"), not a sentence or a heading of the text ("TO COMRADE X").
+    return _short_lines(u, 8) and not split_label(u.text) and not SENTENCE_END.search(u.text) \
+        and not state.cls.is_caps_heading(u.text)
 
 
 def take_distribution(units: list[Unit],
@@ -865,7 +867,9 @@ _COUNT_COPIES = re.compile(r"^(\d+|\w+)\s+(?:file\s+)?cop(?:y|ies)\b", re.I)
 
 
 def _copies_of(text: str) -> int:
-    """The copies a recipient gets, in any written form; 1 when none is written."""
+    """The copies a recipient gets, in any written form; 1 when none is written. A list
+    written as a sentence ends its last item with a full stop ("Wang x 2.")."""
+    text = text.rstrip(" .;")
     for mt in (_COUNT_END.search(text), _COUNT_TIMES.match(text), _COUNT_COPIES.match(text)):
         if mt:
             value = _copies_value(next(g for g in mt.groups() if g))
