@@ -38,24 +38,15 @@ class Explanation:
 def explain_source(src: Path, config: Config | None = None, encoding: str | None = None,
                    ) -> Explanation:
     """Read SOURCE (with its hints) through the reader's public API and collect what it
-    decided; raises SourceError, ReaderError or HintsError like `convert`."""
+    decided, with its warnings and the structural lint's findings (convert_text runs the
+    lint); raises SourceError, ReaderError or HintsError like `convert`."""
     config = config or Config()
     raw, decoded = read_source(src, encoding)
     hints = load_hints(src, config.hints)
-    doc, data, diags = convert_text(decoded.text, src.stem, src.name, raw, config,
+    doc, _, diags = convert_text(decoded.text, src.stem, src.name, raw, config,
                                     normalized=True, hints=hints)
-    diags = [*diags, *_lint(data, str(src), doc)]
     used = str(hints_path(src)) if hints_path(src).exists() else None
     return Explanation(str(src), used, _unique(doc.decisions), diags)
-
-
-def _lint(data: bytes, source: str, doc) -> list[Diagnostic]:
-    """The structural lint's findings on the TEI this reading gives (when the lint exists)."""
-    try:
-        from .lint import lint_tei  # type: ignore[attr-defined]
-    except ImportError:
-        return []
-    return list(lint_tei(data, source, doc))
 
 
 def _unique(decisions: list[Decision]) -> list[Decision]:

@@ -93,3 +93,19 @@ def test_explain_errors(tmp_path: Path) -> None:
     bad.write_text("no export layout here\n")
     result = CliRunner().invoke(cli, ["explain", str(bad)])
     assert result.exit_code == 1 and "error:" in result.output
+
+
+def test_explain_lists_the_lint_findings(tmp_path: Path) -> None:
+    """A body misread as one long run of label lines: the lint's finding is in explain."""
+    from docs import export
+
+    body = "\n\n".join(f"Comrade Worker {k}: said the plan was fulfilled." for k in range(2)) + (
+        "\n\nDistribution: " + ", ".join(f"Office {k}" for k in range(4)) + "\n\n"
+        + "The staff of the embassy then visited the factory and spoke with the workers there "
+        "for a long time about the norms and the wages of the past year.")
+    src = tmp_path / "doc.txt"
+    src.write_text(export(body, title="Report on the Factory Visit"), "utf-8")
+    (tmp_path / "doc.hints.toml").write_text(
+        '[blocks]\n"27-29" = "distribution"\n', "utf-8")
+    out = CliRunner().invoke(cli, ["explain", str(src)]).output
+    assert "[lint-distribution-prose]" in out
