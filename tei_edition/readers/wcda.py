@@ -753,7 +753,7 @@ def _item_unit(u: Unit, prev: Unit, state: BodyState) -> bool:
     if _MARKED_ITEM.match(text) and _short_lines(u, 10):
         return True
     return u.block == prev.block and not u.blank_before and _short_lines(u, 8) \
-        and not SENTENCE_END.search(text.rstrip("."))
+        and not SENTENCE_END.search(_COUNT_END.sub("", text).rstrip("."))
 
 
 def _comma_items(text: str) -> bool:
@@ -787,8 +787,8 @@ def _tail_unit(u: Unit, state: BodyState) -> bool:
     if _comma_items(u.text) or _is_trailer(u, state.cls) or (_total_in(u.text) and _short_lines(u, 8)):
         return True
     # A typist's mark ("me/NS"), not a sentence or a heading of the text ("TO COMRADE X").
-    return _short_lines(u, 8) and not split_label(u.text) and not SENTENCE_END.search(u.text) \
-        and not state.cls.is_caps_heading(u.text)
+    return _short_lines(u, 8) and not split_label(u.text) \
+        and not SENTENCE_END.search(_COUNT_END.sub("", u.text)) and not state.cls.is_caps_heading(u.text)
 
 
 def take_distribution(units: list[Unit],
