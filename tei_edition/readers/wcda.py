@@ -407,8 +407,24 @@ class Classifier:
     title: str
     # Labels recur on every turn of a speaker: each is judged once per document.
     _name_shaped: dict[str, bool] = field(default_factory=dict, repr=False, compare=False)
+    _kinds: dict[tuple[str, str], bool] = field(default_factory=dict, repr=False, compare=False)
+
+    def _memo(self, what: str, label: str, judge: Callable[[str], bool]) -> bool:
+        known = self._kinds.get((what, label))
+        if known is None:
+            known = self._kinds[(what, label)] = judge(label)
+        return known
 
     def is_participant_label(self, label: str) -> bool:
+        return self._memo("participant", label, self._judge_participant)
+
+    def is_field_label(self, label: str) -> bool:
+        return self._memo("field", label, self._judge_field)
+
+    def is_distribution_label(self, label: str) -> bool:
+        return self._memo("distribution", label, self._judge_distribution)
+
+    def _judge_participant(self, label: str) -> bool:
         key = label_key(label)
         if key in self.vocab.participant_labels or key.endswith(" side") \
                 or key.startswith(("participants", "those ")):
@@ -416,15 +432,18 @@ class Classifier:
         words = key.split()  # "Foreign guests", "Recording officials": the noun comes last
         return 0 < len(words) <= 3 and words[-1] in self.vocab.participant_nouns
 
-    def is_field_label(self, label: str) -> bool:
+    def _judge_field(self, label: str) -> bool:
         key = label_key(label)
         return key in self.vocab.field_labels or bool(_NUMBER_LABEL.fullmatch(key))
 
-    def is_distribution_label(self, label: str) -> bool:
+    def _judge_distribution(self, label: str) -> bool:
         """"CC", "Copies to", and with a count: "Copies made - 8", "Distribution list - 11 copies"."""
         key = label_key(label)
-        return key in self.vocab.distribution_labels or key.startswith("distribution") or any(
-            key.startswith(d + " ") and re.search(r"\d", key) for d in self.vocab.distribution_labels)
+        if key in self.vocab.distribution_labels or key.startswith("distribution"):
+            return True
+        head = key.split(" ", 1)[0]  # every listed label with a count starts with a listed word
+        return any(c.isdigit() for c in key) and any(
+            key.startswith(d + " ") for d in self.vocab.distribution_labels if d.startswith(head))
 
     def is_name_shaped(self, label: str) -> bool:
         known = self._name_shaped.get(label)
@@ -442,6 +461,9 @@ class Classifier:
         return all(is_name_token(t) for t in tokens) and not any(t.endswith(",") for t in tokens)
 
     def is_role_shaped(self, label: str) -> bool:
+        return self._memo("role", label, self._judge_role)
+
+    def _judge_role(self, label: str) -> bool:
         tokens = _outside_brackets(label).split()
         words = self.vocab.title_words
         return bool(tokens) and all(fold(t) in words for t in tokens)
@@ -1526,9 +1548,11 @@ def collect_participants(units: list[Unit], state: BodyState) -> list[Unit]:
     # The last words of the labels: surnames that may separate names run together.
     surnames = frozenset(name_key(sl[0].split()[-1]) for u in units
                          if (sl := split_label(u.text)) and sl[1] and sl[0].split())
+    first_label = next((k for k, u in enumerate(units) if _label_shaped(u, state)), len(units))
     i = 0
     while i < len(units):
-        fields, j = _participant_fields(units, i, state) if units[i].held is None else ([], i)
+        fields, j = _participant_fields(units, i, state, first_label) if units[i].held is None \
+            else ([], i)
         if not fields:
             out.append(units[i])
             i += 1
@@ -1550,8 +1574,10 @@ def collect_participants(units: list[Unit], state: BodyState) -> list[Unit]:
     return out
 
 
-def _participant_fields(units: list[Unit], i: int, state: BodyState) -> tuple[list[Field], int]:
-    """The participants group starting at unit i, and where it ends."""
+def _participant_fields(units: list[Unit], i: int, state: BodyState,
+                        first_label: int) -> tuple[list[Field], int]:
+    """The participants group starting at unit i, and where it ends; `first_label` is the
+    index of the first unit with a speaker-shaped label (bullets before it may be people)."""
     u = units[i]
     sl = split_label(u.text)
     if sl and state.cls.is_participant_label(sl[0]):
@@ -1561,7 +1587,7 @@ def _participant_fields(units: list[Unit], i: int, state: BodyState) -> tuple[li
         if not value_units:
             return [Field(u.text[:sl[2]], [], u.line)], i + 1
         return [Field(u.text[:sl[2]], _joined(value_units, state), u.line)], i + 1 + len(value_units)
-    return _bullet_people(units, i, state)
+    return _bullet_people(units, i, state) if i < first_label else ([], i)
 
 
 def _joined(value_units: list[Unit], state: BodyState) -> list[Inline]:
@@ -1615,7 +1641,7 @@ def _value_units(units: list[Unit], i: int, state: BodyState, people: bool) -> l
 def _bullet_people(units: list[Unit], i: int, state: BodyState) -> tuple[list[Field], int]:
     """"• Kwan Teh-ming, Minister of Foreign Affairs" lines before the first turn of a
     conversation: one participant each."""
-    if not BULLET.match(units[i].text) or any(_label_shaped(u, state) for u in units[:i]):
+    if not BULLET.match(units[i].text):
         return [], i
     j = i
     while j < len(units) and BULLET.match(units[j].text) and _short_lines(units[j], 15) \
