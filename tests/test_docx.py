@@ -10,6 +10,7 @@ import subprocess
 import zipfile
 from pathlib import Path
 
+import docx
 import pytest
 from click.testing import CliRunner
 from conftest import CORPUS, jing
@@ -18,11 +19,13 @@ from hypothesis import strategies as st
 from lxml import etree
 from wordfiles import (
     add_parts,
+    add_starred,
     comments_part,
     docx_from_text,
     export_document,
     note_reference,
     notes_part,
+    paragraphs,
     raw,
 )
 
@@ -403,8 +406,6 @@ def test_a_docx_written_by_libreoffice_converts(tmp_path: Path) -> None:
     soffice = shutil.which("soffice")
     if soffice is None:
         pytest.skip("LibreOffice is absent (apt-get install libreoffice-writer-nogui)")
-    from wordfiles import paragraphs
-
     header = paragraphs(export(""))
     body = [
         _fodt_paragraph("We discussed coking coal and steel.")
@@ -522,3 +523,23 @@ def test_damaged_word_files_fail_cleanly(tmp_path: Path, data: st.DataObject) ->
         assert not out.exists() or not list(out.iterdir())
     else:
         assert result.status == "converted" and result.output.exists()
+
+
+def test_a_title_in_a_heading_style_is_read_as_the_bold_title(tmp_path: Path) -> None:
+    # The citation does not quote the title: only the title line can give it.
+    text = export("We discussed coal.", citation="Wilson Center Digital Archive, PRC FMA "
+                  "106-00001-01, 1-4. Translated by Ann Example.")
+    document = docx.Document()
+    for para in paragraphs(text):
+        if para.startswith("**Record of"):
+            document.add_heading(para.strip("*"), level=1)  # bold by its style, not by runs
+        else:
+            add_starred(document.add_paragraph(), para)
+    document.save(str(tmp_path / "title.docx"))
+    result = convert_file(tmp_path / "title.docx", tmp_path / "out")
+    assert result.status == "converted", [d.format() for d in result.diagnostics]
+    (tmp_path / "runs").mkdir()
+    reference = convert_file(docx_from_text(text, tmp_path / "runs" / "title.docx"), tmp_path / "out2")
+    assert canonical(result.tei) == canonical(reference.tei)
+    assert etree.fromstring(result.tei).findtext(".//t:title[@type='main']", namespaces=NS) == \
+        "Record of a Conversation with Ambassador Pak Il-u"

@@ -490,9 +490,12 @@ def _comments(pkg: Package, rels: dict[str, str]) -> dict[str, str]:
 
 
 def _render(para: Para, header: bool) -> str:
-    """A paragraph's text; in the catalogue header bold runs are `**…**`, as in exports."""
+    """A paragraph's text; in the catalogue header bold runs are `**…**`, as in exports,
+    and so is a paragraph in a heading style (a title set as "Title" or "Heading 1")."""
     if not header:
         return para.text
+    if para.heading and para.text.strip() and "**" not in para.text:
+        return f"**{para.text.strip()}**"
     out: list[str] = []
     bold: list[str] = []
     for r in [*para.runs, Run("")]:
