@@ -182,6 +182,7 @@ def test_tracked_changes_and_comments_are_reported_by_word_paragraph(structures)
     comment = next(d for d in result.diagnostics if d.rule == "word-comment")
     assert comment.line == 14 and "by Ed: “check the figure”" in comment.message
     assert "check the figure" not in result.tei.decode()  # reported, never encoded
+    assert "word-format" not in {d.rule for d in result.diagnostics}  # every run placed
     assert "not" not in body(result.tei).split()  # the deletion is accepted
 
 
