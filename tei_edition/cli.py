@@ -106,7 +106,7 @@ def explain(source: Path, fmt: str, config_path: Path | None, encoding: str | No
     the hints line that would change it."""
     from .explain import explain_source, render_json, render_text
     from .readers.hints import HintsError
-    from .readers.wcda import ReaderError
+    from .readers import ReaderError  # type: ignore[attr-defined]
     from .textio import SourceError
 
     config = _config(config_path, source.parent)

@@ -544,3 +544,20 @@ def test_a_title_in_a_heading_style_is_read_as_the_bold_title(tmp_path: Path) ->
     assert canonical(result.tei) == canonical(reference.tei)
     assert etree.fromstring(result.tei).findtext(".//t:title[@type='main']", namespaces=NS) == \
         "Record of a Conversation with Ambassador Pak Il-u"
+
+
+def test_a_table_the_layout_rules_took_is_reported_not_lost(tmp_path: Path) -> None:
+    """A table of recipients after "Distribution:" is read as the distribution list: no
+    table, a `word-table` warning naming its paragraph, and no word lost."""
+    document = export_document(export(""))
+    document.add_paragraph("We discussed coal.")
+    document.add_paragraph("Distribution:")
+    table = document.add_table(rows=2, cols=1)
+    table.cell(0, 0).text = "Comrade Li"
+    table.cell(1, 0).text = "Comrade Wang"
+    document.add_paragraph("2 copies in total")
+    document.save(str(tmp_path / "dist.docx"))
+    result = convert_file(tmp_path / "dist.docx", tmp_path / "out")
+    assert [(d.rule, d.line) for d in result.diagnostics] == [("word-table", 13)]
+    assert b"<table" not in result.tei and b"Comrade Wang" in result.tei
+    assert verify_files(tmp_path / "dist.docx", result.output) == ([], 0)
