@@ -561,3 +561,18 @@ def test_a_table_the_layout_rules_took_is_reported_not_lost(tmp_path: Path) -> N
     assert [(d.rule, d.line) for d in result.diagnostics] == [("word-table", 13)]
     assert b"<table" not in result.tei and b"Comrade Wang" in result.tei
     assert verify_files(tmp_path / "dist.docx", result.output) == ([], 0)
+
+
+def test_highlighting_in_text_joined_across_a_page_break(tmp_path: Path) -> None:
+    """A paragraph cut by a page break is joined to the one before: an italic run of its
+    second part is found there (and the same word in the first part stays plain)."""
+    document = export_document(export(""))
+    document.add_paragraph("He said that the railway and the")
+    p = document.add_paragraph("")
+    p.add_run("railway").italic = True
+    p.add_run(" bridge were damaged.")
+    document.save(str(tmp_path / "joined.docx"))
+    result = convert_file(tmp_path / "joined.docx", tmp_path / "out")
+    assert '<p>He said that the railway and the <pb/><hi rend="italic">railway</hi> bridge ' \
+        "were damaged.</p>" in result.tei.decode()
+    assert not result.diagnostics

@@ -616,30 +616,42 @@ def apply_highlights(doc: Document, st: Structure, report: Reporter) -> None:
         return
     nodes: list[tuple[list, Text, int]] = []
     text_nodes(doc, 0, st.note_lines, nodes)
+    by_line: dict[int, list[tuple[list, Text]]] = {}
+    for holder, node, line in nodes:
+        by_line.setdefault(line, []).append((holder, node))
     for p in wanted:
-        here = [(h, t) for h, t, line in nodes if p.first <= line <= p.last]
+        here = [x for line in range(p.first, p.last + 1) for x in by_line.pop(line, [])]
+        # A paragraph the rules joined to the one before (text cut by a page break) has
+        # its text in that block: look there, counting occurrences from its end.
+        home = p.first if here else max((k for k in by_line if k < p.first), default=0)
+        from_end = not here
+        here = here or by_line.get(home, [])
         for rend in RENDS:
-            for run, before in _spans(p, rend):
-                found = _wrap(here, run, rend, before)
+            for run, before, after in _spans(p, rend):
+                found = _wrap(here, run, rend, after if from_end else before, from_end)
                 if found is None:
                     report.warn(p.first, 1, "word-format", f"the {rend} of “{run[:40]}” is not "
                                 "kept: the rules changed the text there")
                 else:
                     here = found
+        by_line[home] = here
 
 
-def _spans(p: Para, rend: str) -> list[tuple[str, int]]:
+def _spans(p: Para, rend: str) -> list[tuple[str, int, int]]:
     """Texts of consecutive runs with `rend` (anchors and blank runs not counted), each
-    with how often it occurs in the paragraph before it (to find the same place later)."""
-    out: list[tuple[str, int]] = []
+    with how often it occurs in the paragraph before and after it (to find the same place
+    in the model)."""
+    out: list[tuple[str, int, int]] = []
     current: list[str] = []
     text = ""
+    full = p.text
 
     def close() -> None:
         joined = "".join(current)
         if joined.strip():
             start = len(text) - len(joined) + (len(joined) - len(joined.lstrip()))
-            out.append((joined.strip(), text[:start].count(joined.strip())))
+            word = joined.strip()
+            out.append((word, text[:start].count(word), full[start + len(word):].count(word)))
 
     for r in p.runs:
         if (rend in r.rends and not re.fullmatch(r"\[\d+\]", r.text)) \
@@ -653,15 +665,19 @@ def _spans(p: Para, rend: str) -> list[tuple[str, int]]:
     return out
 
 
-def _wrap(here: list[tuple[list, Text]], text: str, rend: str,
-          before: int) -> list[tuple[list, Text]] | None:
-    """Wrap the occurrence of `text` that has `before` others ahead of it in the joined
-    Text nodes in Hi; the new node list, or None when the rules changed that text."""
+def _wrap(here: list[tuple[list, Text]], text: str, rend: str, skip: int,
+          from_end: bool = False) -> list[tuple[list, Text]] | None:
+    """Wrap in Hi the occurrence of `text` in the joined Text nodes that has `skip` others
+    before it (or after it, `from_end`); the new node list, or None when the rules changed
+    that text."""
     joined = "".join(t.text for _, t in here)
-    start = -1
-    for _ in range(before + 1):
-        start = joined.find(text, start + 1)
-        if start < 0 or not text:
+    if not text:
+        return None
+    start = len(joined) if from_end else -1
+    for _ in range(skip + 1):
+        start = joined.rfind(text, 0, start + len(text) - 1) if from_end \
+            else joined.find(text, start + 1)
+        if start < 0:
             return None
     end = start + len(text)
     out: list[tuple[list, Text]] = []
