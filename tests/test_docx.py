@@ -576,3 +576,39 @@ def test_highlighting_in_text_joined_across_a_page_break(tmp_path: Path) -> None
     assert '<p>He said that the railway and the <pb/><hi rend="italic">railway</hi> bridge ' \
         "were damaged.</p>" in result.tei.decode()
     assert not result.diagnostics
+
+
+def test_word_list_numbering_is_read_by_the_list_rules(tmp_path: Path) -> None:
+    """Word's automatic numbers and bullets are no text in the file: the reader counts them
+    as Word shows them, and the list rules read them as in a text export."""
+    document = export_document(export(""))
+    document.add_paragraph("He made three requests:")
+    for item in ["coal for the winter;", "steel sheet;", "fertilizer."]:
+        document.add_paragraph(item, style="List Number")
+    document.add_paragraph("And he listed:")
+    for item in ["wagons", "rails"]:
+        document.add_paragraph(item, style="List Bullet")
+    document.add_paragraph("Numbering switched off here.", style="List Number")._p.get_or_add_pPr() \
+        .append(etree.fromstring('<w:numPr xmlns:w="http://schemas.openxmlformats.org/'
+                                 'wordprocessingml/2006/main"><w:numId w:val="0"/></w:numPr>'))
+    document.save(str(tmp_path / "lists.docx"))
+    result = convert_file(tmp_path / "lists.docx", tmp_path / "out")
+    root = etree.fromstring(result.tei)
+    lists = [(lst.get("type"), [x.text for x in lst.findall("t:label", NS)])
+             for lst in root.iterfind(".//t:body//t:list", NS)]
+    assert lists == [("numbered", ["1.", "2.", "3."]), ("bulleted", ["-", "-"])]
+    assert root.xpath("string(//t:body//t:p[last()])", namespaces=NS) == "Numbering switched off here."
+
+
+def test_list_counters_follow_word_levels() -> None:
+    from tei_edition.readers.docx import Numbering
+
+    w = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+    root = etree.fromstring(
+        f'<w:numbering xmlns:w="{w}"><w:abstractNum w:abstractNumId="5">'
+        '<w:lvl w:ilvl="0"><w:start w:val="3"/><w:numFmt w:val="upperRoman"/><w:lvlText w:val="%1."/></w:lvl>'
+        '<w:lvl w:ilvl="1"><w:numFmt w:val="lowerLetter"/><w:lvlText w:val="%1.%2)"/></w:lvl>'
+        '</w:abstractNum><w:num w:numId="7"><w:abstractNumId w:val="5"/></w:num></w:numbering>')
+    numbering = Numbering(root)
+    shown = [numbering.marker("7", lvl) for lvl in ("0", "1", "1", "0", "1")]
+    assert shown == ["III.", "III.a)", "III.b)", "IV.", "IV.a)"]

@@ -286,6 +286,7 @@ class _Styles:
 
     headings: set[str]
     rends: dict[str, frozenset[str]]
+    numbered: dict[str, tuple[str, str]] = field(default_factory=dict)  # style -> (numId, ilvl)
 
 
 def _styles(root: etree._Element | None) -> _Styles:
@@ -298,8 +299,12 @@ def _styles(root: etree._Element | None) -> _Styles:
             based.get(_w("val"), "") if based is not None else "", st)
     headings: set[str] = set()
     rends: dict[str, frozenset[str]] = {}
+    numbered: dict[str, tuple[str, str]] = {}
     for sid, (_, _, st) in styles.items():
         if st.get(_w("type")) == "paragraph":
+            num = _num_pr(st.find(_w("pPr")))
+            if num:
+                numbered[sid] = num
             current, seen = sid, 0
             while current in styles and seen < 20:  # "based on" chains, bounded against loops
                 if _HEADING_STYLE.match(styles[current][0]):
@@ -310,7 +315,79 @@ def _styles(root: etree._Element | None) -> _Styles:
             found = _rends(st.find(_w("rPr")))
             if found:
                 rends[sid] = found
-    return _Styles(headings, rends)
+    return _Styles(headings, rends, numbered)
+
+
+def _num_pr(ppr: etree._Element | None) -> tuple[str, str] | None:
+    """(numId, ilvl) of a paragraph's or style's automatic numbering, if any."""
+    num = ppr.find(_w("numPr")) if ppr is not None else None
+    if num is None:
+        return None
+    nid, lvl = num.find(_w("numId")), num.find(_w("ilvl"))
+    if nid is None or nid.get(_w("val"), "0") == "0":  # numId 0: numbering switched off
+        return None
+    return nid.get(_w("val"), ""), lvl.get(_w("val"), "0") if lvl is not None else "0"
+
+
+_ROMAN = ((1000, "m"), (900, "cm"), (500, "d"), (400, "cd"), (100, "c"), (90, "xc"), (50, "l"),
+          (40, "xl"), (10, "x"), (9, "ix"), (5, "v"), (4, "iv"), (1, "i"))
+
+
+def _format_number(n: int, fmt: str) -> str:
+    """A list counter as Word shows it in a level's number format."""
+    if fmt in ("lowerLetter", "upperLetter"):
+        letter = chr(ord("a") + (n - 1) % 26)
+        return letter.upper() if fmt == "upperLetter" else letter
+    if fmt in ("lowerRoman", "upperRoman"):
+        out, rest = "", n
+        for value, digits in _ROMAN:
+            while rest >= value:
+                out, rest = out + digits, rest - value
+        return out.upper() if fmt == "upperRoman" else out
+    return str(n)
+
+
+class Numbering:
+    """Word's automatic list numbers, counted as Word counts them: the "1." or bullet a
+    paragraph shows is no text in the file, but the list rules read it."""
+
+    def __init__(self, root: etree._Element | None) -> None:
+        abstract: dict[str, dict[str, tuple[str, str, int]]] = {}
+        for an in root.iter(_w("abstractNum")) if root is not None else []:
+            levels = {}
+            for lvl in an.iter(_w("lvl")):
+                fmt, text, start = lvl.find(_w("numFmt")), lvl.find(_w("lvlText")), lvl.find(_w("start"))
+                levels[lvl.get(_w("ilvl"), "0")] = (
+                    fmt.get(_w("val"), "decimal") if fmt is not None else "decimal",
+                    text.get(_w("val"), "") if text is not None else "",
+                    int(start.get(_w("val"), "1")) if start is not None and
+                    start.get(_w("val"), "1").isdigit() else 1)
+            abstract[an.get(_w("abstractNumId"), "")] = levels
+        self.levels: dict[str, dict[str, tuple[str, str, int]]] = {}
+        for num in root.iter(_w("num")) if root is not None else []:
+            ref = num.find(_w("abstractNumId"))
+            if ref is not None:
+                self.levels[num.get(_w("numId"), "")] = abstract.get(ref.get(_w("val"), ""), {})
+        self.counters: dict[str, dict[int, int]] = {}
+
+    def marker(self, num_id: str, ilvl: str) -> str:
+        """The marker the next paragraph of this list shows: "1.", "a)", "-"."""
+        levels = self.levels.get(num_id, {})
+        fmt, text, start = levels.get(ilvl, ("decimal", f"%{int(ilvl) + 1}.", 1))
+        if fmt in ("bullet", "none"):
+            return "-" if fmt == "bullet" else ""
+        level = int(ilvl) if ilvl.isdigit() else 0
+        counts = self.counters.setdefault(num_id, {})
+        counts[level] = counts.get(level, start - 1) + 1
+        for deeper in [k for k in counts if k > level]:
+            del counts[deeper]  # a new item restarts the levels below it
+
+        def number(m: re.Match[str]) -> str:
+            k = int(m.group(1)) - 1
+            kfmt, _, kstart = levels.get(str(k), ("decimal", "", 1))
+            return _format_number(counts.get(k, kstart), kfmt)
+
+        return re.sub(r"%([1-9])", number, text or f"%{level + 1}.")
 
 
 def _on(el: etree._Element | None) -> bool:
@@ -332,8 +409,9 @@ class _Walker:
     """Turns Word paragraphs into runs of text, counting paragraphs, changes and notes."""
 
     def __init__(self, styles: _Styles, notes: dict[tuple[str, str], etree._Element],
-                 comments: dict[str, str]) -> None:
+                 comments: dict[str, str], numbering: Numbering | None = None) -> None:
         self.styles, self.notes, self.comments = styles, notes, comments
+        self.numbering = numbering
         self.number = 0
         self.anchors: list[tuple[str, etree._Element]] = []  # (number, note element), in order
         self.tables: list[list[list[Para | None]]] = []
@@ -360,6 +438,13 @@ class _Walker:
             outline = ppr.find(_w("outlineLvl"))
             para.heading = para.heading or (outline is not None and outline.get(_w("val"), "9") < "9")
             para.changes += len(ppr.findall(f".//{_w('pPrChange')}"))
+            # Numbering set on the paragraph wins over its style's (numId 0 switches it off).
+            num = _num_pr(ppr) if ppr.find(_w("numPr")) is not None else (
+                self.styles.numbered.get(style.get(_w("val"), "")) if style is not None else None)
+            if num and self.numbering is not None:
+                marker = self.numbering.marker(*num)
+                if marker:
+                    para.runs.append(Run(marker + " "))
         self.content(p, para, frozenset())
         return para
 
@@ -561,7 +646,10 @@ def load_docx(path: Path) -> Loaded:
     # styles part is large, and most transcriptions use direct formatting alone.
     used = any(True for _ in body.iter(_w("pStyle"), _w("rStyle")))
     styles = _styles(pkg.xml(rels[RT.STYLES]) if used and RT.STYLES in rels else None)
-    walker = _Walker(styles, _notes(pkg, rels), _comments(pkg, rels))
+    numbered = used or any(True for _ in body.iter(_w("numPr")))
+    numbering = Numbering(pkg.xml(rels[RT.NUMBERING]) if numbered and RT.NUMBERING in rels
+                          else None) if numbered else None
+    walker = _Walker(styles, _notes(pkg, rels), _comments(pkg, rels), numbering)
     paras = list(walker.body(body))
     paras += _note_paras(walker)
     for p in paras:
