@@ -12,7 +12,7 @@ Submodules are imported when a reader is asked for, not here: `config` imports
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
@@ -38,7 +38,6 @@ class Loaded:
     text: str
     replaced_controls: int = 0
     structure: object | None = None
-    warnings: list[tuple[int, int, str, str]] = field(default_factory=list)  # line, col, rule, text
 
 
 class SourceReader(Protocol):
