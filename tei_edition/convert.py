@@ -97,7 +97,22 @@ def collect_sources(paths: list[Path]) -> tuple[list[Path], list[Diagnostic]]:
             found.append(p)
         else:
             errors.append(Diagnostic(str(p), 0, 0, "error", "io", "no such file or folder"))
-    return found, errors
+    return _one_per_name(found, errors)
+
+
+def _one_per_name(found: list[Path], errors: list[Diagnostic]) -> tuple[list[Path], list[Diagnostic]]:
+    """Sources that would write the same NAME.xml (NAME.txt beside NAME.docx) are refused,
+    all of them: which one is the transcription is the editor's to say."""
+    unique = list(dict.fromkeys(found))  # a file named twice is one source
+    by_name: dict[str, list[Path]] = {}
+    for f in unique:
+        by_name.setdefault(f.stem, []).append(f)
+    for name, files in by_name.items():
+        if len(files) > 1:
+            errors.append(Diagnostic(str(files[0]), 0, 0, "error", "io",
+                                     f"{len(files)} sources would write {name}.xml: "
+                                     f"{', '.join(map(str, files))}; keep one"))
+    return [f for f in unique if len(by_name[f.stem]) == 1], errors
 
 
 def convert_text(text: str, name: str, source: str, raw: bytes | None = None,

@@ -612,3 +612,16 @@ def test_list_counters_follow_word_levels() -> None:
     numbering = Numbering(root)
     shown = [numbering.marker("7", lvl) for lvl in ("0", "1", "1", "0", "1")]
     assert shown == ["III.", "III.a)", "III.b)", "IV.", "IV.a)"]
+
+
+def test_a_text_and_a_word_file_of_one_name_are_refused(word_corpus: Path, tmp_path: Path) -> None:
+    name = TEXTS[2]
+    src = tmp_path / "sources"
+    src.mkdir()
+    shutil.copyfile(CORPUS / f"{name}.txt", src / f"{name}.txt")
+    shutil.copyfile(word_corpus / f"{name}.docx", src / f"{name}.docx")
+    shutil.copyfile(CORPUS / f"{TEXTS[3]}.txt", src / f"{TEXTS[3]}.txt")
+    result = CliRunner().invoke(cli, ["convert", str(src), "-o", str(tmp_path / "out"), "-q"])
+    assert result.exit_code == 2
+    assert f"2 sources would write {name}.xml" in result.output
+    assert [p.name for p in (tmp_path / "out").iterdir()] == [f"{TEXTS[3]}.xml"]
