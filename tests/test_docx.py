@@ -625,3 +625,17 @@ def test_a_text_and_a_word_file_of_one_name_are_refused(word_corpus: Path, tmp_p
     assert result.exit_code == 2
     assert f"2 sources would write {name}.xml" in result.output
     assert [p.name for p in (tmp_path / "out").iterdir()] == [f"{TEXTS[3]}.xml"]
+
+
+def test_cells_shaped_like_lists_and_fields_keep_their_text(tmp_path: Path) -> None:
+    document = export_document(export(""))
+    document.add_paragraph("We discussed coal.")
+    table = document.add_table(rows=1, cols=3)
+    for c, value in enumerate(["1. coal", "Time: 4 p.m.", "- rails"]):
+        table.cell(0, c).text = value
+    document.add_paragraph("End of the talks.")
+    document.save(str(tmp_path / "cells.docx"))
+    result = convert_file(tmp_path / "cells.docx", tmp_path / "out")
+    cells = etree.fromstring(result.tei).xpath("//t:cell", namespaces=NS)
+    assert [c.xpath("string()") for c in cells] == ["1. coal", "Time: 4 p.m.", "- rails"]
+    assert verify_files(tmp_path / "cells.docx", result.output) == ([], 0)

@@ -45,6 +45,7 @@ from ..model import (
     Heading,
     Hi,
     Inline,
+    ItemList,
     Letterhead,
     NoteBlock,
     Opener,
@@ -800,6 +801,14 @@ def _block_line(b: object) -> int:
     return getattr(b, "line", 0) or 0
 
 
+def _cell(c: Para | None, by_line: dict[int, object]) -> list[Inline]:
+    """A cell's content: what the rules read from it, else its text as written."""
+    if c is None or not c.first:
+        return []
+    read = _inlines_of(by_line[c.first]) if c.first in by_line else []
+    return read or [Text(c.text.strip())]
+
+
 def _inlines_of(b: object) -> list[Inline]:
     """What a block read from a table cell holds, as inlines."""
     if isinstance(b, Paragraph | Heading):
@@ -815,6 +824,9 @@ def _inlines_of(b: object) -> list[Inline]:
     if isinstance(b, FieldList):
         return [x for f in b.fields for x in ([Text("; ")] if f is not b.fields[0] else [])
                 + _inlines_of(f)]
+    if isinstance(b, ItemList):
+        return [x for k, item in enumerate(b.items)
+                for x in [Text(("; " if k else "") + f"{item.label} "), *item.inlines]]
     if isinstance(b, Turn):
         label = [*b.label, Text(": ")]
         return label + [x for inner in b.blocks for x in _inlines_of(inner)]
@@ -855,9 +867,7 @@ def apply_tables(doc: Document, st: Structure, report: Reporter) -> None:
                 continue
             for k in inside:
                 by_line[_block_line(blocks[k])] = blocks[k]
-            table = Table([[(_inlines_of(by_line[c.first]) if c and c.first in by_line
-                             else ([Text(c.text.strip())] if c and c.first else []))
-                            for c in row] for row in rows], first)
+            table = Table([[_cell(c, by_line) for c in row] for row in rows], first)
             blocks[inside[0]] = table
             for k in reversed(inside[1:]):
                 del blocks[k]
