@@ -134,6 +134,35 @@ def _word_structures(path: Path) -> Path:
     return path
 
 
+def _turn_table(path: Path) -> Path:
+    """Turns, a table in the last one, and a lower-case paragraph after the table."""
+    document = export_document(export(""))
+    for i in range(3):
+        document.add_paragraph(f"Gao: point {i} is about coal")
+    table = document.add_table(rows=1, cols=2)
+    table.cell(0, 0).text = "coal"
+    table.cell(0, 1).text = "steel [illegible]"
+    document.add_paragraph("and so on")
+    document.save(str(path))
+    return path
+
+
+def _lists(path: Path) -> Path:
+    """Word lists numbered by style, one bulleted, and a paragraph numbering switched off."""
+    document = export_document(export(""))
+    document.add_paragraph("He made three requests:")
+    for item in ["coal for the winter;", "steel sheet;", "fertilizer."]:
+        document.add_paragraph(item, style="List Number")
+    document.add_paragraph("And he listed:")
+    for item in ["wagons", "rails"]:
+        document.add_paragraph(item, style="List Bullet")
+    document.add_paragraph("Numbering switched off here.", style="List Number")._p.get_or_add_pPr() \
+        .append(etree.fromstring('<w:numPr xmlns:w="http://schemas.openxmlformats.org/'
+                                 'wordprocessingml/2006/main"><w:numId w:val="0"/></w:numPr>'))
+    document.save(str(path))
+    return path
+
+
 EXPECTED_BODY = """<body>
       <div type="minutes">
         <head>Record of a Conversation</head>
@@ -203,6 +232,8 @@ def test_word_outputs_are_valid(structures, word_corpus: Path, tmp_path: Path,
                                 tei_all: Path) -> None:
     _, result = structures
     files = [result.output]
+    for make in (_turn_table, _lists):
+        files.append(convert_file(make(tmp_path / f"{make.__name__}.docx"), tmp_path).output)
     for name in TEXTS[:3]:
         files.append(convert_file(word_corpus / f"{name}.docx", tmp_path).output)
     assert validate_paths(files).diagnostics == []
@@ -433,20 +464,13 @@ def test_a_docx_written_by_libreoffice_converts(tmp_path: Path) -> None:
     note = root.xpath("//t:body//t:p/t:note[@place='foot']", namespaces=NS)
     assert [(n.get("n"), n.xpath("string()")) for n in note] == [("1", "In the original: gangcai.")]
     assert verify_files(tmp_path / "lo.docx", result.output) == ([], 0)
+    assert validate_paths([result.output]).diagnostics == []
 
 
 def test_a_table_in_a_turn_keeps_its_cells_and_the_text_after_it(tmp_path: Path) -> None:
     """Cells and a lower-case paragraph after the table are not joined as text cut by a
     page break; the table stays in the turn it stands in."""
-    document = export_document(export(""))
-    for i in range(3):
-        document.add_paragraph(f"Gao: point {i} is about coal")
-    table = document.add_table(rows=1, cols=2)
-    table.cell(0, 0).text = "coal"
-    table.cell(0, 1).text = "steel [illegible]"
-    document.add_paragraph("and so on")
-    document.save(str(tmp_path / "turn.docx"))
-    result = convert_file(tmp_path / "turn.docx", tmp_path / "out")
+    result = convert_file(_turn_table(tmp_path / "turn.docx"), tmp_path / "out")
     root = etree.fromstring(result.tei)
     sp = root.xpath("//t:sp[t:table]", namespaces=NS)
     assert len(sp) == 1 and [c.xpath("string()") for c in sp[0].iter(f"{{{NS['t']}}}cell")] == [
@@ -581,18 +605,7 @@ def test_highlighting_in_text_joined_across_a_page_break(tmp_path: Path) -> None
 def test_word_list_numbering_is_read_by_the_list_rules(tmp_path: Path) -> None:
     """Word's automatic numbers and bullets are no text in the file: the reader counts them
     as Word shows them, and the list rules read them as in a text export."""
-    document = export_document(export(""))
-    document.add_paragraph("He made three requests:")
-    for item in ["coal for the winter;", "steel sheet;", "fertilizer."]:
-        document.add_paragraph(item, style="List Number")
-    document.add_paragraph("And he listed:")
-    for item in ["wagons", "rails"]:
-        document.add_paragraph(item, style="List Bullet")
-    document.add_paragraph("Numbering switched off here.", style="List Number")._p.get_or_add_pPr() \
-        .append(etree.fromstring('<w:numPr xmlns:w="http://schemas.openxmlformats.org/'
-                                 'wordprocessingml/2006/main"><w:numId w:val="0"/></w:numPr>'))
-    document.save(str(tmp_path / "lists.docx"))
-    result = convert_file(tmp_path / "lists.docx", tmp_path / "out")
+    result = convert_file(_lists(tmp_path / "lists.docx"), tmp_path / "out")
     root = etree.fromstring(result.tei)
     lists = [(lst.get("type"), [x.text for x in lst.findall("t:label", NS)])
              for lst in root.iterfind(".//t:body//t:list", NS)]
