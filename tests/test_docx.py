@@ -582,7 +582,10 @@ def test_a_table_the_layout_rules_took_is_reported_not_lost(tmp_path: Path) -> N
     document.add_paragraph("2 copies in total")
     document.save(str(tmp_path / "dist.docx"))
     result = convert_file(tmp_path / "dist.docx", tmp_path / "out")
-    assert [(d.rule, d.line) for d in result.diagnostics] == [("word-table", 13)]
+    found = [(d.rule, d.line) for d in result.diagnostics]
+    assert ("word-table", 13) in found
+    # The structural lint's warnings name Word paragraphs too (15: "2 copies in total").
+    assert ("copies-total", 15) in found
     assert b"<table" not in result.tei and b"Comrade Wang" in result.tei
     assert verify_files(tmp_path / "dist.docx", result.output) == ([], 0)
 
@@ -599,7 +602,7 @@ def test_highlighting_in_text_joined_across_a_page_break(tmp_path: Path) -> None
     result = convert_file(tmp_path / "joined.docx", tmp_path / "out")
     assert '<p>He said that the railway and the <pb/><hi rend="italic">railway</hi> bridge ' \
         "were damaged.</p>" in result.tei.decode()
-    assert not result.diagnostics
+    assert "word-format" not in {d.rule for d in result.diagnostics}
 
 
 def test_word_list_numbering_is_read_by_the_list_rules(tmp_path: Path) -> None:
