@@ -3,6 +3,7 @@ in the same run: jing validating the same files against the same schema in one c
 lxml's bare parse + serialise of the same TEI (the floor).
 
     python3 benchmarks/run.py [-n 1000] [--work DIR] [--out benchmarks/results.md]
+    python3 benchmarks/run.py --word-only     # the Word reader against the text reader only
 
 Figures are reported as ratios against those references, not as absolute targets. The corpus
 is made in a temporary folder under --work: by default the memory-backed /dev/shm where there
@@ -98,6 +99,47 @@ def jing(files: list[Path], schema: Path) -> float | None:
     return time.perf_counter() - start
 
 
+def word_against_text(folder: Path, rounds: int) -> list[tuple[str, float, float]]:
+    """Each development document converted from its text and from the same document as a
+    Word file (one paragraph per source paragraph, as the tests write it): (name, best
+    seconds from text, best seconds from Word), reading and writing included."""
+    sys.path.insert(0, str(ROOT / "tests"))
+    from wordfiles import docx_from_text
+
+    from tei_edition.convert import convert_loaded
+    from tei_edition.readers import reader_for
+
+    def once(src: Path) -> None:
+        reader = reader_for(src)
+        convert_loaded(reader, reader.load(src), src.stem, src.name)
+
+    out = []
+    folder.mkdir(parents=True, exist_ok=True)
+    for txt in sorted((ROOT / "tests" / "corpus").glob("*.txt")):
+        word = docx_from_text(txt.read_text("utf-8"), folder / f"{txt.stem}.docx")
+        # Alternated, so that both readers meet the same moments of a shared machine.
+        pairs = [(timed(lambda t=txt: once(t)), timed(lambda w=word: once(w)))
+                 for _ in range(rounds)]
+        out.append((txt.stem, min(a for a, _ in pairs), min(b for _, b in pairs)))
+    return out
+
+
+def word_lines(found: list[tuple[str, float, float]]) -> list[str]:
+    """The Word reader's table: per document, and the whole corpus."""
+    total_text, total_word = sum(t for _, t, _ in found), sum(w for _, _, w in found)
+    worst = max(found, key=lambda r: r[2] / r[1])
+    return [
+        "The Word reader (`.docx`) against the text reader, the same documents (tests/corpus/ "
+        "written as Word files), per document, reading and TEI writing included (target: at "
+        "most 3x):", "",
+        "| document | text ms | Word ms | Word / text |", "|---|---:|---:|---:|",
+        *(f"| {name} | {t * 1000:.1f} | {w * 1000:.1f} | {w / t:.2f} |" for name, t, w in found),
+        f"| all {len(found)} | {total_text * 1000:.1f} | {total_word * 1000:.1f} | "
+        f"{total_word / total_text:.2f} |", "",
+        f"Highest ratio: {worst[2] / worst[1]:.2f} ({worst[0]}).", "",
+    ]
+
+
 def one_round(base: Path) -> tuple[float, dict[str, float], object]:
     """Every measurement once, from a clean state: (mean KB of a TEI file, seconds per step,
     the serial build's result)."""
@@ -149,8 +191,14 @@ def main() -> None:
                     default=shm if shm.is_dir() and os.access(shm, os.W_OK) else ROOT / "benchmarks",
                     help="folder in which the temporary corpus is made (default: /dev/shm "
                     "where there is one, else benchmarks/)")
+    ap.add_argument("--word-only", action="store_true",
+                    help="measure only the Word reader against the text reader and print it")
     args = ap.parse_args()
     n = args.n
+    if args.word_only:
+        with tempfile.TemporaryDirectory(prefix=".word-", dir=args.work) as tmp:
+            print("\n".join(word_lines(word_against_text(Path(tmp), max(args.rounds, 5)))))
+        return
     load_before = load_average()
     rows: list[tuple[str, float, str]] = []
     best: dict[str, float] = {}
@@ -158,6 +206,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix=".run-", dir=args.work) as tmp:
         base = Path(tmp)
         make_corpus(base / "p", n, args.corpus)
+        word = word_against_text(base / "word", max(args.rounds, 5))
         for _ in range(args.rounds):
             kb, times, result = one_round(base)
             if times["build1"] < best.get("build1", float("inf")):
@@ -232,6 +281,7 @@ def main() -> None:
         f"| floor | {per_floor * 1000:.3f} | 1.0 |",
         f"| reference: the build's file writes | {t_writes / n * 1000:.3f} | "
         f"{t_writes / t_floor:.1f} |", "",
+        *word_lines(word),
     ]
     text = "\n".join(lines)
     print(text)

@@ -8,13 +8,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .config import Config
-from .convert import collect_sources, convert_text
+from .convert import collect_sources, convert_loaded, located
 from .corpus import CORPUS_NAME, PARTS, corpus_files
 from .diagnostics import Diagnostic, Exit
 from .lint import lint_diagnostics
-from .readers.wcda import ReaderError
-from .textio import SourceError, read_source
-from .verify import verify_text
+from .readers import ReaderError, reader_for  # type: ignore[attr-defined]
+from .textio import SourceError
+from .verify import verify_streams
 from .writers.tei import recorded_digest
 from .xmlio import XMLInputError, parse_bytes
 
@@ -41,9 +41,9 @@ def _check_source(args: tuple[Path, Path, Config]) -> list[Diagnostic]:
         return [Diagnostic(shown, 0, 0, "error", "stale",
                            f"missing: {src} has no TEI file; run `tei-edition build`")]
     try:
-        raw, decoded = read_source(src)
-        _, expected, _ = convert_text(decoded.text, src.stem, src.name, raw, config,
-                                      normalized=True)
+        reader = reader_for(src)
+        loaded = reader.load(src)
+        _, expected, _ = convert_loaded(reader, loaded, src.stem, src.name, config)
     except SourceError as exc:
         return [exc.diagnostic(str(src))]
     except ReaderError as exc:
@@ -64,9 +64,10 @@ def _check_source(args: tuple[Path, Path, Config]) -> list[Diagnostic]:
         tree = parse_bytes(actual, shown)
     except XMLInputError as exc:
         return [*out, Diagnostic(shown, exc.line, exc.col, "error", exc.rule, exc.message)]
-    return (out + verify_text(decoded.text, tree, str(src), shown)
+    return (out + verify_streams(reader.body_words(loaded), tree, str(src), shown)
             # the validator below reports stated totals (copies-total) already
-            + lint_diagnostics(tree.getroot(), decoded.text, str(src), shown, totals=False))
+            + located(reader, loaded, lint_diagnostics(tree.getroot(), loaded.text, str(src),
+                                                       shown, totals=False)))
 
 
 def _check_corpus(encoded: Path, names: list[str], config: Config) -> list[Diagnostic]:

@@ -105,8 +105,8 @@ def explain(source: Path, fmt: str, config_path: Path | None, encoding: str | No
     """Show SOURCE as the reader saw it: blocks, speakers, brackets, each with its rule and
     the hints line that would change it."""
     from .explain import explain_source, render_json, render_text
+    from .readers import ReaderError  # type: ignore[attr-defined]
     from .readers.hints import HintsError
-    from .readers.wcda import ReaderError
     from .textio import SourceError
 
     config = _config(config_path, source.parent)

@@ -12,14 +12,16 @@ from .config import Config
 from .diagnostics import Diagnostic, Exit
 from .lint import lint_diagnostics
 from .model import Document
+from .readers import SOURCE_SUFFIXES, Loaded, SourceReader, reader_for
 from .readers.hints import Hints, HintsError, load_hints
 from .readers.report import Reporter
 from .readers.wcda import ReaderError, read
-from .textio import SourceError, normalize_text, read_source
+from .textio import SourceError, normalize_text
 from .writers.tei import build_tei, recorded_digest, serialize
 from .xmlio import sync_written, write_atomic
 
-SOURCE_SUFFIXES = (".txt", ".md")
+__all__ = ["SOURCE_SUFFIXES", "convert_file", "convert_loaded", "convert_paths", "convert_text",
+           "located"]
 
 
 @dataclass
@@ -82,18 +84,35 @@ def _strict(d: Diagnostic) -> Diagnostic:
 
 
 def collect_sources(paths: list[Path]) -> tuple[list[Path], list[Diagnostic]]:
-    """Source files named directly or found in folders (NAME.txt / NAME.md), sorted."""
+    """Source files named directly or found in folders (NAME.txt / NAME.md / NAME.docx),
+    sorted; Word's lock files ("~$NAME.docx") are not sources."""
     found: list[Path] = []
     errors: list[Diagnostic] = []
     for p in paths:
         if p.is_dir():
-            found.extend(sorted(q for q in p.iterdir() if q.suffix in SOURCE_SUFFIXES
-                                and q.is_file() and not q.name.upper().startswith("README")))
+            found.extend(sorted(q for q in p.iterdir() if q.suffix.lower() in SOURCE_SUFFIXES
+                                and q.is_file() and not q.name.upper().startswith("README")
+                                and not q.name.startswith("~$")))
         elif p.is_file():
             found.append(p)
         else:
             errors.append(Diagnostic(str(p), 0, 0, "error", "io", "no such file or folder"))
-    return found, errors
+    return _one_per_name(found, errors)
+
+
+def _one_per_name(found: list[Path], errors: list[Diagnostic]) -> tuple[list[Path], list[Diagnostic]]:
+    """Sources that would write the same NAME.xml (NAME.txt beside NAME.docx) are refused,
+    all of them: which one is the transcription is the editor's to say."""
+    unique = list(dict.fromkeys(found))  # a file named twice is one source
+    by_name: dict[str, list[Path]] = {}
+    for f in unique:
+        by_name.setdefault(f.stem, []).append(f)
+    for name, files in by_name.items():
+        if len(files) > 1:
+            errors.append(Diagnostic(str(files[0]), 0, 0, "error", "io",
+                                     f"{len(files)} sources would write {name}.xml: "
+                                     f"{', '.join(map(str, files))}; keep one"))
+    return [f for f in unique if len(by_name[f.stem]) == 1], errors
 
 
 def convert_text(text: str, name: str, source: str, raw: bytes | None = None,
@@ -121,6 +140,27 @@ def convert_text(text: str, name: str, source: str, raw: bytes | None = None,
                                                                        totals=totals)
 
 
+def convert_loaded(reader: SourceReader, loaded: Loaded, name: str, source: str,
+                   config: Config | None = None, *, hints: Hints | None = None,
+                   totals: bool = True) -> tuple[Document, bytes, list[Diagnostic]]:
+    """Convert a loaded source with its reader; raises ReaderError when it cannot. The
+    diagnostics are the reader's and the structural lint's, located as the reader locates
+    (a Word file: by paragraph); `totals` as for `convert_text`."""
+    config = config or Config()
+    report = Reporter(source)
+    doc = reader.read(loaded, name, source, report, known=config.persons, hints=hints)
+    doc.sha256 = hashlib.sha256(loaded.raw).hexdigest()
+    root = build_tei(doc, config)
+    lint = lint_diagnostics(root, loaded.text, source, totals=totals)
+    return doc, serialize(root), report.diagnostics + located(reader, loaded, lint)
+
+
+def located(reader: SourceReader, loaded: Loaded, diags: list[Diagnostic]) -> list[Diagnostic]:
+    """Diagnostics at lines of the text the rules read, at the lines the reader shows."""
+    return [Diagnostic(d.file, reader.locate(loaded, d.line), d.col, d.severity, d.rule,
+                       d.message) for d in diags]
+
+
 def convert_file(src: Path, outdir: Path, *, strict: bool = False, force: bool = False,
                  encoding: str | None = None, config: Config | None = None,
                  durable: bool = True, totals: bool = True) -> Converted:
@@ -132,10 +172,11 @@ def convert_file(src: Path, outdir: Path, *, strict: bool = False, force: bool =
     out = outdir / (src.stem + ".xml")
     shown = str(src)
     try:
-        raw, decoded = read_source(src, encoding)
+        reader = reader_for(src)
+        loaded = reader.load(src, encoding)
         hints = load_hints(src, (config or Config()).hints)
-        doc, data, diags = convert_text(decoded.text, src.stem, src.name, raw, config,
-                                        normalized=True, hints=hints, totals=totals)
+        doc, data, diags = convert_loaded(reader, loaded, src.stem, src.name, config,
+                                          hints=hints, totals=totals)
     except SourceError as exc:
         return Converted(src, None, [exc.diagnostic(shown)], "failed")
     except HintsError as exc:  # nothing is written for a document whose hints are wrong
@@ -152,9 +193,9 @@ def convert_file(src: Path, outdir: Path, *, strict: bool = False, force: bool =
             "to convert (hundreds inside each other); check the source for unbalanced ones")],
             "failed")
     diags = [Diagnostic(shown, d.line, d.col, d.severity, d.rule, d.message) for d in diags]
-    if decoded.replaced_controls:
+    if loaded.replaced_controls:
         diags.append(Diagnostic(shown, 1, 1, "warning", "control-chars",
-                                f"{decoded.replaced_controls} control character(s) XML cannot "
+                                f"{loaded.replaced_controls} control character(s) XML cannot "
                                 "hold were replaced by U+FFFD"))
     if strict and any(d.severity == "warning" for d in diags):
         return Converted(src, None, diags, "failed", doc)
@@ -228,7 +269,7 @@ def convert_paths(paths: list[Path], outdir: Path, *, strict: bool = False, forc
             return result
     if not sources and not errors:
         result.usage_errors.append(Diagnostic(", ".join(map(str, paths)), 0, 0, "error", "io",
-                                              "no .txt or .md source files found"))
+                                              "no .txt, .md or .docx source files found"))
     try:
         outdir.mkdir(parents=True, exist_ok=True)
     except OSError as exc:

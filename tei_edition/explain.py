@@ -13,11 +13,11 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from .config import Config
-from .convert import convert_text
+from .convert import convert_loaded
 from .diagnostics import Diagnostic
 from .model import Decision
+from .readers import reader_for
 from .readers.hints import BLOCK_KINDS, hints_path, load_hints
-from .textio import read_source
 
 _TABLES = {"block": "blocks", "speaker": "speakers", "bracket": "brackets"}
 
@@ -38,13 +38,13 @@ class Explanation:
 def explain_source(src: Path, config: Config | None = None, encoding: str | None = None,
                    ) -> Explanation:
     """Read SOURCE (with its hints) through the reader's public API and collect what it
-    decided, with its warnings and the structural lint's findings (convert_text runs the
-    lint); raises SourceError, ReaderError or HintsError like `convert`."""
+    decided, with its warnings and the structural lint's findings (convert_loaded runs
+    the lint); raises SourceError, ReaderError or HintsError like `convert`."""
     config = config or Config()
-    raw, decoded = read_source(src, encoding)
+    reader = reader_for(src)
+    loaded = reader.load(src, encoding)
     hints = load_hints(src, config.hints)
-    doc, _, diags = convert_text(decoded.text, src.stem, src.name, raw, config,
-                                    normalized=True, hints=hints)
+    doc, _, diags = convert_loaded(reader, loaded, src.stem, src.name, config, hints=hints)
     used = str(hints_path(src)) if hints_path(src).exists() else None
     return Explanation(str(src), used, _unique(doc.decisions), diags)
 

@@ -132,9 +132,17 @@ class Foreign:
     children: list[Inline]
 
 
+@dataclass
+class Hi:
+    """Text the source itself highlights (a Word run): bold, italic, underline, superscript."""
+
+    rend: str
+    children: list[Inline]
+
+
 Inline = Union[  # noqa: UP007 (a runtime alias used in annotations above)
     Text, Supplied, Gap, Unclear, Variant, Note, Stage, PageBreak, LineBreak, DateRef,
-    PersonRef, AliasRef, Copies, Foreign, Sic,
+    PersonRef, AliasRef, Copies, Foreign, Sic, Hi,
 ]
 
 # ---------------------------------------------------------------- block content
@@ -313,11 +321,19 @@ class EmbeddedLetter:
     line: int = 0
 
 
+@dataclass
+class Table:
+    """A table of the source (Word): rows of cells, each cell a list of inlines."""
+
+    rows: list[list[list[Inline]]]
+    line: int = 0
+
+
 OpenerPart = Union[Letterhead, Dateline, Salute, FieldList, NoteBlock, GapBlock]  # noqa: UP007
 CloserPart = Union[Salute, Signed, Dateline, NoteBlock]  # noqa: UP007
 Block = Union[
     Paragraph, Heading, FieldList, ItemList, Turn, StageBlock, GapBlock, NoteBlock, Opener,
-    Closer, Trailer, Postscript, Section, EmbeddedLetter, "Distribution", PageBreakBlock,
+    Closer, Trailer, Postscript, Section, EmbeddedLetter, Table, "Distribution", PageBreakBlock,
 ]
 
 # ---------------------------------------------------------------- end matter
@@ -382,6 +398,7 @@ class Header:
     citation: str = ""
     url: str | None = None
     translators: list[str] = field(default_factory=list)
+    translator_ids: list[str] = field(default_factory=list)  # decided by the reader, one a name
     funder: str | None = None
     archive: str | None = None  # institution named by the signature
     idno: str | None = None
@@ -426,3 +443,4 @@ class Document:
     endorsements: Endorsements | None = None
     decisions: list[Decision] = field(default_factory=list)  # what the reader decided, in order
     hints: tuple[str, str] | None = None  # (hints file name, its SHA-256) when hints applied
+    xml_id: str = ""  # the TEI document's xml:id, decided by the reader

@@ -49,6 +49,11 @@ def xml_safe(text: str) -> tuple[str, int]:
     return _XML_ILLEGAL.subn("\ufffd", text)
 
 
+def plain_spaces(text: str) -> str:
+    """No-break, thin and ideographic spaces as plain spaces, as the reader expects."""
+    return _SPACES.sub(" ", text)
+
+
 def normalize_text(text: str) -> tuple[str, int]:
     """LF line ends and XML-safe characters, as the reader expects (and the count of
     replaced characters): for text that did not come through `decode`."""
@@ -237,7 +242,7 @@ def decode(data: bytes, path: str, encoding: str | None = None) -> SourceText:
     except UnicodeDecodeError as exc:
         raise _undecodable(path, data, exc.start, f"cannot be decoded as {enc}") from None
     text = text.lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
-    spaced = _SPACES.sub(" ", text)
+    spaced = plain_spaces(text)
     text, replaced = _XML_ILLEGAL.subn("\ufffd", spaced)
     if replaced > 16 and replaced * 20 > len(text):
         # Text has a stray form feed or two; a file that is 5% control characters is not text.

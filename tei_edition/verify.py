@@ -11,122 +11,26 @@ introduced by its number. Two marks are words the stylesheet regenerates: a page
 
 from __future__ import annotations
 
-import re
+import copy
 import unicodedata
-from collections.abc import Iterator
 from pathlib import Path
-from typing import NamedTuple
 
 from lxml import etree
 
 from .diagnostics import Diagnostic, Exit
-from .readers.inline import glued_anchors, page_markers, sic_words
-from .readers.report import Reporter
-from .readers.wcda import FOOTNOTE_TEXT, footnote_span, make_units, read_header_blocks
-from .textio import SourceError, normalize_text, read_source
+from .readers import reader_for
+from .readers.text import WORD_PATTERN as _WORD
+from .readers.text import Word, source_lines_at, source_streams
+from .readers.text import by_number as _by_number
+from .readers.text import words as _words
+from .textio import SourceError
 from .xmlio import XMLInputError, parse_file
 
 TEI_NS = "http://www.tei-c.org/ns/1.0"
-_WORD = re.compile(r"\w+")
-_ANCHOR = re.compile(r"\[(\d{1,3})\]")
+__all__ = ["Word", "compare", "source_lines_at", "source_streams", "tei_streams", "tei_word_index",
+           "verify_files", "verify_streams", "verify_text"]
 _PB = f"{{{TEI_NS}}}pb"
 _SIC = f"{{{TEI_NS}}}sic"
-
-
-class Word(NamedTuple):
-    """A word and the line it stands on (a tuple: made once per word of every document, it
-    must be cheap)."""
-
-    text: str
-    line: int
-
-
-def _parts(text: str, line: int) -> Iterator[tuple[list[str], int]]:
-    """The words of each line of a text, with the line's number."""
-    if not text or text.isspace():  # most tails in TEI are indentation
-        return
-    for k, part in enumerate(text.split("\n")):
-        yield _WORD.findall(unicodedata.normalize("NFC", part)), line + k
-
-
-def _words(text: str, line: int) -> list[Word]:
-    return [Word(w, at) for found, at in _parts(text, line) for w in found]
-
-
-def _source_body(text: str) -> tuple[list[tuple[str, int]], list[tuple[int, re.Match | None]]]:
-    """The body of a source export as (text, first line) units, as the reader encodes them
-    (footnote anchors cut, page markers reduced to their numbers), and its footnotes as
-    (line, match of FOOTNOTE_TEXT).
-
-    The body is cut into the reader's units (so that a footnote spanning a hard line break
-    is one footnote here too); trailing units "[n] …" are the footnotes."""
-    lines = normalize_text(text)[0].split("\n")
-    hb = read_header_blocks(lines)
-    start = hb.body_start if hb.body_start is not None else 0
-    units = make_units(lines[start:], start + 1, Reporter("verify"))
-    first, stop = footnote_span([u.text for u in units])
-    notes = [(u.line, FOOTNOTE_TEXT.match(u.text)) for u in units[first:stop]]
-    numbers = {mt.group(1) for _, mt in notes if mt}
-    glued: set[str] = set()  # numbers whose glued anchor was met (the first one is the anchor)
-    body = []
-    for u in units[:first] + units[stop:]:
-        cleaned = _ANCHOR.sub(lambda m: " " if m.group(1) in numbers else m.group(0), u.text)
-        body.append((_unmark(cleaned, numbers, glued), u.line))
-    return body, notes
-
-
-def source_streams(text: str) -> tuple[list[Word], list[Word]]:
-    """(body words, footnote words) of a source export."""
-    body, notes = _source_body(text)
-    main = [w for unit, line in body for w in _words(unit, line)]
-    foot: list[list[Word]] = []
-    for line, mt in notes:
-        assert mt is not None
-        foot.append([Word(mt.group(1), line), *_words(mt.group(2), line)])
-    return main, _by_number(foot)
-
-
-def source_lines_at(text: str, indices: list[int]) -> list[int]:
-    """The source line of the body words at these indices of `source_streams`' body words,
-    counting only as far as the last one asked for (a warning near the start of a huge
-    document costs little); past the end, the last word's line (0: no words at all)."""
-    wanted = sorted(set(indices), reverse=True)  # the next one wanted is last
-    found: dict[int, int] = {}
-    seen = last = 0
-    for unit, line in _source_body(text)[0]:
-        for k, part in enumerate(unit.split("\n")):
-            for _ in _WORD.finditer(unicodedata.normalize("NFC", part)):
-                last = line + k
-                while wanted and wanted[-1] <= seen:
-                    found[wanted.pop()] = last
-                if not wanted:
-                    return [found[i] for i in indices]
-                seen += 1
-    return [found.get(i, last) for i in indices]
-
-
-def _unmark(text: str, numbers: set[str], glued: set[str]) -> str:
-    """The text with its page markers reduced to their numbers, the glued footnote anchors
-    cut off their words and the word of a sic mark in lower case, as the reader encodes
-    them."""
-    cuts: list[tuple[int, int, str]] = [(a, b, f" {n} ") for a, b, n in page_markers(text)]
-    cuts += [(a, b, "sic") for a, b in sic_words(text)]  # as regenerated: "[Sic]" reads "sic"
-    pending = numbers - glued
-    # no footnote left to anchor: no need to look for glued numbers (a pass over the text)
-    for a, b, n in glued_anchors(text, pending) if pending else ():
-        if n not in glued:
-            glued.add(n)
-            cuts.append((a, b, " "))
-    for a, b, repl in sorted(cuts, reverse=True):
-        text = text[:a] + repl + text[b:]
-    return text
-
-
-def _by_number(notes: list[list[Word]]) -> list[Word]:
-    """Footnotes in the order of their numbers: the order of the note texts at the end of
-    the source and of the anchors in the TEI need not agree."""
-    ordered = sorted(notes, key=lambda words: int(words[0].text) if words[0].text.isdigit() else 0)
-    return [w for words in ordered for w in words]
 
 
 def tei_streams(tree: etree._ElementTree | etree._Element,
@@ -140,6 +44,10 @@ def tei_streams(tree: etree._ElementTree | etree._Element,
     foot: list[list[Word]] = []
     if body is None:
         return main, []
+    if starts is None and body.find(f".//{{{TEI_NS}}}hi") is not None:
+        # Highlighting may cover part of a word ("1<hi>st</hi>"): its text is the word's.
+        body = copy.deepcopy(body)
+        etree.strip_tags(body, f"{{{TEI_NS}}}hi")
     _collect(body, main, foot, starts)
     return main, _by_number(foot)
 
@@ -238,17 +146,25 @@ def compare(src: list[Word], tei: list[Word], source_name: str, tei_name: str,
 
 def verify_text(source_text: str, tree: etree._ElementTree, source_name: str,
                 tei_name: str) -> list[Diagnostic]:
-    """All differences (at most one per stream) between a source and its TEI."""
-    s_main, s_foot = source_streams(source_text)
+    """All differences (at most one per stream) between a text source and its TEI."""
+    return verify_streams(source_streams(source_text), tree, source_name, tei_name)
+
+
+def verify_streams(streams: tuple[list[Word], list[Word]], tree: etree._ElementTree,
+                   source_name: str, tei_name: str) -> list[Diagnostic]:
+    """All differences between a source's (body, footnote) words and its TEI."""
+    s_main, s_foot = streams
     t_main, t_foot = tei_streams(tree)
     return (compare(s_main, t_main, source_name, tei_name, "body")
             + compare(s_foot, t_foot, source_name, tei_name, "footnotes"))
 
 
 def verify_files(source: Path, tei: Path, encoding: str | None = None) -> tuple[list[Diagnostic], int]:
-    """Verify one source against one TEI file; returns diagnostics and the exit status."""
+    """Verify one source (text or Word) against one TEI file; returns diagnostics and the
+    exit status."""
+    reader = reader_for(source)
     try:
-        _, decoded = read_source(source, encoding)
+        loaded = reader.load(source, encoding)
     except SourceError as exc:
         diag = exc.diagnostic(str(source))
         return [diag], Exit.USAGE if diag.rule == "io" else Exit.PROBLEM
@@ -257,5 +173,5 @@ def verify_files(source: Path, tei: Path, encoding: str | None = None) -> tuple[
     except XMLInputError as exc:
         status = Exit.USAGE if exc.rule == "io" else Exit.PROBLEM
         return [Diagnostic(str(tei), exc.line, exc.col, "error", exc.rule, exc.message)], status
-    diags = verify_text(decoded.text, tree, str(source), str(tei))
+    diags = verify_streams(reader.body_words(loaded), tree, str(source), str(tei))
     return diags, Exit.PROBLEM if diags else Exit.OK

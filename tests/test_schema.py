@@ -220,6 +220,7 @@ SHAPE = """\
           </floatingText>
         </sp>
         <sp who="#gao"><speaker>Gao</speaker><p>Yes.</p></sp>
+        <table><row><cell>Coal</cell><cell><hi rend="italic">120,000</hi> t</cell></row></table>
         <stage>The conversation lasted one hour.</stage>
         <gap reason="untranslated" unit="section">
           <desc>Section on trade not translated.</desc></gap>

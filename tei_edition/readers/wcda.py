@@ -1688,7 +1688,8 @@ def read(text: str, name: str, source: str, report: Reporter,
                           "no body: expected a **Contents:** block followed by its value "
                           "(\"Translation - English\") and the text")
     _hint_header(header, hints)
-    reserved = frozenset({document_id(name), *(translator_id(t) for t in header.translators)})
+    header.translator_ids = [translator_id(t) for t in header.translators]  # ids: the reader's
+    reserved = frozenset({document_id(name), *header.translator_ids})
     registry = PersonRegistry(vocab, known, reserved)
     century = int(header.date[:2]) * 100 if header.date else None
     ctx = InlineContext(vocab, report, century=century, translator_id=None,
@@ -1712,6 +1713,7 @@ def read(text: str, name: str, source: str, report: Reporter,
         header=header, persons=registry.persons, sides=_sides(registry), body=body,
         distribution=distribution, endorsements=endorsements, decisions=decisions,
         hints=(os.path.basename(hints.file), hints.sha256) if hints.file and hints.sha256 else None,
+        xml_id=document_id(name),
     )
 
 

@@ -33,6 +33,7 @@ from ..model import (
     Gap,
     GapBlock,
     Heading,
+    Hi,
     Inline,
     ItemList,
     Letterhead,
@@ -53,13 +54,13 @@ from ..model import (
     Stage,
     StageBlock,
     Supplied,
+    Table,
     Text,
     Trailer,
     Turn,
     Unclear,
     Variant,
 )
-from ..readers.people import document_id, translator_id
 
 TEI_NS = "http://www.tei-c.org/ns/1.0"
 XML_NS = "http://www.w3.org/XML/1998/namespace"
@@ -74,7 +75,7 @@ _STRUCTURAL = {
     "msDesc", "msIdentifier", "msContents", "msItem", "encodingDesc", "appInfo", "editorialDecl",
     "profileDesc", "abstract", "creation", "langUsage", "particDesc", "listPerson", "person",
     "settingDesc", "setting", "revisionDesc", "text", "body", "div", "sp", "list", "opener",
-    "closer", "argument", "floatingText", "availability",
+    "closer", "argument", "floatingText", "availability", "table", "row",
 }
 _STRUCTURAL_TAGS = frozenset(f"{{{TEI_NS}}}{t}" for t in _STRUCTURAL)
 EDITORIAL_DECL = (
@@ -181,6 +182,8 @@ class Writer:
         elif isinstance(n, Copies):
             self.inlines(sub(el, "measure", type="copies", quantity=str(n.quantity), unit="copy"),
                          n.children)
+        elif isinstance(n, Hi):
+            self.inlines(sub(el, "hi", rend=n.rend), n.children)
         elif isinstance(n, Foreign):
             lang = self.doc.header.language_code
             if lang:
@@ -241,6 +244,12 @@ class Writer:
             self.inlines(sub(div, "head"), b.head)
             for child in b.blocks:
                 self.block(div, child)
+        elif isinstance(b, Table):
+            table = sub(parent, "table")
+            for row in b.rows:
+                tr = sub(table, "row")
+                for cell in row:
+                    self.inlines(sub(tr, "cell"), cell)
         elif isinstance(b, EmbeddedLetter):
             ft = sub(parent, "floatingText", type="letter")
             div = sub(sub(ft, "body"), "div", type="letter")
@@ -348,8 +357,8 @@ class Writer:
         if h.translators:
             rs = sub(ts, "respStmt")
             sub(rs, "resp", "Translation")
-            for name in h.translators:
-                sub(rs, "persName", name, xml_id=translator_id(name))
+            for name, xml_id in zip(h.translators, h.translator_ids, strict=True):
+                sub(rs, "persName", name, xml_id=xml_id)
         ps = sub(fd, "publicationStmt")
         sub(ps, "publisher", self.options.publisher)
         if self.options.licence:
@@ -482,7 +491,7 @@ class Writer:
     def build(self) -> etree._Element:
         d = self.doc
         root = etree.Element(_q("TEI"), nsmap={None: TEI_NS})
-        root.set(f"{{{XML_NS}}}id", document_id(d.name))
+        root.set(f"{{{XML_NS}}}id", d.xml_id)
         root.set(f"{{{XML_NS}}}lang", self.options.language)
         self.header(root)
         body = sub(sub(root, "text", xml_lang=self.options.language), "body")

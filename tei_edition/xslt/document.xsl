@@ -389,6 +389,20 @@
     <p class="fn-anchor"><xsl:apply-templates select="." mode="phrase"/></p>
   </xsl:template>
 
+  <!-- ============================================================ tables (Word sources) -->
+
+  <xsl:template match="tei:table">
+    <table class="table"><xsl:apply-templates select="@*" mode="attrs"/><tbody><xsl:apply-templates select="tei:row"/></tbody></table>
+  </xsl:template>
+
+  <xsl:template match="tei:row">
+    <tr><xsl:apply-templates select="@*" mode="attrs"/><xsl:apply-templates select="tei:cell"/></tr>
+  </xsl:template>
+
+  <xsl:template match="tei:cell">
+    <td><xsl:apply-templates select="@*" mode="attrs"/><xsl:apply-templates mode="phrase"/></td>
+  </xsl:template>
+
   <!-- ============================================================ lists -->
 
   <xsl:template match="tei:list">
