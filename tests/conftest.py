@@ -62,15 +62,19 @@ def tei_all() -> Path:
     return path
 
 
+def convert_folder(folder: Path, out: Path) -> Path:
+    """Every source of a folder converted into `out`, which is returned; no failure."""
+    from tei_edition.convert import convert_paths
+
+    result = convert_paths([folder], out)
+    assert result.exit_status == 0, [d.format() for d in result.diagnostics]
+    return out
+
+
 @pytest.fixture(scope="session")
 def converted(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The whole corpus converted with the command line, once."""
-    from tei_edition.convert import convert_paths
-
-    out = tmp_path_factory.mktemp("converted")
-    result = convert_paths([CORPUS], out)
-    assert result.exit_status == 0, [d.format() for d in result.diagnostics]
-    return out
+    return convert_folder(CORPUS, tmp_path_factory.mktemp("converted"))
 
 
 def gold(name: str) -> dict:

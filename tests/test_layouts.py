@@ -7,10 +7,9 @@ import json
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, jing, parse
+from conftest import ROOT, convert_folder, jing, parse
 from gold import check_gold
 
-from tei_edition.convert import convert_paths
 from tei_edition.validate import validate_paths
 
 LAYOUTS = ROOT / "tests" / "layouts"
@@ -19,10 +18,7 @@ NAMES = sorted(p.name[: -len(".gold.json")] for p in LAYOUTS.glob("*.gold.json")
 
 @pytest.fixture(scope="module")
 def layouts(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("layouts")
-    result = convert_paths([LAYOUTS], out)
-    assert result.exit_status == 0, [d.format() for d in result.diagnostics]
-    return out
+    return convert_folder(LAYOUTS, tmp_path_factory.mktemp("layouts"))
 
 
 def test_every_layout_document_has_gold() -> None:
