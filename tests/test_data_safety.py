@@ -459,6 +459,19 @@ def test_a_pipe_or_device_at_the_target_is_an_io_error(project: Path, kind: str,
     assert os.path.lexists(target) and not target.is_file()  # left alone, not replaced
 
 
+def test_a_pipe_at_the_corpus_file_is_an_io_error(project: Path) -> None:
+    if not hasattr(os, "mkfifo"):
+        pytest.skip("needs a named pipe (POSIX)")
+    (project / "encoded").mkdir()
+    corpus = project / "encoded" / "corpus.xml"
+    os.mkfifo(corpus)
+    for _ in range(2):  # the first build converts; the second finds nothing else to do
+        proc = run_limited("build", project, "-j", "1", "-q")
+        assert proc.returncode == 2 and "Traceback" not in proc.stderr, proc.stderr
+        assert f"{corpus}:0:0: error: [io] not a regular file" in proc.stderr
+    assert not corpus.is_file() and os.path.lexists(corpus)
+
+
 # --------------------------------------------------------------------------- network
 
 
