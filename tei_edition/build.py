@@ -469,8 +469,9 @@ def _plan_orphans(ctx: _Context, names: set[str], todo: _Plan) -> None:
 def _site_pages() -> frozenset[str]:
     """Names of the pages the build writes for the edition as a whole (not a document's)."""
     from .render import INDEX_NAME
+    from .search import SEARCH_PAGE
 
-    return frozenset({Path(INDEX_NAME).stem})
+    return frozenset({Path(INDEX_NAME).stem, Path(SEARCH_PAGE).stem})
 
 
 def plan(ctx: _Context) -> _Plan:
