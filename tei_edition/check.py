@@ -7,16 +7,26 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .buildstate import document_outputs
 from .config import Config
-from .convert import collect_sources, convert_loaded, located
+from .convert import (
+    by_output_name,
+    collect_sources,
+    collision_diagnostic,
+    convert_loaded,
+    existing_output,
+    is_io_error,
+    located,
+)
 from .corpus import CORPUS_NAME, PARTS, corpus_files
 from .diagnostics import Diagnostic, Exit
 from .lint import lint_diagnostics
 from .readers import ReaderError, reader_for  # type: ignore[attr-defined]
+from .readers.hints import HintsError, load_hints
 from .textio import SourceError
 from .verify import verify_streams
 from .writers.tei import recorded_digest
-from .xmlio import XMLInputError, parse_bytes
+from .xmlio import XMLInputError, parse_bytes, read_limited
 
 
 @dataclass
@@ -28,7 +38,7 @@ class CheckResult:
 
     @property
     def exit_status(self) -> int:
-        if any(d.rule == "io" for d in self.diagnostics):
+        if any(map(is_io_error, self.diagnostics)):
             return Exit.USAGE
         return Exit.PROBLEM if any(d.severity == "error" for d in self.diagnostics) else Exit.OK
 
@@ -37,18 +47,24 @@ def _check_source(args: tuple[Path, Path, Config]) -> list[Diagnostic]:
     """Is encoded/NAME.xml current and complete for this source?"""
     src, xml, config = args
     shown = str(xml)
-    if not xml.exists():
+    try:
+        actual = existing_output(xml)
+    except XMLInputError as exc:
+        return [Diagnostic(shown, exc.line, exc.col, "error", "io", exc.message)]
+    if actual is None:
         return [Diagnostic(shown, 0, 0, "error", "stale",
                            f"missing: {src} has no TEI file; run `tei-edition build`")]
     try:
         reader = reader_for(src)
         loaded = reader.load(src)
-        _, expected, _ = convert_loaded(reader, loaded, src.stem, src.name, config)
+        hints = load_hints(src, config.hints)  # what build converts with, check expects
+        _, expected, _ = convert_loaded(reader, loaded, src.stem, src.name, config, hints=hints)
     except SourceError as exc:
         return [exc.diagnostic(str(src))]
     except ReaderError as exc:
         return [Diagnostic(str(src), exc.line, 1, "error", exc.rule, exc.message)]
-    actual = xml.read_bytes()
+    except HintsError as exc:
+        return [Diagnostic(exc.file, exc.line, 1, "error", "hints", exc.message)]
     out: list[Diagnostic] = []
     if actual != expected:
         _, intact = recorded_digest(actual)
@@ -78,9 +94,9 @@ def _check_corpus(encoded: Path, names: list[str], config: Config) -> list[Diagn
     expected, _ = corpus_files(encoded, present, config)
     out = []
     for path, data in expected.items():
-        try:
-            current = path.read_bytes() == data
-        except OSError:
+        try:  # through the bounded reader, as every existing output
+            current = read_limited(path) == data
+        except XMLInputError:
             current = False
         if not current:
             out.append(Diagnostic(str(path), 1, 1, "error", "stale",
@@ -94,6 +110,15 @@ def _check_corpus(encoded: Path, names: list[str], config: Config) -> list[Diagn
     return out
 
 
+def _orphans(encoded: Path, names: set[str], config: Config) -> list[Diagnostic]:
+    """An error for each TEI file that no source produces and the configuration does not keep."""
+    return [Diagnostic(str(xml), 0, 0, "error", "orphan",
+                       "no source in sources/ produces this file; `tei-edition build` removes "
+                       "it, or list it under [build] orphans in tei-edition.toml to keep it")
+            for xml in document_outputs(encoded)
+            if xml.stem not in names and not config.keeps_orphan(xml.name)]
+
+
 def check(root: Path, *, config: Config | None = None, jobs: int = 1) -> CheckResult:
     """Check a project folder: freshness, validity and text of every encoded file."""
     from .validate import validate_paths
@@ -103,8 +128,14 @@ def check(root: Path, *, config: Config | None = None, jobs: int = 1) -> CheckRe
     sources, errors = collect_sources([root / "sources"])
     result.diagnostics += errors
     encoded = root / "encoded"
-    names = {s.stem for s in sources}
-    args = [(s, encoded / f"{s.stem}.xml", config) for s in sources]
+    groups = by_output_name(sources)
+    args = []
+    for name, group in groups.items():
+        if len(group) > 1:  # two sources for one TEI file: one of them is lost
+            result.diagnostics += [collision_diagnostic(s, group, encoded / f"{name}.xml")
+                                   for s in group]
+        else:
+            args.append((group[0], encoded / f"{name}.xml", config))
     if jobs > 1 and len(args) > 1:
         with ProcessPoolExecutor(max_workers=jobs) as pool:
             found = list(pool.map(_check_source, args, chunksize=8))
@@ -112,15 +143,14 @@ def check(root: Path, *, config: Config | None = None, jobs: int = 1) -> CheckRe
         found = [_check_source(a) for a in args]
     for diags in found:
         result.diagnostics += diags
-    xmls = sorted(encoded.glob("*.xml")) if encoded.is_dir() else []
+    names = set(groups)
+    result.diagnostics += _orphans(encoded, names, config)
+    # the TEI files kept without a source are published, and gathered in the corpus
+    names |= {x.stem for x in document_outputs(encoded) if config.keeps_orphan(x.name)}
     if sources:
         result.diagnostics += _check_corpus(encoded, sorted(names), config)
-    for xml in xmls:
-        if xml.name == CORPUS_NAME and CORPUS_NAME.removesuffix(".xml") not in names:
-            continue  # the corpus, checked above
-        if xml.stem not in names:
-            result.diagnostics.append(Diagnostic(str(xml), 0, 0, "warning", "orphan",
-                                                 "no source in sources/ produces this file"))
+    # not a pipe or a device: reading those was reported above, and would block or not end
+    xmls = sorted(x for x in encoded.glob("*.xml") if x.is_file()) if encoded.is_dir() else []
     result.files = [str(x) for x in xmls]
     if xmls:
         result.diagnostics += validate_paths(xmls).diagnostics

@@ -180,6 +180,8 @@ def _progress(total: int):
         bar.__enter__()
 
         def step(result) -> None:
+            if bar.pos >= total:  # documents kept without a source come on top
+                return
             bar.update(1)
             if bar.pos >= total:
                 bar.__exit__(None, None, None)
@@ -198,17 +200,26 @@ def _progress(total: int):
 @click.option("-j", "--jobs", type=click.IntRange(1, 256), default=None,
               help="Worker processes (default: the number of cores).")
 @click.option("--force", is_flag=True,
-              help="Overwrite TEI files edited by hand (a .bak copy is kept).")
+              help="Convert and render everything again, replacing TEI files edited by hand "
+                   "(a .bak copy is kept).")
+@click.option("--keep-orphans", is_flag=True,
+              help="Keep TEI files and pages whose source is gone (default: remove them).")
 @click.option("--quiet", "-q", is_flag=True, help="Print errors and the summary only.")
-def build(folder: Path, jobs: int | None, force: bool, quiet: bool) -> None:
-    """Build FOLDER: sources/ -> encoded/ (TEI) -> validate -> site/ (HTML)."""
+def build(folder: Path, jobs: int | None, force: bool, keep_orphans: bool, quiet: bool) -> None:
+    """Build FOLDER: sources/ -> encoded/ (TEI) -> validate -> site/ (HTML).
+
+    Incremental by content; --force converts and renders everything again (hand-edited TEI
+    files are replaced, a .bak copy kept). A TEI file and page whose source is gone are
+    removed, unless kept by --keep-orphans or listed under [build] orphans in
+    tei-edition.toml (those are published)."""
     from .build import build as run_build
-    from .convert import collect_sources
+    from .convert import by_output_name, collect_sources
 
     config = _config(None, folder)
     sources, _ = collect_sources([folder / "sources"]) if (folder / "sources").is_dir() else ([], [])
-    progress = None if quiet else _progress(len(sources))
-    result = run_build(folder, jobs=jobs, force=force, config=config, progress=progress)
+    progress = None if quiet else _progress(len(by_output_name(sources)))  # one per document
+    result = run_build(folder, jobs=jobs, force=force, config=config, progress=progress,
+                       keep_orphans=keep_orphans)
     _emit([d for d in result.diagnostics if not quiet or d.severity == "error"])
     click.echo(result.summary(), err=True)
     index = folder / "site" / "index.html"

@@ -3,12 +3,14 @@ corpus title, persons registry)."""
 
 from __future__ import annotations
 
+import fnmatch
 import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from .readers.hints import Hints, HintsError, parse_hints
+from .xmlio import XMLInputError, read_limited
 
 CONFIG_NAME = "tei-edition.toml"
 # Authority files a registry entry may link to, with the URL each identifier expands to.
@@ -57,6 +59,9 @@ class Config:
     schema_location: str = SCHEMA_LOCATION
     #: The title of encoded/corpus.xml (the teiCorpus of all documents).
     corpus_title: str = "tei-edition corpus"
+    #: TEI files in encoded/ that have no source and are kept on purpose (file name
+    #: patterns, as `fnmatch`): `build` publishes them and `check` accepts them.
+    orphans: tuple[str, ...] = ()
 
     def schema_href(self, name: str) -> str:
         """Where a generated file finds the schema file `name` (tei_edition.rng ...)."""
@@ -66,6 +71,10 @@ class Config:
     def schema_is_local(self) -> bool:
         """True when the location is a path relative to the files, not a URL."""
         return "://" not in self.schema_location and not self.schema_location.startswith("/")
+
+    def keeps_orphan(self, name: str) -> bool:
+        """True when encoded/NAME is listed in [build] orphans."""
+        return any(fnmatch.fnmatchcase(name, pattern) for pattern in self.orphans)
 
 
 def _person(raw: dict, where: str) -> KnownPerson:
@@ -97,14 +106,34 @@ def _schema_location(value: object, where: str) -> str:
     return value
 
 
+def _orphans(build: object, path: Path) -> tuple[str, ...]:
+    """The [build] table's `orphans`: names (or patterns) of TEI files kept without a source."""
+    where = f"{path}: [build]"
+    if not isinstance(build, dict):
+        raise ConfigError(f"{where} must be a table")
+    unknown = set(build) - {"orphans"}
+    if unknown:
+        raise ConfigError(f"{where}: unknown key(s) {', '.join(sorted(unknown))}; expected orphans")
+    orphans = build.get("orphans", [])
+    if not isinstance(orphans, list) or not all(isinstance(o, str) and o for o in orphans):
+        raise ConfigError(f"{where}: 'orphans' must be a list of file names in encoded/, "
+                          "such as \"appendix.xml\" or \"notes-*.xml\"")
+    bad = [o for o in orphans if "/" in o or "\\" in o]
+    if bad:
+        raise ConfigError(f"{where}: 'orphans' lists file names in encoded/, not paths: {bad[0]}")
+    return tuple(orphans)
+
+
 def load_config(path: Path | None) -> Config:
     """Read a configuration file; None or a missing default file gives the defaults."""
     if path is None or not path.is_file():
         return Config()
     try:
-        text = path.read_text("utf-8")
+        text = read_limited(path).decode("utf-8")
         raw = tomllib.loads(text)
-    except (OSError, UnicodeDecodeError) as exc:
+    except XMLInputError as exc:  # the bounded reader of every input: not only for XML
+        raise ConfigError(f"{path}: cannot read: {exc.message}") from None
+    except UnicodeDecodeError as exc:
         raise ConfigError(f"{path}: cannot read: {exc}") from None
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: {exc}") from None
@@ -120,6 +149,7 @@ def load_config(path: Path | None) -> Config:
     if dupes:
         raise ConfigError(f"{path}: person id(s) used twice: {', '.join(dupes)}")
     return Config(
+        orphans=_orphans(raw.get("build", {}), path),
         publisher=edition.get("publisher", Config.publisher),
         licence=edition.get("licence"),
         licence_url=edition.get("licence_url"),

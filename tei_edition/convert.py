@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import codecs
 import hashlib
+import os
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,7 +19,7 @@ from .readers.report import Reporter
 from .readers.wcda import ReaderError, read
 from .textio import SourceError, normalize_text
 from .writers.tei import build_tei, recorded_digest, serialize
-from .xmlio import sync_written, write_atomic
+from .xmlio import XMLInputError, read_limited, sync_written, write_atomic
 
 __all__ = ["SOURCE_SUFFIXES", "convert_file", "convert_loaded", "convert_paths", "convert_text",
            "located"]
@@ -53,7 +54,7 @@ class ConvertResult:
 
     @property
     def exit_status(self) -> int:
-        if self.usage_errors:
+        if self.usage_errors or any(is_io_error(d) for f in self.files for d in f.diagnostics):
             return Exit.USAGE
         if any(f.status in ("failed", "protected") for f in self.files):
             return Exit.PROBLEM
@@ -83,9 +84,15 @@ def _strict(d: Diagnostic) -> Diagnostic:
     return Diagnostic(d.file, d.line, d.col, "error", d.rule, d.message)
 
 
+def is_io_error(d: Diagnostic) -> bool:
+    """An error about reading or writing a file (exit 2), not about a document (exit 1)."""
+    return d.severity == "error" and d.rule == "io"
+
+
 def collect_sources(paths: list[Path]) -> tuple[list[Path], list[Diagnostic]]:
     """Source files named directly or found in folders (NAME.txt / NAME.md / NAME.docx),
-    sorted; Word's lock files ("~$NAME.docx") are not sources."""
+    sorted; Word's lock files ("~$NAME.docx") are not sources; a file named twice (directly
+    and in its folder, or through a link) is taken once."""
     found: list[Path] = []
     errors: list[Diagnostic] = []
     for p in paths:
@@ -97,22 +104,38 @@ def collect_sources(paths: list[Path]) -> tuple[list[Path], list[Diagnostic]]:
             found.append(p)
         else:
             errors.append(Diagnostic(str(p), 0, 0, "error", "io", "no such file or folder"))
-    return _one_per_name(found, errors)
+    return _distinct_files(found), errors
 
 
-def _one_per_name(found: list[Path], errors: list[Diagnostic]) -> tuple[list[Path], list[Diagnostic]]:
-    """Sources that would write the same NAME.xml (NAME.txt beside NAME.docx) are refused,
-    all of them: which one is the transcription is the editor's to say."""
-    unique = list(dict.fromkeys(found))  # a file named twice is one source
-    by_name: dict[str, list[Path]] = {}
-    for f in unique:
-        by_name.setdefault(f.stem, []).append(f)
-    for name, files in by_name.items():
-        if len(files) > 1:
-            errors.append(Diagnostic(str(files[0]), 0, 0, "error", "io",
-                                     f"{len(files)} sources would write {name}.xml: "
-                                     f"{', '.join(map(str, files))}; keep one"))
-    return [f for f in unique if len(by_name[f.stem]) == 1], errors
+def _distinct_files(paths: list[Path]) -> list[Path]:
+    seen: set[tuple[int, int]] = set()
+    out = []
+    for p in paths:
+        try:
+            st = p.stat()
+        except OSError:  # vanished meanwhile: reading it will say so
+            out.append(p)
+            continue
+        if (st.st_dev, st.st_ino) not in seen:
+            seen.add((st.st_dev, st.st_ino))
+            out.append(p)
+    return out
+
+
+def by_output_name(sources: list[Path]) -> dict[str, list[Path]]:
+    """The sources grouped by the name of the TEI file each becomes (NAME.txt -> NAME.xml)."""
+    groups: dict[str, list[Path]] = {}
+    for src in sources:
+        groups.setdefault(src.stem, []).append(src)
+    return groups
+
+
+def collision_diagnostic(src: Path, group: list[Path], output: Path) -> Diagnostic:
+    """The error for one of several sources that would all be written to `output`."""
+    others = " and ".join(str(o) for o in group if o != src)
+    return Diagnostic(str(src), 0, 0, "error", "collision",
+                      f"{src} and {others} would both become {output}; neither is converted: "
+                      "rename one of them")
 
 
 def convert_text(text: str, name: str, source: str, raw: bytes | None = None,
@@ -204,12 +227,13 @@ def convert_file(src: Path, outdir: Path, *, strict: bool = False, force: bool =
 
 def _write(src: Path, out: Path, data: bytes, diags: list[Diagnostic], force: bool,
            doc: Document, durable: bool) -> Converted:
-    if out.exists():
-        try:
-            existing = out.read_bytes()
-        except OSError as exc:
-            return Converted(src, None, [*diags, Diagnostic(str(out), 0, 0, "error", "io",
-                                                            exc.strerror or str(exc))], "failed")
+    try:
+        existing = existing_output(out)
+    except XMLInputError as exc:
+        return Converted(src, None, [*diags, Diagnostic(
+            str(out), 0, 0, "error", "io", f"{exc.message}; it is not replaced (move it away)")],
+            "failed")
+    if existing is not None:
         if existing == data:
             return Converted(src, out, diags, "unchanged", doc, data)
         digest, intact = recorded_digest(existing)
@@ -225,7 +249,7 @@ def _write(src: Path, out: Path, data: bytes, diags: list[Diagnostic], force: bo
                     "overwritten. Use --force to replace it (a .bak copy is kept)")],
                     "protected", doc)
             try:
-                backup = _backup(out, existing)
+                backup = backup_hand_edit(out, existing)
             except OSError as exc:
                 return _io_failed(src, out, diags, exc)
             diags = [*diags, Diagnostic(str(out), 1, 1, "info", "hand-edited",
@@ -238,21 +262,39 @@ def _write(src: Path, out: Path, data: bytes, diags: list[Diagnostic], force: bo
     return Converted(src, out, diags, "converted", doc, data)
 
 
+def existing_output(out: Path) -> bytes | None:
+    """The bytes of an output file already there, None when there is none (or only a
+    dangling link, which is replaced). Read as inputs are: a regular file of limited size,
+    so that a pipe or a link to a device there neither blocks nor fills the memory
+    (XMLInputError otherwise)."""
+    if not os.path.lexists(out) or (out.is_symlink() and not out.exists()):
+        return None
+    return read_limited(out)
+
+
 def _io_failed(src: Path, out: Path, diags: list[Diagnostic], exc: OSError) -> Converted:
     return Converted(src, None, [*diags, Diagnostic(str(out), 0, 0, "error", "io",
                                                     exc.strerror or str(exc))], "failed")
 
 
-def _backup(out: Path, existing: bytes) -> Path:
+def backup_hand_edit(out: Path, existing: bytes) -> Path:
     """Keep hand-edited bytes in NAME.xml.bak, or .bak.1, .bak.2 ...: never over an older
     backup, which may hold earlier edits."""
     backup = out.with_name(out.name + ".bak")
     n = 0
-    while backup.exists() and backup.read_bytes() != existing:
+    while os.path.lexists(backup) and _content(backup) != existing:
         n += 1
         backup = out.with_name(f"{out.name}.bak.{n}")
     write_atomic(backup, existing)
     return backup
+
+
+def _content(path: Path) -> bytes | None:
+    """A file's bytes through the size-limited reader; None when it cannot be read."""
+    try:
+        return read_limited(path)
+    except XMLInputError:
+        return None
 
 
 def convert_paths(paths: list[Path], outdir: Path, *, strict: bool = False, force: bool = False,
@@ -276,7 +318,12 @@ def convert_paths(paths: list[Path], outdir: Path, *, strict: bool = False, forc
         result.usage_errors.append(Diagnostic(str(outdir), 0, 0, "error", "io",
                                               exc.strerror or str(exc)))
         return result
+    groups = by_output_name(sources)
     for src in sources:
+        if len(groups[src.stem]) > 1:  # one document would silently replace the other
+            result.files.append(Converted(src, None, [collision_diagnostic(
+                src, groups[src.stem], outdir / f"{src.stem}.xml")], "failed"))
+            continue
         result.files.append(convert_file(src, outdir, strict=strict, force=force,
                                          encoding=encoding, config=config, durable=False))
     sync_written(f.output for f in result.files if f.output and f.status == "converted")

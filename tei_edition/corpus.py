@@ -14,6 +14,7 @@ encoded/ and the configuration, byte for byte the same on every build.
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import os
 import stat
@@ -37,7 +38,7 @@ from .writers.tei import (
     serialize,
     sub,
 )
-from .xmlio import XMLInputError, parse_file, write_atomic
+from .xmlio import XMLInputError, parse_file, read_limited, write_atomic
 
 CORPUS_NAME = "corpus.xml"
 #: The folder beside corpus.xml holding the parts it includes.
@@ -256,8 +257,8 @@ def is_current(encoded: Path, names: Sequence[str], config: Config) -> bool:
             return False
         if sorted((encoded / PARTS).glob("*.xml")) != sorted(parts):
             return False
-        return recorded_digest(corpus.read_bytes())[1]
-    except OSError:
+        return recorded_digest(read_limited(corpus))[1]  # bounded: never a pipe or a device
+    except (OSError, XMLInputError):
         return False
 
 
@@ -270,18 +271,22 @@ def write_corpus(encoded: Path, names: Sequence[str], config: Config) -> list[Di
                            "rename the source")]
     files, diags = corpus_files(encoded, names, config)
     for path, data in files.items():
-        try:
-            current = path.read_bytes()
-        except OSError:
-            current = None
-        if current != data:
-            write_atomic(path, data)
+        try:  # read as every existing output is: a pipe or a device is refused, not read
+            current = read_limited(path) if os.path.lexists(path) else None
+            if current != data:
+                write_atomic(path, data)
+        except XMLInputError as exc:
+            diags.append(Diagnostic(str(path), 0, 0, "error", "io",
+                                    f"{exc.message}; it is neither read nor replaced"))
+        except OSError as exc:
+            diags.append(Diagnostic(str(path), 0, 0, "error", "io", exc.strerror or str(exc)))
     for stale in sorted((encoded / PARTS).glob("*.xml")):
         if stale not in files:
             stale.unlink()
     # corpus.xml is left as it is when its bytes do not change: made now all the same, it
     # is newer than every part, which is what is_current asks
-    os.utime(encoded / CORPUS_NAME)
+    with contextlib.suppress(OSError):  # not written (reported above): nothing to touch
+        os.utime(encoded / CORPUS_NAME)
     return diags
 
 

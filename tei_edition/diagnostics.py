@@ -31,6 +31,12 @@ class Diagnostic:
     rule: str
     message: str
 
+    def __post_init__(self) -> None:
+        # One diagnostic is one line: libxml2 and Java end their messages with a newline
+        # and sometimes span lines, which would split a report line in two.
+        if "\n" in self.message or "\r" in self.message or self.message != self.message.strip():
+            object.__setattr__(self, "message", " ".join(self.message.split()))
+
     def format(self) -> str:
         """The `FILE:LINE:COL: severity: [rule] text` form."""
         return f"{self.file}:{self.line}:{self.col}: {self.severity}: [{self.rule}] {self.message}"

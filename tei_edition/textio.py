@@ -59,6 +59,8 @@ def normalize_text(text: str) -> tuple[str, int]:
     replaced characters): for text that did not come through `decode`."""
     return xml_safe(text.replace("\r\n", "\n").replace("\r", "\n"))
 _C1 = re.compile("[\x80-\x9f]")
+# A UTF-16 surrogate (U+D800-U+DFFF) in UTF-8 form: never text, though CESU-8 writes it.
+_UTF8_SURROGATE = re.compile(rb"\xed[\xa0-\xbf][\x80-\xbf]")
 _SPACES = re.compile("[\u00a0\u2007\u202f\u2009\u200a\u3000]")
 # Word-internal characters that are not letters but occur in real words.
 _WORD_JOINERS = frozenset("'’-‐‑.&/")
@@ -211,6 +213,26 @@ def detect_encoding(data: bytes, path: str) -> str:
         # code page would garble every correct character, so say where the damage is.
         raise _undecodable(path, data, bad, "is not valid UTF-8 (the rest of the file is); "
                                             "repair it, or give the encoding with --encoding")
+    surrogate = _UTF8_SURROGATE.search(data)
+    if surrogate is not None:
+        raise _undecodable(path, data, surrogate.start(),
+                           "starts a UTF-16 surrogate encoded as UTF-8 (CESU-8 or a broken "
+                           "conversion), which is not text; repair it, or give the encoding "
+                           "with --encoding")
+    enc = _code_page(data, path, bad)
+    misread = _misread_utf8_word(data, enc)
+    if misread is not None:
+        # Some words are valid UTF-8 and read naturally only as UTF-8 ("Café"), while the
+        # code page would garble them ("CafÃ©"): a UTF-8 file with damaged parts, not a
+        # code-page file. Neither reading is right for the whole file, so say where.
+        raise _undecodable(path, data, bad, f"is not valid UTF-8, but other parts of the file "
+                                            f"are (line {misread[0]}: {misread[1]!r}); repair "
+                                            "it, or give the encoding with --encoding")
+    return enc
+
+
+def _code_page(data: bytes, path: str, bad: int) -> str:
+    """The single- or multi-byte encoding that reads non-UTF-8 bytes most like text."""
     single = _single_byte(data)
     if single is not None and single[1] * 2 <= single[2]:
         return single[0]
@@ -221,6 +243,23 @@ def detect_encoding(data: bytes, path: str) -> str:
         return single[0]
     raise _undecodable(path, data, bad, "is not UTF-8 and no other encoding fits; give the "
                                         "encoding with --encoding")
+
+
+def _misread_utf8_word(data: bytes, enc: str) -> tuple[int, str] | None:
+    """The first non-ASCII word (line, text) that is valid UTF-8 and reads as a natural word
+    in UTF-8 but as an odd one in `enc`; None when there is none."""
+    for number, line in enumerate(data.splitlines(), 1):
+        for word in line.split():
+            if word.isascii():
+                continue
+            try:
+                as_utf8 = word.decode("utf-8")
+            except UnicodeDecodeError:
+                continue
+            as_code_page = word.decode(enc, errors="replace")
+            if not _odd_word(as_utf8) and _odd_word(as_code_page):
+                return number, as_utf8
+    return None
 
 
 def _too_large(path: str, size: int) -> SourceError:
@@ -255,8 +294,9 @@ def decode(data: bytes, path: str, encoding: str | None = None) -> SourceText:
     return SourceText(text, enc, replaced)
 
 
-def read_source(path: str | Path, encoding: str | None = None) -> tuple[bytes, SourceText]:
-    """Read a source file; returns the raw bytes (for the digest) and the decoded text."""
+def read_source_bytes(path: str | Path) -> bytes:
+    """The bytes of a source file: a regular file of at most MAX_SOURCE_BYTES, read no
+    further than that even if it grows meanwhile (SourceError otherwise)."""
     p = Path(path)
     try:
         st = p.stat()
@@ -267,7 +307,16 @@ def read_source(path: str | Path, encoding: str | None = None) -> tuple[bytes, S
             raise SourceError(str(p), 0, 0, "not a regular file")
         if st.st_size > MAX_SOURCE_BYTES:
             raise _too_large(str(p), st.st_size)
-        data = p.read_bytes()
+        with p.open("rb") as fh:
+            data = fh.read(MAX_SOURCE_BYTES + 1)
     except OSError as exc:
         raise SourceError(str(p), 0, 0, exc.strerror or str(exc)) from None
-    return data, decode(data, str(p), encoding)
+    if len(data) > MAX_SOURCE_BYTES:  # it grew past the limit after the stat
+        raise _too_large(str(p), len(data))
+    return data
+
+
+def read_source(path: str | Path, encoding: str | None = None) -> tuple[bytes, SourceText]:
+    """Read a source file; returns the raw bytes (for the digest) and the decoded text."""
+    data = read_source_bytes(path)
+    return data, decode(data, str(path), encoding)

@@ -34,6 +34,7 @@ from .diagnostics import Diagnostic, Exit, has_errors
 from .schema import schema_file
 from .schema.explain import Explainer, Problem, show
 from .schema.grammar import Grammar, clark_element_name
+from .schemarefs import SchemaReferenceError, check_schema
 from .xmlio import XMLInputError, parse_file
 
 ENGINES = ("lxml", "jing")
@@ -502,6 +503,11 @@ class Validator:
                              " (the installed package lacks its schema: reinstall tei-edition)"))
         if engine not in ENGINES:
             raise _usage(engine, "usage", f"unknown engine; expected one of {', '.join(ENGINES)}")
+        if schema is not None:  # a user's schema: nothing it refers to may be fetched
+            try:
+                check_schema(schema_path)
+            except SchemaReferenceError as exc:
+                raise _usage(exc.path, "schema-external", exc.message) from None
         self.rules = rules
         self.schema_path = schema_path
         self.engine = _LxmlEngine(schema_path) if engine == "lxml" else _JingEngine(schema_path)

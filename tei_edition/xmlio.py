@@ -100,7 +100,9 @@ def parse_bytes(data: bytes, path: str = "<input>") -> etree._ElementTree:
             # An entity bomb or a missing DTD fails inside the DOCTYPE: that is the reason.
             raise _doctype_error(path) from None
         line, col = exc.position if exc.position else (0, 0)
-        msg = exc.msg or "not well-formed XML"
+        # libxml2 may end a message with a newline, even in the middle ("range\n, line 1"):
+        # one diagnostic is one line
+        msg = " ".join((exc.msg or "not well-formed XML").split()).replace(" , line", ", line")
         raise XMLInputError(path, line or 0, col or 0, "xml-wellformed", msg) from None
     docinfo = tree.docinfo
     if docinfo.internalDTD is not None or docinfo.externalDTD is not None or docinfo.system_url:

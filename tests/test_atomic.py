@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import os
 import random
+import re
+import shutil
 import signal
 import stat
 import subprocess
@@ -19,6 +21,7 @@ import time
 from pathlib import Path
 
 import pytest
+from conftest import encoded_documents
 
 from tei_edition import xmlio
 from tei_edition.convert import convert_text
@@ -263,3 +266,113 @@ def test_without_sync_each_file_and_folder_is_flushed(tmp_path: Path,
     flushes = _Flushes(monkeypatch, with_sync=False)
     xmlio.sync_written([*files, tmp_path / "a" / "gone.xml"])
     assert flushes.fsync == 3 + 2  # three files, two folders; the missing file is skipped
+
+
+# --------------------------------------------------------------------------- a build, killed
+
+
+def _small_corpus(count: int) -> dict[str, str]:
+    """The `count` smallest documents of the first twelve of the corpus: short builds."""
+    files = sorted((p for p in CORPUS.glob("syn-*.txt") if int(p.name[4:6]) <= 12),
+                   key=lambda p: p.stat().st_size)[:count]
+    return {p.stem[:6]: p.read_text("utf-8") for p in files}
+
+
+def _versions(text: str) -> list[str]:
+    """Three states of one source: as it is, and two earlier ones."""
+    return [text, text.replace(" the ", " a ", 1), text.replace(" the ", " a ", 2)]
+
+
+def _listed(site: Path) -> set[str]:
+    index = (site / "index.html").read_text("utf-8")
+    return set(re.findall(r'href="([^"/]+)\.html"', index)) - {"index", "search"}  # site pages
+
+
+def _fork_build(root: Path, delay: float) -> bool:
+    """Run a build in a forked copy of this process and SIGKILL it after `delay` seconds;
+    True when it was killed before it ended. A fork starts at once with everything
+    imported and compiled, so the kill lands in the build's own work, not in the start of
+    an interpreter."""
+    from tei_edition.build import build
+
+    pid = os.fork()
+    if pid == 0:  # the child: build, then leave without running the parent's cleanup
+        status = 3
+        try:
+            status = build(root, jobs=1).exit_status
+        finally:
+            os._exit(status)
+    deadline = time.perf_counter() + delay
+    while time.perf_counter() < deadline:
+        done, status = os.waitpid(pid, os.WNOHANG)
+        if done:
+            assert os.waitstatus_to_exitcode(status) == 0
+            return False
+        time.sleep(0.002)
+    os.kill(pid, signal.SIGKILL)
+    os.waitpid(pid, 0)
+    return True
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork (POSIX)")
+def test_sigkill_during_builds_then_restores_deletions_and_renames_converge(
+        tmp_path: Path) -> None:
+    """Kill a build at a random moment; then restore a source from an older state with an
+    older mtime (as `cp -p`, `tar`, `rsync -a` do), delete one and rename one; build again.
+    `check` must pass and the site list exactly the sources, round after round."""
+    from tei_edition.build import build
+    from tei_edition.check import check
+
+    root = tmp_path
+    sources = root / "sources"
+    sources.mkdir()
+    pool = {name: _versions(text) for name, text in _small_corpus(5).items()}
+    for name, versions in pool.items():
+        (sources / f"{name}.txt").write_text(versions[0], "utf-8")
+    build(root, jobs=1)  # compiles the schema and stylesheets once, for every fork
+    shutil.rmtree(root / "encoded")
+    shutil.rmtree(root / "site")
+    start = time.perf_counter()
+    assert not _fork_build(root, 120)
+    full = time.perf_counter() - start  # every document converted, validated and rendered
+    rnd = random.Random()
+    old = time.time_ns() - 10**12  # long before any output was written
+    kills = 0
+    for round_ in range(20):
+        _change(sources, pool, rnd, old, f"k{round_}", delete=False)  # work for the build...
+        kills += _fork_build(root, rnd.uniform(0, full))  # ...killed at a random moment
+        _change(sources, pool, rnd, old, f"r{round_}", delete=True)
+        start = time.perf_counter()
+        result = build(root, jobs=1)
+        full = time.perf_counter() - start  # the next kill: within a build of this size
+        assert result.exit_status == 0, [d.format() for d in result.diagnostics]
+        report = check(root)
+        problems = [d.format() for d in report.diagnostics if d.severity == "error"]
+        assert report.exit_status == 0 and not problems, (round_, problems)
+        names = {p.stem for p in sources.glob("*.txt")}
+        assert {p.stem for p in encoded_documents(root / "encoded")} == names, round_
+        assert {p.stem for p in (root / "site").glob("*.html")} - {"index", "search"} == names, round_
+        assert _listed(root / "site") == names, round_
+    assert kills >= 5, f"only {kills} of 20 builds were killed (a build takes {full:.2f} s)"
+
+
+def _change(sources: Path, pool: dict[str, list[str]], rnd: random.Random, old: int, tag: str,
+            *, delete: bool) -> None:
+    """Restore one source from an older state with an older mtime than its outputs (as
+    `cp -p`, `tar`, `rsync -a` do), delete one, rename one (its outputs become orphans)."""
+    present = sorted(sources.glob("*.txt"))
+    src = rnd.choice(present)
+    src.write_text(rnd.choice([v for v in pool[src.stem[:6]] if v != src.read_text("utf-8")]),
+                   "utf-8")
+    os.utime(src, ns=(old, old))
+    if delete and len(present) > 2:
+        gone = rnd.choice([p for p in present if p != src])
+        gone.unlink()
+        present.remove(gone)
+    moved = rnd.choice(present)
+    moved.rename(moved.with_name(f"{moved.stem[:6]}-{tag}.txt"))
+    if len(present) < 4:  # keep a few documents in play
+        name = rnd.choice(sorted(pool))
+        back = sources / f"{name}-b{tag}.txt"
+        back.write_text(rnd.choice(pool[name]), "utf-8")
+        os.utime(back, ns=(old, old))

@@ -64,8 +64,8 @@ def test_build_never_overwrites_a_hand_edited_file(project: Path) -> None:
     tei = project / "encoded" / "wcda-119000.xml"
     edited = tei.read_text("utf-8").replace("Welcome, Comrade", "Welcome, esteemed Comrade")
     tei.write_text(edited, "utf-8")
-    src = project / "sources" / "wcda-119000.txt"
-    os.utime(src, ns=(time.time_ns() + 10**9, time.time_ns() + 10**9))
+    src = project / "sources" / "wcda-119000.txt"  # the source moves on: build must convert
+    src.write_text(src.read_text("utf-8").replace("We put him away", "We put him aside"), "utf-8")
     code, out = run("build", str(project))
     assert code == 1 and f"{tei}:1:1: error: [hand-edited]" in out
     assert tei.read_text("utf-8") == edited

@@ -638,8 +638,10 @@ def test_a_text_and_a_word_file_of_one_name_are_refused(word_corpus: Path, tmp_p
     shutil.copyfile(word_corpus / f"{name}.docx", src / f"{name}.docx")
     shutil.copyfile(CORPUS / f"{TEXTS[3]}.txt", src / f"{TEXTS[3]}.txt")
     result = CliRunner().invoke(cli, ["convert", str(src), "-o", str(tmp_path / "out"), "-q"])
-    assert result.exit_code == 2
-    assert f"2 sources would write {name}.xml" in result.output
+    # As for any two sources of one output (issue 14): an error naming both, exit 1.
+    assert result.exit_code == 1
+    assert "[collision]" in result.output and f"{name}.docx" in result.output \
+        and f"{name}.txt" in result.output
     assert [p.name for p in (tmp_path / "out").iterdir()] == [f"{TEXTS[3]}.xml"]
 
 

@@ -321,7 +321,7 @@ def test_50_mb_source_is_refused_at_once(capsys: pytest.CaptureFixture[str],
     start = time.perf_counter()
     status, out = run(capsys, "convert", src, "-o", tmp_path / "out")
     assert time.perf_counter() - start < 2
-    assert status == 1
+    assert status == 2  # an I/O error, as the README says, not a document problem
     [message] = errors(out)
     assert message.startswith(f"{src}:0:0: error: [io] file is 50.") and "MB" in message
     assert not (tmp_path / "out" / "huge.xml").exists()
@@ -435,7 +435,7 @@ def test_unreadable_source(capsys: pytest.CaptureFixture[str], tmp_path: Path) -
     src.write_text(SAMPLE, "utf-8")
     src.chmod(0)
     status, out = run(capsys, "convert", src, "-o", tmp_path / "out")
-    assert status == 1
+    assert status == 2
     assert "error: [io]" in errors(out)[0]
 
 
@@ -450,7 +450,7 @@ def test_unwritable_output_fails_that_file_only(capsys: pytest.CaptureFixture[st
 
     monkeypatch.setattr(convert, "write_atomic", full)
     status, out, _ = convert_bytes(capsys, tmp_path, SAMPLE.encode())
-    assert status == 1
+    assert status == 2  # an I/O error
     [message] = errors(out)
     assert "[io] No space left on device" in message
 

@@ -31,6 +31,11 @@ lists of the attributes the encoding fixes. Every file valid against it is valid
 
 Validate with `tei-edition validate FILE_OR_FOLDER...` (RelaxNG, then the content rules below);
 `--schema tei_all.rng` checks against another RelaxNG schema, `--engine jing` uses jing.
+Such a schema, and every schema it includes, may refer only to local files: an `include` or
+`externalRef` (`include`, `external` in the compact syntax) that points at `http:` or any
+other URL, directly or through `xml:base`, and a DOCTYPE are refused with
+`[schema-external]` (exit 2) before either engine reads the schema, so validation never
+makes a network request. Download such a schema and refer to the copy.
 
 ## Content rules (checked in Python after the schema)
 
