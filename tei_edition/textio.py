@@ -13,6 +13,7 @@ import codecs
 import re
 import stat
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 from itertools import pairwise
 from pathlib import Path
@@ -294,10 +295,13 @@ def decode(data: bytes, path: str, encoding: str | None = None) -> SourceText:
     return SourceText(text, enc, replaced)
 
 
-def read_source_bytes(path: str | Path) -> bytes:
-    """The bytes of a source file: a regular file of at most MAX_SOURCE_BYTES, read no
-    further than that even if it grows meanwhile (SourceError otherwise)."""
+def read_source_bytes(path: str | Path, limit: int = MAX_SOURCE_BYTES,
+                      too_large: Callable[[str, int], Exception] | None = None) -> bytes:
+    """The bytes of a source file: a regular file of at most `limit` bytes, read no
+    further than that even if it grows meanwhile (SourceError otherwise; `too_large` makes
+    the error for a file over the limit, a Word package's own)."""
     p = Path(path)
+    too_large = too_large or _too_large
     try:
         st = p.stat()
         if stat.S_ISDIR(st.st_mode):
@@ -305,14 +309,14 @@ def read_source_bytes(path: str | Path) -> bytes:
         if not stat.S_ISREG(st.st_mode):
             # a pipe or a device (/dev/zero) would block or never end
             raise SourceError(str(p), 0, 0, "not a regular file")
-        if st.st_size > MAX_SOURCE_BYTES:
-            raise _too_large(str(p), st.st_size)
+        if st.st_size > limit:
+            raise too_large(str(p), st.st_size)
         with p.open("rb") as fh:
-            data = fh.read(MAX_SOURCE_BYTES + 1)
+            data = fh.read(limit + 1)
     except OSError as exc:
         raise SourceError(str(p), 0, 0, exc.strerror or str(exc)) from None
-    if len(data) > MAX_SOURCE_BYTES:  # it grew past the limit after the stat
-        raise _too_large(str(p), len(data))
+    if len(data) > limit:  # it grew past the limit after the stat
+        raise too_large(str(p), len(data))
     return data
 
 

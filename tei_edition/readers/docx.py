@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import io
 import re
-import stat
 import struct
 import zipfile
 import zlib
@@ -58,7 +57,7 @@ from ..model import (
     Trailer,
     Turn,
 )
-from ..textio import SourceError, normalize_text, plain_spaces
+from ..textio import SourceError, normalize_text, plain_spaces, read_source_bytes
 from ..xmlio import XMLInputError, parse_bytes
 from . import Loaded
 from .hints import Hints, HintsError
@@ -101,18 +100,12 @@ class DocxError(SourceError):
 
 def read_package(path: Path) -> bytes:
     """The file's bytes, refused when it is no regular file or too large."""
-    try:
-        st = path.stat()
-        if stat.S_ISDIR(st.st_mode):
-            raise SourceError(str(path), 0, 0, "is a folder, not a source file")
-        if not stat.S_ISREG(st.st_mode):
-            raise SourceError(str(path), 0, 0, "not a regular file")
-        if st.st_size > MAX_DOCX_BYTES:
-            raise DocxError(str(path), 0, 0, f"too large: {st.st_size:,} bytes; a Word source may "
-                                             f"have at most {MAX_DOCX_BYTES:,}")
-        return path.read_bytes()
-    except OSError as exc:
-        raise SourceError(str(path), 0, 0, exc.strerror or str(exc)) from None
+    return read_source_bytes(path, MAX_DOCX_BYTES, _too_large)
+
+
+def _too_large(path: str, size: int) -> DocxError:
+    return DocxError(path, 0, 0, f"too large: {size:,} bytes; a Word source may have at most "
+                                 f"{MAX_DOCX_BYTES:,}")
 
 
 class Package:
