@@ -85,3 +85,24 @@ def gold(name: str) -> dict:
 def parse(path: Path) -> etree._ElementTree:
     """Parse a TEI file produced by the converter."""
     return etree.parse(str(path))
+
+
+def run_console(capsys: pytest.CaptureFixture[str], *args: str | Path) -> tuple[int, str]:
+    """The console entry point in-process: (exit status, everything printed); never a
+    traceback."""
+    from tei_edition import cli
+
+    with pytest.raises(SystemExit) as exited:
+        cli.main([str(a) for a in args])
+    out = capsys.readouterr()
+    text = out.err + out.out
+    assert "Traceback" not in text
+    return int(exited.value.code or 0), text
+
+
+def copy_sources(folder: Path, names: list[str]) -> Path:
+    """A project folder whose sources/ holds these corpus documents."""
+    (folder / "sources").mkdir(parents=True, exist_ok=True)
+    for name in names:
+        shutil.copyfile(CORPUS / f"{name}.txt", folder / "sources" / f"{name}.txt")
+    return folder

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import time
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from conftest import CORPUS, encoded_documents
+from conftest import copy_sources, encoded_documents
 
 from tei_edition.cli import cli
 
@@ -19,10 +18,7 @@ NAMES = ["wcda-119000", "syn-04-ciphered-telegram-lagunov", "syn-06-letter-kerte
 
 @pytest.fixture
 def project(tmp_path: Path) -> Path:
-    (tmp_path / "sources").mkdir()
-    for name in NAMES:
-        shutil.copyfile(CORPUS / f"{name}.txt", tmp_path / "sources" / f"{name}.txt")
-    return tmp_path
+    return copy_sources(tmp_path, NAMES)
 
 
 def run(*args: str) -> tuple[int, str]:

@@ -21,9 +21,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import CORPUS, encoded_documents
+from conftest import CORPUS, copy_sources, encoded_documents
+from conftest import run_console as run
 
-from tei_edition import cli, xmlio
+from tei_edition import xmlio
 from tei_edition.build import CACHE_NAME
 from tei_edition.textio import decode
 
@@ -34,14 +35,6 @@ SAMPLE = (CORPUS / f"{NAMES[0]}.txt").read_text("utf-8")
 OLD = 946_684_800 * 10**9  # 2000-01-01: an mtime older than any output
 
 
-def run(capsys: pytest.CaptureFixture[str], *args: str | Path) -> tuple[int, str]:
-    """The console entry point in-process: (exit status, everything printed)."""
-    with pytest.raises(SystemExit) as exited:
-        cli.main([str(a) for a in args])
-    out = capsys.readouterr()
-    text = out.err + out.out
-    assert "Traceback" not in text
-    return int(exited.value.code or 0), text
 
 
 def errors(text: str) -> list[str]:
@@ -59,10 +52,7 @@ def run_limited(*args: str | Path, timeout: float = 30) -> subprocess.CompletedP
 
 @pytest.fixture
 def project(tmp_path: Path) -> Path:
-    (tmp_path / "sources").mkdir()
-    for name in NAMES:
-        shutil.copyfile(CORPUS / f"{name}.txt", tmp_path / "sources" / f"{name}.txt")
-    return tmp_path
+    return copy_sources(tmp_path, NAMES)
 
 
 def build(capsys: pytest.CaptureFixture[str], root: Path, *options: str) -> tuple[int, str]:

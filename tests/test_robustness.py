@@ -18,6 +18,7 @@ import unicodedata
 from pathlib import Path
 
 import pytest
+from conftest import run_console as run
 
 from tei_edition import cli
 from tei_edition.textio import MAX_SOURCE_BYTES, SourceError, decode, read_source
@@ -74,14 +75,6 @@ POLISH = _fit(SAMPLE.replace("Señor Müller", "Pan Łukasiewicz").replace("Mül
 _DIGESTS = re.compile(rb"[0-9a-f]{64}")
 
 
-def run(capsys: pytest.CaptureFixture[str], *args: str | Path) -> tuple[int, str]:
-    """Run `tei-edition ARGS` as the console script does; returns (status, stderr+stdout)."""
-    with pytest.raises(SystemExit) as exited:
-        cli.main([str(a) for a in args])
-    out = capsys.readouterr()
-    text = out.err + out.out
-    assert "Traceback" not in text
-    return int(exited.value.code or 0), text
 
 
 def errors(text: str) -> list[str]:

@@ -21,8 +21,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from conftest import run_console as run
 
-from tei_edition import cli, xmlio
+from tei_edition import xmlio
 from tei_edition.verify import verify_files
 
 SECRET = "TOP-SECRET-7f3a9c"
@@ -154,12 +155,6 @@ def hostile(bait: Bait, tmp_path: Path, request: pytest.FixtureRequest) -> Path:
     return path
 
 
-def run(capsys: pytest.CaptureFixture[str], *args: str | Path) -> tuple[int, str]:
-    """The console entry point in-process: (exit status, everything printed)."""
-    with pytest.raises(SystemExit) as exited:
-        cli.main([str(a) for a in args])
-    out = capsys.readouterr()
-    return int(exited.value.code or 0), out.err + out.out
 
 
 def check_harmless(bait: Bait, started: float, *outputs: str) -> None:
