@@ -20,7 +20,7 @@ from lxml import etree
 
 NS = {"t": "http://www.tei-c.org/ns/1.0"}
 T = "{http://www.tei-c.org/ns/1.0}"
-_HEREAFTER = re.compile(r"\(hereafter[^)]*\)")
+HEREAFTER = re.compile(r"\(hereafter[^)]*\)")
 
 
 @dataclass(frozen=True)
@@ -46,7 +46,7 @@ def text(el: etree._Element) -> str:
 def norm(s: str | None) -> str:
     """Text as the gold compares it: no "(hereafter …)", no square brackets, no trailing
     colon, white space normalised, case ignored."""
-    s = _HEREAFTER.sub(" ", s or "").replace("[", "").replace("]", "")
+    s = HEREAFTER.sub(" ", s or "").replace("[", "").replace("]", "")
     return " ".join(s.split()).rstrip(":").strip().casefold()
 
 
@@ -81,7 +81,7 @@ def find_label(labels: dict[str, set[str]], label: str) -> set[str]:
     text without "(hereafter …)", or a speaker text the label starts with (the converter
     may have moved an alias or a romanisation variant into markup)."""
     key = label_key(label)
-    found = labels.get(key) or labels.get(label_key(_HEREAFTER.sub("", label)))
+    found = labels.get(key) or labels.get(label_key(HEREAFTER.sub("", label)))
     if found is None:
         found = next((whos for k, whos in labels.items() if k and key.startswith(k)), None)
     return found or set()
