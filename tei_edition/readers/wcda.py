@@ -74,8 +74,6 @@ from .report import Reporter
 from .vocab import Vocabulary, load_vocabulary
 
 HEADER_BLOCK = re.compile(r"^\s*\*\*\s*([^*:]+?)\s*:\s*\*\*\s*$")
-
-
 BOLD_START = re.compile(r"^\s*\*\*")
 
 
@@ -149,28 +147,20 @@ def _block_text(lines: list[str]) -> str:
 
 
 URL = re.compile(r"<?(https?://[^\s>]+)>?")
-
-
 # "Translated by A and B.", "translated for CWIHP by A.", "Translated from the Russian by
 # V. S. Lagunov." The names end at a full stop that does not close an initial.
 TRANSLATED_BY = re.compile(
     r"(?i:translated|translation)\s+(?:(?i:for|from|into)\s+[^.,<]{1,60}?\s+)?(?i:by)\s+"
     r"(.+?)(?:(?<!\b[A-Z])\.(?=\s|$)|\s*<|\s*https?:|$)")
-
-
 # The final locator of a signature when it is a range: "56-60", "pp. 2-19", "ll. 88-90",
 # "listy 3-5", "k. 21-22" (karta), "frames 0214-0219"; any word or abbreviation may name the
 # unit, since every archive names its leaves in its own language (a range of boxes or
 # folders is part of the signature).
 LOCUS = re.compile(r"^(?!(?:box|boxes|folders?|files?|fonds?|series|vol|volumes?)\b)"
                    r"(?:([^\W\d_]{1,8})\.?\s*)?(\d+[rv]?)\s*[-–]\s*(\d+[rv]?)$", re.I)
-
-
 # The quoted title that opens a citation, with the comma after the quote ("Title", …) or,
 # in the older wording, inside it ("Title," …).
 QUOTED_TITLE = re.compile(r'^\s*["“](.+?)(?:["”],|,["”])\s*(.*)$')
-
-
 SENTENCE_BREAK = re.compile(r"\.(?=\s+(?:[A-Z][a-z]|<)|\s*$)")
 
 

@@ -37,39 +37,19 @@ from ..report import Reporter
 from ..vocab import Vocabulary
 
 SENTENCE_END = re.compile(r"[.!?…:;\"”’)\]]\s*$")
-
-
 NUMBERED = re.compile(r"^\s*(\d{1,2}|[a-z])([.)])\s+(?=\S)")
-
-
 BULLET = re.compile(r"^\s*([-–•*])\s+(?=\S)")
-
-
 ROMAN_SECTION = re.compile(r"^\s*((?:X{0,3})(?:IX|IV|V?I{0,3}))\.\s+(\S.{0,100})$")
-
-
 FOOTNOTE_TEXT = re.compile(r"^\[(\d{1,3})\]\s+(\S.*)$", re.S)
-
-
 REGISTRY_LINE = re.compile(
     r"^(?:No|Nº|N°|Nr)\.?:?\s*(?:[\w/.-]+|\[[\w/.-]+\])(?:\s+\[[^\]]*\])?$")
-
-
 REGISTRY = re.compile(r"^(?:No|Nº|N°|Nr)\.?:?\s*[\w/.-]+$")
-
-
 MARGINAL = re.compile(r"\s((?:\[?[A-Z][\w'-]*\]?\s?){1,3})\s?(\d{1,2}/\d{1,2}|\d{1,2}\.[IVX]+)\s*$")
-
-
 # A line of a telegram's transmission log: "Received in Moscow on 9.III.51 at 08:15".
 TRANSMISSION_LOG = re.compile(
     r"^(Sent|Received|Deciphered|Decoded|Decrypted|Dispatched|Transmitted|Enciphered|Encoded"
     r"|Delivered|Registered)\s+((?:by|on|in|at|from|via)\b(?=[^\n]*\d)[^\n]{1,80})$")
-
-
 LETTER_SPACED = re.compile(r"^(?:\w ){2,}\w$")
-
-
 NUMBER_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
                 "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "fifteen": 15,
                 "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50}
@@ -347,27 +327,13 @@ class Classifier:
 
 
 _NUMBER_LABEL = re.compile(r"(copy )?(no|nº|n°|nr)\.?")
-
-
 _DATELINE = re.compile(r"^([A-Z][\w'’.-]*(?: [A-Z][\w'’.-]*){0,3}),\s+(.+)$")
-
-
 _YEAR_WORD = re.compile(r"\b1[89]\d\d\b|\b20\d\d\b")
-
-
 _SIGNATURE_MARK = re.compile(r"\[(?:signature|signed|seal|stamp|illegible signature)[^\]]*\]",
                              re.I)
-
-
 _TYPED_NAME = re.compile(r"\((?:[A-Z]\.\s?)*[A-Z][\w .'’-]+\)")
-
-
 ONE_BRACKET = re.compile(r"\[[^\]]*\]")
-
-
 _INITIAL_END = re.compile(r"(?:\b[A-Z]\.|\ba\.i\.|\bjr\.|\bsr\.)$", re.I)
-
-
 _NON_WORDS = re.compile(r"\W+")
 
 

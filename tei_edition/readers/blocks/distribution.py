@@ -42,8 +42,6 @@ def _distribution_start(u: Unit, cls: Classifier) -> bool:
 _COPIES_MADE = re.compile(
     r"^(?:\w+|\d+) copies (?:printed|made|typed|produced)\b"
     r"|^(?:printed|produced|made|typed|prepared|executed) in (?:\w+|\d+) cop(?:y|ies)\b", re.I)
-
-
 # A recipient line with a marker: "- Comrade Vándor", "1 - Cde. Rybtsev", "2. Embassy".
 _MARKED_ITEM = re.compile(r"^\s*(?:[-–•*]|\d{1,2}\s*[-–.)]|\d{1,2}\s*[x×])\s+\S")
 
@@ -179,16 +177,10 @@ def _split_items(text: str) -> list[str]:
 
 
 _COUNTED_LINE = re.compile(r"^\s*\d+\s*[-–x×]\s*\S")
-
-
 # The written forms of a recipient's copy count: "Office (4)", "Stalin - 2", "Molotov-1",
 # "Minister x 2", "Dept. 2x", "2 x Minister", "3 file copies".
 _COUNT_END = re.compile(r"(?:\((\d+)\)|\s[x×]\s?(\d+)|\s?[-–]\s?(\d+)|\s(\d+)\s?[x×])\s*$")
-
-
 _COUNT_TIMES = re.compile(r"^(\d+)\s*[x×]\s")
-
-
 _COUNT_COPIES = re.compile(r"^(\d+|\w+)\s+(?:file\s+)?cop(?:y|ies)\b", re.I)
 
 
