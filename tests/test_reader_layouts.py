@@ -197,3 +197,42 @@ def test_initials_lookups_take_any_token_list() -> None:
     assert registry.by_initials([]) is None and registry.by_initials(["K."]) is None
     assert registry.by_initials(["K.", "POSPISIL"]).name == "Karel Pospisil"
     assert full_name_from_initials([], "Talks") is None
+
+
+def test_flattened_memo_with_mixed_case_labels_and_short_lines() -> None:
+    """Hard-wrapped prose is joined; a heading, a label alone and bulleted names keep their
+    lines; labels in mixed case count, and a title before a known label goes with it."""
+    root, diags = convert(
+        "MEMORANDUM FOR THE RECORD\nPresent:\n- Deputy Minister Park Jin-ho\n- Ambassador Ellen Ross\n"
+        "The Ambassador arrived at the ministry shortly before noon on June 2 and\n"
+        "left at 1:15 p.m. Deputy Minister Park: We have read the note with attention and\n"
+        "we disagree with its second point. Ambassador Ross: The note is final. (Laughter) Park:\n"
+        "Then we will answer in writing. Ross: That is acceptable. The talk ended at once.",
+        title="Memorandum of a Talk between Park Jin-ho and Ellen Ross")
+    assert "layout-flattened" in [d.rule for d in diags]
+    assert [s for _, s in speakers(root)] == ["Deputy Minister Park", "Ambassador Ross", "Park",
+                                             "Ross"]
+    assert [w for w, _ in speakers(root)] == ["#park-jinho", "#ellen-ross"] * 2
+    assert xp(root, "//t:head/text()") == ["MEMORANDUM FOR THE RECORD"]
+    assert "left at 1:15 p.m." in xp(root, "string(//t:div/t:p[1])")
+
+
+def test_office_names_and_honorifics_are_no_people_or_roles() -> None:
+    root, _ = convert(
+        "Present: From the Mongolian side – Comrades Baatar Dashdorj (Баатар Дашдорж), Secretary "
+        "of the MPRP CC, and Tsend Ochirbat, Ambassador; interpreter Pak Yong-il\n\n"
+        "Dashdorj: Welcome.\n\nOchirbat: Thank you.\n\nDashdorj: Please.")
+    assert "cc" not in xp(root, "//t:person/@xml:id")
+    assert xp(root, "string(//t:person[@xml:id='baatar-dashdorj']/t:persName[1]/t:roleName)") == \
+        "Secretary of the MPRP CC"
+    assert "Баатар Дашдорж" in xp(root, "//t:person[@xml:id='baatar-dashdorj']/t:persName/text()")
+    assert xp(root, "//t:person[@xml:id='pak-yongil']/@role") == ["interpreter"]
+
+
+def test_name_first_lines_and_introduced_persons_keep_other_scripts() -> None:
+    root, _ = convert(
+        "Participants:\n\nFrom Pyongyang\nPAK Song-il (박성일) Vice Premier\nRI Tong-gun Assistant\n\n"
+        "Yesterday Minister Dashiin Tserendorj (Дашийн Цэрэндорж) (hereafter: Tserendorj) came.\n\n"
+        "North (PAK): Welcome.\n\nTserendorj: Thank you.\n\nNorth (RI): Please.")
+    assert "박성일" in xp(root, "//t:person[@xml:id='pak-songil']/t:persName/text()")
+    assert "Дашийн Цэрэндорж" in xp(root, "//t:person[@xml:id='dashiin-tserendorj']/t:persName/text()")

@@ -21,8 +21,8 @@ from dataclasses import dataclass
 # A label after the end of a sentence (not after an initial: "D. STOYANOV:" starts its line):
 # one to four capitalised words or initials, then a colon.
 _INLINE_LABEL = re.compile(
-    r"(?:(?<=[^\W\d_]{2}[.?!…])|(?<=\d[.?!])|(?<=[\]\"”)]))[ \t]+"
-    r"((?:[A-Z][\w'’-]*\.?\s){0,3}[A-Z][\w'’-]*\.?)(?=:\s)", re.U)
+    r"(?:(?<=[^\W\d_]{2}[.?!…])|(?<=\d[.?!])|(?<=[\])][.?!])|(?<=[\]\"”)]))[ \t]+"
+    r"((?:[A-Z][\w'’-]*\.?\s){0,3}[A-Z][\w'’-]*\.?)(?=:(?:\s|$))", re.U)
 # A preamble label in capitals: "PARTICIPANTS:", "DATE, TIME AND PLACE:".
 _CAPS_LABEL = re.compile(r"(?<![\w,])([A-Z]{2,}(?:,?\s[A-Z]{2,})*)(?=:\s)")
 # The end of a sentence inside a people label's value ("Interpreter: Wu Lanfang. After …").
@@ -41,23 +41,26 @@ class Piece:
 
 
 def inline_labels(text: str) -> list[str]:
-    """The labels standing inside a text, after a sentence of at least three words (so that
+    """The labels standing inside a text, after a sentence of at least two words (so that
     "Dr. Harwell:" at the start of a paragraph is no label inside a line)."""
-    first = text.find(": ")
-    # No colon, or only the paragraph's own label (fewer than four spaces before it): the
+    first = text.find(": ") if ": " in text else (len(text) - 1 if text.endswith(":") else -1)
+    # No colon, or only the paragraph's own label (fewer than three spaces before it): the
     # common case, decided without a regular expression.
-    if first < 0 or (text.find(": ", first + 2) < 0 and text.count(" ", 0, first) < 4):
+    if first < 0 or (text.find(": ", first + 2) < 0 and text.count(" ", 0, first) < 3):
         return []
-    # Three words fit in the 80 characters before a label unless a word is absurdly long;
+    # Two words fit in the 80 characters before a label unless a word is absurdly long;
     # a window keeps this linear in the length of a long flattened stream.
     return [mt.group(1) for mt in _INLINE_LABEL.finditer(text)
-            if len(text[max(0, mt.start() - 80):mt.start()].split()) >= 3]
+            if len(text[max(0, mt.start() - 80):mt.start()].split()) >= 2]
 
 
 def is_flattened(texts: list[str]) -> bool:
     """Whether a body reads as flattened: several speaker labels stand inside lines."""
     inside = Counter(label for text in texts for label in inline_labels(text))
-    return sum(inside.values()) >= 3 and any(n >= 2 for n in inside.values())
+    # A label recurs ("Choi:" after "Minister Choi:" counts: the same surname), or many stand
+    # inside lines; a sentence that happens to end before "Note:" once is no layout.
+    surnames = Counter(label.split()[-1] for label in inside.elements())
+    return sum(inside.values()) >= 3 and (max(surnames.values()) >= 2 or sum(inside.values()) >= 4)
 
 
 def speaker_labels(stream: str, is_label: Callable[[str], bool]) -> set[str]:
@@ -76,15 +79,16 @@ def speaker_labels(stream: str, is_label: Callable[[str], bool]) -> set[str]:
 
 
 def cut_points(stream: str, speakers: set[str], is_preamble: Callable[[str], bool],
-               is_people: Callable[[str], bool], is_listed: Callable[[str], bool]) -> list[int]:
-    """Offsets where a new unit starts: before speaker labels, before preamble labels
-    (`is_listed`: named as such by the vocabulary), and after the first sentence of a
-    people label's value."""
+               is_people: Callable[[str], bool], is_listed: Callable[[str], bool],
+               is_title: Callable[[str], bool] = lambda word: False) -> list[int]:
+    """Offsets where a new unit starts: before speaker labels (with the titles written
+    before them: "… p.m. Minister Choi:"), before preamble labels (`is_listed`: named as
+    such by the vocabulary), and after the first sentence of a people label's value."""
     points: set[int] = set()
     if speakers:
         names = "|".join(re.escape(s) for s in sorted(speakers, key=len, reverse=True))
         for mt in re.finditer(rf"(?<![\w.])(?:{names}):\s", stream):
-            points.add(mt.start())
+            points.add(_with_titles(stream, mt.start(), is_title))
     for mt in _CAPS_LABEL.finditer(stream):
         # "… MEMORANDUM OF CONVERSATION PARTICIPANTS:": the longest ending that is a listed
         # label, else the longest that is a label at all.
@@ -108,6 +112,16 @@ def cut_points(stream: str, speakers: set[str], is_preamble: Callable[[str], boo
         if brk:
             points.add(brk.end())
     return sorted(p for p in points if 0 < p < len(stream))
+
+
+def _with_titles(stream: str, start: int, is_title: Callable[[str], bool]) -> int:
+    """Where a label starts once the capitalised title words right before it are taken in."""
+    while True:
+        before = stream[:start].rstrip()
+        word = before.rsplit(None, 1)[-1] if before else ""
+        if not word or not word[:1].isupper() or not is_title(word):
+            return start
+        start = len(before) - len(word)
 
 
 def split_stream(lines: list[tuple[str, int]], points_of: Callable[[str], list[int]]) -> list[Piece]:

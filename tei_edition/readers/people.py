@@ -267,6 +267,9 @@ def _line_mentions(text: str, label: str, vocab: Vocabulary,
     out: list[Mention] = []
     for seg in text.split(";") if semicolons else text.split(","):
         seg = _AND.sub("", seg.strip().rstrip("."))
+        if semicolons and seg.count(",") > 1:  # "Name, Title, and Name, Title; …"
+            out.extend(_line_mentions(seg, label, vocab, surnames))
+            continue
         forms = [f.strip() for f in _OTHER_SCRIPT.findall(seg)]
         seg = _OTHER_SCRIPT.sub("", seg).strip()
         suffix = None
@@ -289,17 +292,28 @@ def _line_mentions(text: str, label: str, vocab: Vocabulary,
             for extra in parts[:-1]:  # "Lyle Corrigan Donald Eckhart, …": one name each
                 name, role_name = _name_and_role(extra, vocab)
                 if _looks_like_name(name.split(), vocab):
-                    out.append(Mention(name, role_name, _role_of(label, None), None))
+                    # the name in another script follows the first name of the segment
+                    out.append(Mention(name, role_name, _role_of(label, None), None, forms=forms))
+                    forms = []
             seg = " ".join(parts[-1])
             name, role_name = _name_and_role(parts[-1], vocab)
         if not _looks_like_name(name.split(), vocab):
-            if out and not out[-1].role_name and seg:  # "…, Member of the Politburo"
+            # "…, Member of the Politburo": the role of the name before (a role that was only
+            # an honorific, "Comrades", gives way to it)
+            if out and seg and (not out[-1].role_name or _honorific(out[-1].role_name, vocab)):
                 out[-1].role_name = seg
                 if fold(seg) in _INTERPRETER | _RECORDER:
                     out[-1].role = _role_of(label, seg)
             continue
+        if suffix is None and role_name and fold(role_name) in _INTERPRETER | _RECORDER:
+            suffix = role_name  # "interpreter Pak Yong-il"
         out.append(Mention(name, role_name, _role_of(label, suffix), None, forms=forms))
     return out
+
+
+def _honorific(role: str, vocab: Vocabulary) -> bool:
+    """A role that is only a form of address ("Comrades", "Mr.")."""
+    return all(fold(t) in vocab.honorifics for t in role.split())
 
 
 # "… Luvsangiin Dorj (Лувсангийн Дорж) (hereafter: Dorj)": a person introduced in the text.
@@ -308,10 +322,11 @@ _INTRODUCED = re.compile(
     r"\((?:here(?:in)?after|henceforth)\b[^()]*?([^\W\d_][\w'’-]*)[\"”']?\)")
 
 
-def introduced_in(text: str, vocab: Vocabulary) -> list[tuple[str, str]]:
-    """(name, alias) of the people a running text introduces with "(hereafter X)": the
-    name is the run of name words before it that holds the alias."""
-    out: list[tuple[str, str]] = []
+def introduced_in(text: str, vocab: Vocabulary) -> list[tuple[str, str, list[str]]]:
+    """(name, alias, other written forms) of the people a running text introduces with
+    "(hereafter X)": the name is the run of name words before it that holds the alias; a
+    parenthesis in another script between them is the name written so ("(Лувсангийн Дорж)")."""
+    out: list[tuple[str, str, list[str]]] = []
     for mt in _INTRODUCED.finditer(text):
         tokens, alias = mt.group(1).split(), mt.group(2)
         name: list[str] = []
@@ -323,7 +338,8 @@ def introduced_in(text: str, vocab: Vocabulary) -> list[tuple[str, str]]:
         while len(name) > 1 and name[0].isupper() and not all(t.isupper() for t in name):
             name.pop(0)
         if name and any(_key(t) == _key(alias) for t in name):
-            out.append((" ".join(name), alias))
+            forms = [f.strip() for f in _OTHER_SCRIPT.findall(text[mt.start():mt.end()])]
+            out.append((" ".join(name), alias, forms))
     return out
 
 
@@ -332,8 +348,13 @@ def _name_and_role(tokens: list[str], vocab: Vocabulary) -> tuple[str, str | Non
     first, then the title)."""
     role_tokens, name_tokens = split_role(tokens, vocab)
     if role_tokens and fold(role_tokens[-1]) in _FUNCTION_WORDS and name_tokens:
-        # "Embassy of the Republic of Korea Min Tae-sik": the office's name ends first
-        role_tokens, name_tokens = [*role_tokens, name_tokens[0]], name_tokens[1:]
+        # "Embassy of the Republic of Korea Min Tae-sik": the office's name ends first; what
+        # is left is a name only when it has two words at least ("Secretary of the MPRP CC"
+        # names an office, not a person "CC").
+        rest = name_tokens[1:]
+        role_tokens, name_tokens = [*role_tokens, *(name_tokens[:1] if len(rest) >= 2
+                                                    else name_tokens)], (rest if len(rest) >= 2
+                                                                         else [])
     if name_tokens and _looks_like_name(name_tokens, vocab):
         return " ".join(name_tokens), " ".join(role_tokens) or None
     first_title = next((i for i, t in enumerate(tokens)
@@ -459,9 +480,9 @@ class PersonRegistry:
                 hit = self.add(kp.name, "speaker")
         return hit
 
-    def introduce(self, name: str, alias: str, line: int) -> Person:
+    def introduce(self, name: str, alias: str, line: int, forms: tuple[str, ...] = ()) -> Person:
         """A person the text introduces with an alias ("… Dorj (hereafter: Dorj)")."""
-        person = self.add(name, "attendee", line=line)
+        person = self.add(name, "attendee", line=line, forms=forms)
         self.aliases[fold(alias)] = person
         if _key(alias) != _key(person.name) and alias not in person.forms:
             person.forms.append(alias)

@@ -38,6 +38,7 @@ from ..model import (
 )
 from . import flattened
 from .blocks.core import (  # noqa: F401 (the text reader's API)
+    BULLET,
     FOOTNOTE_TEXT,
     BodyState,
     Classifier,
@@ -270,15 +271,20 @@ def unflatten(units: list[Unit], state: BodyState) -> list[Unit]:
         return not _preamble_label(label, cls) and (
             cls.is_name_shaped(label) or cls.is_role_shaped(label))
 
+    # Speakers are known from the whole body (a label recurs across lines); each run of
+    # hard-wrapped lines is then joined and cut at them.
+    speakers = flattened.speaker_labels(" ".join(u.text for u in units[:end]), is_speaker)
+
     def points(stream: str) -> list[int]:
-        speakers = flattened.speaker_labels(stream, is_speaker)
         return flattened.cut_points(
             stream, speakers, lambda lb: _preamble_label(lb, cls),
             lambda lb: cls.is_participant_label(lb) and label_key(lb) not in NOT_PEOPLE,
-            lambda lb: label_key(lb) in cls.vocab.participant_labels | cls.vocab.field_labels)
+            lambda lb: label_key(lb) in cls.vocab.participant_labels | cls.vocab.field_labels,
+            lambda word: fold(word) in cls.vocab.title_words)
 
-    pieces = flattened.split_stream([(u.text.replace("\n", " "), u.line) for u in units[:end]],
-                                    points)
+    pieces = [pc for run in _wrapped_runs(units[:end])
+              for pc in flattened.split_stream([(u.text.replace("\n", " "), u.line) for u in run],
+                                               points)]
     state.report.warn(units[0].line, 1, "layout-flattened",
                       f"the body reads as text flattened from a PDF (labels inside running lines): "
                       f"it was cut into {len(pieces)} paragraphs at its labels; check the turns")
@@ -286,6 +292,23 @@ def unflatten(units: list[Unit], state: BodyState) -> list[Unit]:
     out = [Unit(pc.text, pc.line, True, k, col=pc.col, last=pc.last) for k, pc in enumerate(pieces)]
     return out + [Unit(u.text, u.line, u.blank_before, u.block + len(pieces) - last_block, u.indent)
                   for u in units[end:]]
+
+
+# A hard-wrapped line of prose is long; a heading, a label alone or a bullet is not.
+_WRAPPED_WORDS = 8
+
+
+def _wrapped_runs(units: list[Unit]) -> list[list[Unit]]:
+    """Runs of lines that were one stream before the PDF wrapped them: a line goes on the
+    one before it when that one is long; short lines (a heading, "Participants:", a
+    bulleted name) keep their own line, as the source breaks them."""
+    runs: list[list[Unit]] = []
+    for u in units:
+        if runs and len(runs[-1][-1].text.split()) >= _WRAPPED_WORDS and not BULLET.match(u.text):
+            runs[-1].append(u)
+        else:
+            runs.append([u])
+    return runs
 
 
 def _preamble_label(label: str, cls: Classifier) -> bool:

@@ -61,8 +61,8 @@ def collect_participants(units: list[Unit], state: BodyState) -> list[Unit]:
         i = j
     for u in out:
         if u.held is None and not split_label(u.text) and HEREAFTER.search(u.text):
-            for name, alias in introduced_in(u.text, state.vocab):
-                state.registry.introduce(name, alias, u.line)
+            for name, alias, forms in introduced_in(u.text, state.vocab):
+                state.registry.introduce(name, alias, u.line, tuple(forms))
     return out
 
 
