@@ -236,3 +236,23 @@ def test_name_first_lines_and_introduced_persons_keep_other_scripts() -> None:
         "North (PAK): Welcome.\n\nTserendorj: Thank you.\n\nNorth (RI): Please.")
     assert "박성일" in xp(root, "//t:person[@xml:id='pak-songil']/t:persName/text()")
     assert "Дашийн Цэрэндорж" in xp(root, "//t:person[@xml:id='dashiin-tserendorj']/t:persName/text()")
+
+
+def test_a_range_of_hours_after_the_date() -> None:
+    from tei_edition.readers.dates import find_dates
+
+    def ranges(text: str) -> list[tuple[str | None, str | None, str | None]]:
+        return [(d.when, d.from_, d.to) for d in find_dates(text)]
+
+    assert ranges("Dec. 2, 1972 14:00-16:35") == [
+        (None, "1972-12-02T14:00:00", "1972-12-02T16:35:00")]
+    assert ranges("18 November 1959 from 10:00 to 11:15") == [
+        (None, "1959-11-18T10:00:00", "1959-11-18T11:15:00")]
+    assert ranges("March 3, 1973, 3:05–6:20 p.m.") == [
+        (None, "1973-03-03T15:05:00", "1973-03-03T18:20:00")]
+    # Not a range: impossible hours, a count after the date, a single time.
+    assert ranges("4 May 1960, 25:00-26:00") == [("1960-05-04", None, None)]
+    assert ranges("2 May 1960 10-12 people") == [("1960-05-02", None, None)]
+    assert ranges("8 March 1951 at 02:40") == [("1951-03-08T02:40:00", None, None)]
+    root, _ = convert("Date and Time:\nMay 4, 1960 14:00-16:35\n\n" + TURNS)
+    assert xp(root, "//t:creation/t:date[@from]/@from") == ["1960-05-04T14:00:00"]

@@ -29,9 +29,19 @@ _TIME = (r"(?:(?P<h>\d{1,2})[:.](?P<mi>\d{2})(?:\s*(?P<ampm>[ap])\.?\s?m\.?)?"
 _RANGE = (r"(?<![\w:.])(?P<h1>\d{1,2})[:.](?P<m1>\d{2})\s*(?P<ap1>[ap]\.?\s?m\.?)?\s*[–—-]\s*"
           r"(?P<h2>\d{1,2})[:.](?P<m2>\d{2})\s*(?P<ap2>[ap])\.?\s?m\.?")
 
+# A time range after the date: "Dec. 2, 1972 14:00-16:35", "18 November 1959 from 10:00 to
+# 11:15", "March 3, 1973, 3:05–6:20 p.m." (a.m./p.m. may be missing: a 24-hour clock).
+_RANGE_AFTER = (r",?\s+(?:from\s+)?(?P<h1>\d{1,2})[:.](?P<m1>\d{2})\s*(?P<ap1>[ap]\.?\s?m\.?)?\s*"
+                r"(?:[–—-]|to|until|till)\s*(?P<h2>\d{1,2})[:.](?P<m2>\d{2})"
+                r"(?:\s*(?P<ap2>[ap])\.?\s?m\.?)?(?![\w:])")
+
 # Ordered: the longest, most specific forms first.
 _PATTERNS = [
     ("range_dmy", re.compile(_RANGE + r",?\s+(?P<day>\d{1,2})\s+" + _MONTH + r"\s+" + _YEAR, re.I)),
+    ("dmy_range", re.compile(r"(?<!\w)(?P<day>\d{1,2})\s+" + _MONTH + r",?\s+" + _YEAR
+                             + _RANGE_AFTER, re.I)),
+    ("mdy_range", re.compile(r"(?<!\w)" + _MONTH + r"\s+(?P<day>\d{1,2}),?\s+" + _YEAR
+                             + _RANGE_AFTER, re.I)),
     ("time_dmy", re.compile(
         r"(?<![\w:.])" + _TIME + r",?\s+(?P<day>\d{1,2})\s+" + _MONTH + r",?\s+" + _YEAR, re.I)),
     ("dmy_time", re.compile(
@@ -107,11 +117,13 @@ def _convert(kind: str, g: dict[str, str | None], century: int | None) -> DateMa
     d = int(g["day"]) if g.get("day") else None
     if y is None or m is None or not _valid(y, m, d):
         return None
-    if kind == "range_dmy":
+    if kind in ("range_dmy", "dmy_range", "mdy_range"):
         # "11:30–1:00 p.m.": the p.m. of the end does not make the start 23:30.
         same_half = int(g["h1"]) % 12 <= int(g["h2"]) % 12
         h1 = _hour(g["h1"], g.get("ap1") or (g.get("ap2") if same_half else "a"))
         h2 = _hour(g["h2"], g.get("ap2"))
+        if not (h1 < 24 and h2 < 24 and int(g["m1"]) < 60 and int(g["m2"]) < 60):
+            return DateMatch(0, 0, _iso(y, m, d))
         return DateMatch(0, 0, None, _iso(y, m, d, h1, int(g["m1"])), _iso(y, m, d, h2, int(g["m2"])))
     if g.get("hh"):  # "9 a.m.": a whole hour
         g = {**g, "h": g["hh"], "mi": "00", "ampm": g.get("ampm2")}
@@ -126,7 +138,8 @@ def _convert(kind: str, g: dict[str, str | None], century: int | None) -> DateMa
 # scanned by those patterns (most paragraphs have neither).
 _DIGIT = re.compile(r"\d")
 _MONTH_NAME = re.compile(_MONTH, re.I)
-_NAMED_MONTH_KINDS = frozenset({"range_dmy", "time_dmy", "dmy_time", "dmy", "mdy", "my"})
+_NAMED_MONTH_KINDS = frozenset({"range_dmy", "dmy_range", "mdy_range", "time_dmy", "dmy_time",
+                                "dmy", "mdy", "my"})
 
 
 def find_dates(text: str, century: int | None = None) -> list[DateMatch]:
