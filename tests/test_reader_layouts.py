@@ -256,3 +256,18 @@ def test_a_range_of_hours_after_the_date() -> None:
     assert ranges("8 March 1951 at 02:40") == [("1951-03-08T02:40:00", None, None)]
     root, _ = convert("Date and Time:\nMay 4, 1960 14:00-16:35\n\n" + TURNS)
     assert xp(root, "//t:creation/t:date[@from]/@from") == ["1960-05-04T14:00:00"]
+
+
+def test_letter_spaced_heading_and_its_lower_case_continuation() -> None:
+    root, _ = convert("S T E N O G R A P H I C   R E C O R D\n\nof the talks held on 11 June 1968\n\n"
+                      + TURNS)
+    assert xp(root, "//t:head/text()") == ["S T E N O G R A P H I C   R E C O R D",
+                                           "of the talks held on 11 June 1968"]
+    assert xp(root, "//t:pb") == []
+
+
+def test_a_sentence_after_a_heading_is_no_continuation() -> None:
+    root, _ = convert("RECORD OF THE TALKS\n\nthe delegation arrived late, and the talks began at noon.\n\n"
+                      + TURNS)
+    assert xp(root, "//t:head/text()") == ["RECORD OF THE TALKS"]
+    assert "the delegation arrived late" in xp(root, "string(//t:div/t:p[1])")

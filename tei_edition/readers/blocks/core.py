@@ -49,7 +49,8 @@ MARGINAL = re.compile(r"\s((?:\[?[A-Z][\w'-]*\]?\s?){1,3})\s?(\d{1,2}/\d{1,2}|\d
 TRANSMISSION_LOG = re.compile(
     r"^(Sent|Received|Deciphered|Decoded|Decrypted|Dispatched|Transmitted|Enciphered|Encoded"
     r"|Delivered|Registered)\s+((?:by|on|in|at|from|via)\b(?=[^\n]*\d)[^\n]{1,80})$")
-LETTER_SPACED = re.compile(r"^(?:\w ){2,}\w$")
+# "B e r l i n", "S T E N O G R A P H I C   R E C O R D": letters spaced out, words apart.
+LETTER_SPACED = re.compile(r"^(?:\w {1,3}){2,}\w$")
 NUMBER_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
                 "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "fifteen": 15,
                 "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50}

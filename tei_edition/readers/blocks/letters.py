@@ -150,10 +150,14 @@ def build_trailers(units: list[Unit], state: BodyState) -> list:
 
 
 def _heading_continues(u: Unit, prev: Unit, cls: Classifier) -> bool:
-    if u.block != prev.block or u.blank_before:
-        return False
+    """A heading goes on in the next line of its block, or, after a blank line, in a short
+    line starting in lower case ("S T E N O G R A P H I C   R E C O R D" ⏎ "of the talks …"):
+    no sentence of the text starts so."""
     if split_label(u.text) or cls.is_classification(u.text) or cls.is_dateline(u.text):
         return False
+    if u.block != prev.block or u.blank_before:
+        return u.text[:1].islower() and "\n" not in u.text and len(u.text.split()) <= 20 \
+            and not SENTENCE_END.search(u.text)
     return u.text[:1].islower() or cls.is_caps_heading(u.text)
 
 
