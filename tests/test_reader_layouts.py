@@ -271,3 +271,16 @@ def test_a_sentence_after_a_heading_is_no_continuation() -> None:
                       + TURNS)
     assert xp(root, "//t:head/text()") == ["RECORD OF THE TALKS"]
     assert "the delegation arrived late" in xp(root, "string(//t:div/t:p[1])")
+
+
+def test_flattened_closing_narrative_and_recorder_line() -> None:
+    root, _ = convert(
+        "Present: Karel Pospisil, Secretary. After greetings the Ambassador began. J. BRODSKY: Our "
+        "government asks. GU SHENGWU: We are ready. K. POSPISIL: May we inform Prague? GU SHENGWU: "
+        "You may. J. BRODSKY: Thank you. At the end of the conversation Deputy Minister Gu sent his "
+        "greetings. Recorded by: K. Pospisil",
+        title="Record of Conversation between Jaroslav Brodsky and Gu Shengwu")
+    last = xp(root, "//t:sp")[-1]
+    assert "greetings" not in "".join(last.itertext())
+    assert "At the end of the conversation" in xp(root, "string(//t:div/t:p[last()])")
+    assert xp(root, "//t:item[t:label='Recorded by:']/t:persName/@ref") == ["#karel-pospisil"]

@@ -80,11 +80,16 @@ def speaker_labels(stream: str, is_label: Callable[[str], bool]) -> set[str]:
 
 def cut_points(stream: str, speakers: set[str], is_preamble: Callable[[str], bool],
                is_people: Callable[[str], bool], is_listed: Callable[[str], bool],
-               is_title: Callable[[str], bool] = lambda word: False) -> list[int]:
+               is_title: Callable[[str], bool] = lambda word: False,
+               is_narrative: Callable[[str], bool] = lambda text: False) -> list[int]:
     """Offsets where a new unit starts: before speaker labels (with the titles written
     before them: "… p.m. Minister Choi:"), before preamble labels (`is_listed`: named as
-    such by the vocabulary), and after the first sentence of a people label's value."""
+    such by the vocabulary), after the first sentence of a people label's value, and before
+    a sentence of closing narrative ("At the end of the conversation …"), which ends a turn."""
     points: set[int] = set()
+    for mt in _SENTENCE_BREAK.finditer(stream):
+        if is_narrative(stream[mt.end():mt.end() + 60]):
+            points.add(mt.end())
     if speakers:
         names = "|".join(re.escape(s) for s in sorted(speakers, key=len, reverse=True))
         for mt in re.finditer(rf"(?<![\w.])(?:{names}):\s", stream):

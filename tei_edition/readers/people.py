@@ -405,6 +405,10 @@ class PersonRegistry:
             if role_name and not existing.role_name:
                 existing.role_name = role_name
             existing.forms.extend(f for f in forms if f not in existing.forms)
+            if _key(name) != _key(existing.name) and name not in existing.forms:
+                existing.forms.append(name)  # "K. Pospíšil" is a written form of Karel Pospíšil
+            if role in ("interpreter", "recorder") and existing.role == "attendee":
+                existing.role = role
             return existing
         person = Person(self._new_id(name, variant), name, list(forms), role, role_name, variant,
                         side, line)

@@ -280,7 +280,7 @@ def unflatten(units: list[Unit], state: BodyState) -> list[Unit]:
             stream, speakers, lambda lb: _preamble_label(lb, cls),
             lambda lb: cls.is_participant_label(lb) and label_key(lb) not in NOT_PEOPLE,
             lambda lb: label_key(lb) in cls.vocab.participant_labels | cls.vocab.field_labels,
-            lambda word: fold(word) in cls.vocab.title_words)
+            lambda word: fold(word) in cls.vocab.title_words, cls.is_closing_narrative)
 
     pieces = [pc for run in _wrapped_runs(units[:end])
               for pc in flattened.split_stream([(u.text.replace("\n", " "), u.line) for u in run],

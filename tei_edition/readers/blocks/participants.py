@@ -157,8 +157,10 @@ def _label_shaped(u: Unit, state: BodyState) -> bool:
 
 def link_participants(blocks: list, registry: PersonRegistry) -> None:
     names: dict[str, str] = {}
-    for p in registry.persons:
-        names[p.name] = p.id
+    for p in registry.persons:  # every written form links ("Recorded by: K. Pospíšil")
+        for form in (*p.forms, p.name):
+            if form and form[0].isalpha():
+                names[form] = p.id
     for b in blocks:
         if isinstance(b, FieldList) and b.kind == "participants":
             for f in b.fields:
