@@ -17,7 +17,7 @@ from .convert import convert_loaded
 from .diagnostics import Diagnostic
 from .model import Decision
 from .readers import reader_for
-from .readers.hints import BLOCK_KINDS, hints_path, load_hints
+from .readers.hints import BLOCK_KINDS, hints_path, load_hints, toml_key
 
 _TABLES = {"block": "blocks", "speaker": "speakers", "bracket": "brackets"}
 
@@ -69,16 +69,12 @@ def suggested_hint(d: Decision) -> str:
         other = "text" if d.kind != "text" else "heading"
         return f'"{key}" = "{other}"  # kinds: {", ".join(BLOCK_KINDS)}'
     if d.topic == "speaker":
-        label = _quoted(d.text)
+        label = toml_key(d.text)
         if d.kind == "no speaker":
             return f'{label} = "PERSON-ID"  # a person of the document or the registry'
         return f"{label} = false  # not a speaker; or another person's id"
     other = "text" if d.kind != "text" else "supplied"
-    return f'{_quoted(d.text)} = "{other}"'
-
-
-def _quoted(text: str) -> str:
-    return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
+    return f'{toml_key(d.text)} = "{other}"'
 
 
 def render_text(ex: Explanation) -> str:

@@ -222,11 +222,6 @@ def load_hints(source: Path, edition: Hints | None = None) -> Hints:
     return own.over(edition) if edition else own
 
 
-def hint_line(table: str, key: str, value: str | bool) -> str:
-    """The hints line that sets `key` in `table`, ready to paste."""
-    shown = "false" if value is False else f'"{value}"'
-    return f'[{table}] "{_escape(key)}" = {shown}'
-
-
-def _escape(text: str) -> str:
-    return text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
+def toml_key(text: str) -> str:
+    """A hints key as TOML writes it: quoted, with backslashes, quotes and line ends escaped."""
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from ...model import (
     Endorsements,
-    Inline,
 )
 from .core import BodyState, Unit, inl
 
@@ -18,8 +17,11 @@ def take_endorsements(units: list[Unit], state: BodyState) -> tuple[list[Unit], 
         end -= 1
     if end == len(units):
         return units, None
-    lines: list[list[Inline]] = []
-    for u in units[end:]:
-        for k, part in enumerate(u.text.split("\n")):
-            lines.append(inl(state, part, u.line + k, dates=True))
-    return units[:end], Endorsements(lines, units[end].line)
+    return units[:end], endorsements_of(units[end:], state)
+
+
+def endorsements_of(units: list[Unit], state: BodyState) -> Endorsements:
+    """The endorsements of these units: one line of inlines, dates tagged, per source line."""
+    return Endorsements([inl(state, part, u.line + k, dates=True)
+                         for u in units for k, part in enumerate(u.text.split("\n"))],
+                        units[0].line)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from ...model import (
     Distribution,
     EmbeddedLetter,
@@ -113,17 +115,27 @@ def rule_letter(u: Unit, state: BodyState, flow: Flow, units: list[Unit], i: int
     j = i + 1
     while j < len(units) and units[j].held is None and not is_turn_candidate(units[j].text, state):
         j += 1
-    inner = units[i:j]
-    rest, closer_units, trailer_units = take_closer(inner[1:], state)
-    letter_flow = Flow()
-    letter_flow.top.append(Opener([Salute(inl(state, u.text, u.line), u.line)]))
-    run_rules(rest, state, letter_flow, rules=(rule_list, rule_paragraph), record=False)
-    if closer_units:
-        letter_flow.top.append(build_closer(closer_units, state))
-        letter_flow.top.extend(build_trailers(trailer_units, state))
+    salute = Opener([Salute(inl(state, u.text, u.line), u.line)])
     flow.turn = None
-    flow.container.append(EmbeddedLetter(letter_flow.top, u.line))
+    flow.container.append(embedded_letter(units[i + 1:j], state, u.line,
+                                          lambda rest: ([salute], rest)))
     return j
+
+
+def embedded_letter(units: list[Unit], state: BodyState, line: int,
+                    opener: Callable[[list[Unit]], tuple[list, list[Unit]]]) -> EmbeddedLetter:
+    """A letter read out or quoted: its closer taken from the end, its opening made by
+    `opener` from what is left (blocks, and the units after them), its text by the list and
+    paragraph rules."""
+    rest, closer_units, trailer_units = take_closer(units, state)
+    top, rest = opener(rest)
+    letter = Flow()
+    letter.top.extend(top)
+    run_rules(rest, state, letter, rules=(rule_list, rule_paragraph), record=False)
+    if closer_units:
+        letter.top.append(build_closer(closer_units, state))
+        letter.top.extend(build_trailers(trailer_units, state))
+    return EmbeddedLetter(letter.top, line)
 
 
 def rule_list(u: Unit, state: BodyState, flow: Flow, units: list[Unit], i: int) -> int | None:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from ...model import (
     EmbeddedLetter,
-    Endorsements,
     Field,
     FieldList,
     Heading,
@@ -13,13 +12,12 @@ from ...model import (
     Paragraph,
 )
 from ..hints import BlockHint, HintsError
-from ..people import (
-    mentions_in,
-)
-from .core import BodyState, Flow, Unit, inl, split_label
+from .core import BodyState, Unit, inl, split_label
 from .distribution import parse_distribution
-from .flow import rule_list, rule_paragraph, run_rules
-from .letters import build_closer, build_opener, build_trailers, take_closer, take_top
+from .endorsements import endorsements_of
+from .flow import embedded_letter
+from .letters import build_closer, build_opener, take_top
+from .participants import register_people
 
 
 def apply_block_hints(units: list[Unit], state: BodyState, n_lines: int) -> list[Unit]:
@@ -71,10 +69,7 @@ def _hinted_fields(kind: str):
             else:
                 fields[-1].value.extend([LineBreak(), *inl(state, u.text, u.line, True)])
         if kind == "participants":
-            for fld in fields:
-                for m in mentions_in(fld, state.vocab):
-                    state.registry.add(m.name, m.role, m.role_name, m.variant, line=fld.line,
-                                       forms=tuple(m.forms))
+            register_people(fields, state)
         return FieldList(kind, fields)
     return build
 
@@ -88,15 +83,10 @@ def _hinted_heading(units: list[Unit], state: BodyState) -> Heading:
 
 
 def _hinted_letter(units: list[Unit], state: BodyState) -> EmbeddedLetter:
-    rest, closer_units, trailer_units = take_closer(units, state)
-    letter = Flow()
-    parts, rest = take_top(rest, state)
-    letter.top.extend(build_opener(parts))
-    run_rules(rest, state, letter, rules=(rule_list, rule_paragraph), record=False)
-    if closer_units:
-        letter.top.append(build_closer(closer_units, state))
-    letter.top.extend(build_trailers(trailer_units, state))
-    return EmbeddedLetter(letter.top, units[0].line)
+    def opener(rest: list[Unit]) -> tuple[list, list[Unit]]:
+        parts, rest = take_top(rest, state)
+        return build_opener(parts), rest
+    return embedded_letter(units, state, units[0].line, opener)
 
 
 def _hinted_opener(units: list[Unit], state: BodyState) -> list:
@@ -105,15 +95,9 @@ def _hinted_opener(units: list[Unit], state: BodyState) -> list:
     return build_opener(parts)
 
 
-def _hinted_endorsements(units: list[Unit], state: BodyState) -> Endorsements:
-    return Endorsements([inl(state, part, u.line + k, dates=True)
-                         for u in units for k, part in enumerate(u.text.split("\n"))],
-                        units[0].line)
-
-
 BLOCK_BUILDERS = {
     "distribution": parse_distribution, "participants": _hinted_fields("participants"),
     "fields": _hinted_fields("fields"), "text": _hinted_text, "heading": _hinted_heading,
     "letter": _hinted_letter, "opener": _hinted_opener, "closer": build_closer,
-    "endorsements": _hinted_endorsements,
+    "endorsements": endorsements_of,
 }

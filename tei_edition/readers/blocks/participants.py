@@ -31,6 +31,18 @@ from .core import (
 )
 
 
+def register_people(fields: list[Field], state: BodyState,
+                    surnames: frozenset[str] = frozenset()) -> None:
+    """Everyone the fields of a participants list name, in the registry (a label ending in
+    "side" is the side of the people it names)."""
+    for fld in fields:
+        for m in mentions_in(fld, state.vocab, surnames):
+            label = fld.label.rstrip(": ")
+            side = label if label_key(label).endswith(" side") else m.side
+            state.registry.add(m.name, m.role, m.role_name, m.variant, side=side,
+                               line=fld.line, forms=tuple(m.forms))
+
+
 def collect_participants(units: list[Unit], state: BodyState) -> list[Unit]:
     """People named in the preamble, registered before speakers are resolved: labelled
     lines ("Present: …", or "Foreign guests:" alone with its value below) and a bulleted
@@ -49,12 +61,7 @@ def collect_participants(units: list[Unit], state: BodyState) -> list[Unit]:
             out.append(units[i])
             i += 1
             continue
-        for fld in fields:
-            for m in mentions_in(fld, state.vocab, surnames):
-                label = fld.label.rstrip(": ")
-                side = label if label_key(label).endswith(" side") else m.side
-                state.registry.add(m.name, m.role, m.role_name, m.variant, side=side,
-                                   line=fld.line, forms=tuple(m.forms))
+        register_people(fields, state, surnames)
         u = units[i]
         out.append(Unit(u.text, u.line, u.blank_before, u.block, u.indent,
                         held=FieldList("participants", fields)))
