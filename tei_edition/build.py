@@ -4,26 +4,40 @@ encoded/corpus.xml (the teiCorpus of every document, `corpus.py`).
 Incremental by content (see `buildstate`): a source whose TEI records its current SHA-256
 and this converter version is not converted again, and a TEI file whose page and validation
 result are cached is not validated or rendered again; `--force` redoes everything. Outputs
-are tracked: the TEI file and page of a source that is gone are removed. Documents are
-processed in parallel in a process pool; each worker compiles the schema and the
-stylesheets once.
+are tracked: the TEI file and page of a source that is gone are removed.
+
+A build's memory does not grow with the archive: the documents are planned one by one in
+name order against the cache (read row by row, `buildstate.BuildCache`), at most a few jobs
+per worker are in flight, and what a finished document leaves behind is its name and status.
+The index page is put together from the rows cached for each document, the persons register
+and the search index from per-document records (`register.py`), the corpus one document
+at a time (`corpus.py`). Documents are processed in a process pool; each worker compiles the
+schema and the stylesheets once (a forked worker inherits them).
+
+`--shard K/N` builds the Kth of N shares of the sources (by a stable digest of each name)
+into a folder of its own; `--merge DIR...` takes the shards' documents into the project and
+builds the rest from them, which is then the same as one build of everything.
 """
 
 from __future__ import annotations
 
 import contextlib
+import hashlib
+import json
 import os
 import stat
+import tempfile
 import time
-from collections.abc import Callable, Iterator
-from concurrent.futures import ProcessPoolExecutor
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from lxml import etree
-
 if TYPE_CHECKING:
+    from lxml import etree
+
     from .render import Stylesheets
     from .validate import Validator
 
@@ -35,13 +49,13 @@ from .buildstate import (
     FileRecord,
     TeiFacts,
     TeiRecord,
+    bad_rows_warning,
     document_inputs,
     document_outputs,
     load_cache,
     read_tei,
     record_bytes,
     record_file,
-    save_cache,
     settings_digest,
 )
 from .config import Config
@@ -57,7 +71,7 @@ from .diagnostics import Diagnostic, Exit, has_errors
 from .textio import SourceError, read_source_bytes
 from .xmlio import XMLInputError, parse_bytes, parse_file, read_limited, sync_written, write_atomic
 
-__all__ = ["CACHE_NAME", "BuildResult", "DocResult", "build"]
+__all__ = ["CACHE_NAME", "BuildResult", "DocResult", "Share", "build", "merge"]
 
 
 @dataclass
@@ -69,31 +83,44 @@ class DocResult:
     valid: bool = True
     rendered: bool = False
     diagnostics: list[Diagnostic] = field(default_factory=list)
-    index_entry: bytes | None = None  # the serialised IndexEntry element, for the index page
+    date: str = ""  # the sort date, for the index page
+    index_row: str | None = None  # the document's row of the index page; None: not listed
     site_record: dict | None = None  # what the persons register and search take (register.py)
     seconds: dict[str, float] = field(default_factory=dict)
     inputs: list[FileRecord] = field(default_factory=list)  # what the TEI was made from
     tei: TeiRecord | None = None  # the TEI file published, when there is one
     page: FileRecord | None = None  # its page, as written
     settings: str = ""  # settings_digest of the configuration it was made with
+    refreshed: bool = True  # its cache row must be written (False: reused as it was)
+
+
+@dataclass(frozen=True, slots=True)
+class DocSummary:
+    """A finished document, as the build keeps it: no more than its name and outcome."""
+
+    name: str
+    status: str
+    valid: bool
+    rendered: bool
 
 
 @dataclass
 class BuildResult:
     """The outcome of one build."""
 
-    docs: list[DocResult] = field(default_factory=list)
+    docs: list[DocSummary] = field(default_factory=list)
     usage_errors: list[Diagnostic] = field(default_factory=list)
     notes: list[Diagnostic] = field(default_factory=list)  # orphans, the cache
+    doc_diagnostics: list[Diagnostic] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)  # orphan documents removed
     seconds: float = 0.0
+    stage_seconds: dict[str, float] = field(default_factory=dict)  # summed over documents
     corpus_diagnostics: list[Diagnostic] = field(default_factory=list)
     site_files: int = 0  # files of site/ written: pages, index, persons register, search index
 
     @property
     def diagnostics(self) -> list[Diagnostic]:
-        return [*self.usage_errors, *self.notes, *(d for r in self.docs for d in r.diagnostics),
-                *self.corpus_diagnostics]
+        return [*self.usage_errors, *self.notes, *self.doc_diagnostics, *self.corpus_diagnostics]
 
     @property
     def exit_status(self) -> int:
@@ -106,6 +133,13 @@ class BuildResult:
             return Exit.PROBLEM
         return Exit.OK
 
+    def add(self, r: DocResult) -> None:
+        """Keep what a finished document tells (its name, outcome and diagnostics)."""
+        self.docs.append(DocSummary(r.name, r.status, r.valid, r.rendered))
+        self.doc_diagnostics += r.diagnostics
+        for step, t in r.seconds.items():
+            self.stage_seconds[step] = self.stage_seconds.get(step, 0.0) + t
+
     def summary(self) -> str:
         """Converted, unchanged, warnings, invalid, seconds."""
         count = lambda s: sum(r.status == s for r in self.docs)  # noqa: E731
@@ -117,6 +151,32 @@ class BuildResult:
                 f"{count('unchanged')} unchanged, {failed} failed, {warnings} warning(s), "
                 f"{invalid} invalid{removed}; site: {self.site_files} file(s) written; "
                 f"{self.seconds:.2f} s")
+
+
+@dataclass(frozen=True)
+class Share:
+    """The Kth of N disjoint shares of the sources (1 <= K <= N), chosen by a digest of each
+    document's name: stable whatever the other sources, the machine or the order."""
+
+    k: int
+    n: int
+
+    @classmethod
+    def parse(cls, text: str) -> Share:
+        """'K/N' -> Share; ValueError when it is not one."""
+        k, _, n = text.partition("/")
+        share = cls(int(k), int(n))
+        if not 1 <= share.k <= share.n:
+            raise ValueError(f"{text}: K/N needs 1 <= K <= N")
+        return share
+
+    def holds(self, name: str) -> bool:
+        digest = hashlib.sha256(name.encode("utf-8", "surrogateescape")).digest()
+        return int.from_bytes(digest[:8], "big") % self.n == self.k - 1
+
+    @property
+    def folder(self) -> str:
+        return f"{self.k}-of-{self.n}"
 
 
 # ------------------------------------------------------------------ the worker side
@@ -159,7 +219,6 @@ class _Job:
     encoded: Path
     site: Path
     convert: bool  # False: the TEI is current
-    render: bool  # False: the page and validation result are cached
     force: bool
     config: Config
     inputs: tuple[FileRecord, ...] = ()
@@ -197,8 +256,7 @@ def _run_job(job: _Job) -> DocResult:
                 str(job.encoded), 1, 1, "warning", "hand-edited",
                 "edited by hand since it was generated; kept as it is and published from the "
                 "edit (`tei-edition check` compares it with the source)"))
-    if job.render or result.status == "converted":
-        _validate_and_render(job, result, tei)
+    _validate_and_render(job, result, tei)
     with contextlib.suppress(OSError):  # vanished meanwhile: the next build sees it
         result.tei = TeiRecord(record_bytes(job.encoded, tei), TeiFacts.of(tei))
     return result
@@ -207,7 +265,7 @@ def _run_job(job: _Job) -> DocResult:
 def _validate_and_render(job: _Job, result: DocResult, tei: bytes) -> None:
     """Validate and render the TEI bytes, parsed once for both; a file that cannot be
     parsed gets the validator's own diagnostic."""
-    from .render import IndexEntry, RenderError, render_document
+    from .render import SORT_DATE, IndexEntry, RenderError, index_row, render_document
 
     t = time.perf_counter()
     try:
@@ -226,6 +284,7 @@ def _validate_and_render(job: _Job, result: DocResult, tei: bytes) -> None:
     registry = _registry_ids(job.config)
     try:
         page = render_document(tree, _tools().sheets, name=job.name, registry=registry)
+        row = index_row(IndexEntry.from_tree(job.name, tree, registry), _tools().sheets)
     except RenderError as exc:
         result.diagnostics.append(Diagnostic(str(job.encoded), 0, 0, "error", "html", str(exc)))
         result.valid = False
@@ -239,8 +298,7 @@ def _validate_and_render(job: _Job, result: DocResult, tei: bytes) -> None:
         return
     with contextlib.suppress(OSError):  # vanished meanwhile: the next build sees it
         result.page = record_bytes(target, page)
-    entry = IndexEntry.from_tree(job.name, tree, registry)
-    result.index_entry = etree.tostring(entry.element())
+    result.date, result.index_row = SORT_DATE(tree.getroot()), row
     result.rendered = True
     result.seconds["html"] = time.perf_counter() - t
     t = time.perf_counter()
@@ -256,17 +314,6 @@ def _cached_diagnostics(r: DocResult) -> list[Diagnostic]:
     return [d for d in r.diagnostics if d.rule not in _CONVERT_RULES]
 
 
-def _new_cache(docs: list[DocResult], published: list[str]) -> BuildCache:
-    cache = BuildCache(published=published)
-    for r in docs:
-        if r.tei is not None:
-            cache.docs[r.name] = DocState(r.inputs, r.tei, r.settings, r.valid,
-                                          _cached_diagnostics(r),
-                                          r.index_entry.decode() if r.index_entry else None,
-                                          r.page)
-    return cache
-
-
 # Diagnostics that belong to the conversion step: not replayed from the cache.
 _CONVERT_RULES = frozenset({"kept-as-text", "unbalanced", "unresolved-speaker",
                             "ambiguous-speaker", "encoding", "no-body", "no-title",
@@ -274,55 +321,42 @@ _CONVERT_RULES = frozenset({"kept-as-text", "unbalanced", "unresolved-speaker",
 
 
 @dataclass
-class _Plan:
-    """What a build has to do, and what it decided without running anything."""
-
-    jobs: list[_Job] = field(default_factory=list)
-    done: list[DocResult] = field(default_factory=list)  # reused from the cache, or failed
-    notes: list[Diagnostic] = field(default_factory=list)
-    removed: list[str] = field(default_factory=list)
-    errors: list[Diagnostic] = field(default_factory=list)
-
-    def add(self, step: _Job | DocResult) -> None:
-        """A job to run, or a result decided without running one."""
-        if isinstance(step, _Job):
-            self.jobs.append(step)
-        else:
-            self.done.append(step)
-
-
-@dataclass(frozen=True)
 class _Context:
-    """The settings of one build that every decision needs."""
+    """The settings of one build that every decision needs, and what planning learns."""
 
-    root: Path
+    root: Path  # where sources/ and tei-edition.toml are
+    out: Path  # where encoded/ and site/ are written (the root, or a shard's folder)
     config: Config
     force: bool
     keep_orphans: bool
     cache: BuildCache
     settings: str
+    share: Share | None = None
+    listed: frozenset[str] = frozenset()  # names of the files in sources/
+    leftover: dict[str, DocState | None] = field(default_factory=dict)  # cached, no source
 
     @property
     def encoded(self) -> Path:
-        return self.root / "encoded"
+        return self.out / "encoded"
 
     @property
     def site(self) -> Path:
-        return self.root / "site"
+        return self.out / "site"
 
     def job(self, name: str, source: Path | None, *, convert: bool,
             inputs: list[FileRecord] | None = None) -> _Job:
-        return _Job(name, source, self.encoded / f"{name}.xml", self.site, convert, True,
+        return _Job(name, source, self.encoded / f"{name}.xml", self.site, convert,
                     self.force, self.config, tuple(inputs or ()), self.settings)
 
 
-def _record_inputs(source: Path, state: DocState | None) -> list[FileRecord] | None:
+def _record_inputs(ctx: _Context, source: Path, state: DocState | None
+                   ) -> list[FileRecord] | None:
     """The digests of a document's inputs (hashing only what changed); None when one
     cannot be read (its conversion then says why)."""
     previous = {r.path: r for r in state.inputs} if state else {}
     try:
         return [record_file(p, previous.get(str(p)), read_source_bytes)
-                for p in document_inputs(source)]
+                for p in document_inputs(source, ctx.listed)]
     except (SourceError, OSError):
         return None
 
@@ -346,9 +380,9 @@ def _digests(records: list[FileRecord]) -> list[tuple[str, str]]:
     return [(r.path, r.sha256) for r in records]
 
 
-def _reuse(ctx: _Context, name: str, tei: TeiRecord, inputs: list[FileRecord]) -> DocResult | None:
+def _reuse(ctx: _Context, name: str, state: DocState | None, tei: TeiRecord,
+           inputs: list[FileRecord]) -> DocResult | None:
     """The cached result of a current TEI file, when its page is still the one written."""
-    state = ctx.cache.docs.get(name)
     if state is None or state.tei.file.sha256 != tei.file.sha256 or state.page is None:
         return None
     try:  # deleted, edited, replaced by something else: rendered again
@@ -357,45 +391,55 @@ def _reuse(ctx: _Context, name: str, tei: TeiRecord, inputs: list[FileRecord]) -
         return None
     if page.sha256 != state.page.sha256:
         return None
+    # The row is written again only when a record was hashed afresh (its stat changed).
+    refreshed = (page is not state.page or tei.file is not state.tei.file
+                 or any(a is not b for a, b in zip(inputs, state.inputs, strict=False))
+                 or len(inputs) != len(state.inputs))
     return DocResult(name, "unchanged", state.valid, diagnostics=list(state.diagnostics),
-                     index_entry=state.index.encode() if state.index else None,
-                     inputs=inputs, tei=tei, settings=state.settings, page=page)
+                     date=state.date, index_row=state.row, inputs=inputs, tei=tei,
+                     settings=state.settings, page=page, refreshed=refreshed)
 
 
-def _unreadable(name: str, xml: Path, exc: XMLInputError | OSError) -> DocResult:
+def _unreadable(name: str, xml: Path, exc: XMLInputError | OSError,
+                state: DocState | None) -> DocResult:
     message = exc.message if isinstance(exc, XMLInputError) else (exc.strerror or str(exc))
     return DocResult(name, "failed", False, diagnostics=[Diagnostic(
         str(xml), 0, 0, "error", "io", f"{message}; it is neither read nor replaced "
-        "(move it away)")])
+        "(move it away)")], refreshed=state is not None)
 
 
-def _plan_source(ctx: _Context, name: str, source: Path) -> _Job | DocResult:
+def _plan_source(ctx: _Context, name: str, source: Path, state: DocState | None
+                 ) -> _Job | DocResult:
     """Convert, render only, or reuse: the decision for one source."""
-    state = ctx.cache.docs.get(name)
-    inputs = _record_inputs(source, state)
+    inputs = _record_inputs(ctx, source, state)
     xml = ctx.encoded / f"{name}.xml"
-    if ctx.force or inputs is None or not os.path.lexists(xml):
+    if ctx.force or inputs is None:
         return ctx.job(name, source, convert=True, inputs=inputs)
     try:
         tei = read_tei(xml, state.tei if state else None)
+    except FileNotFoundError:
+        return ctx.job(name, source, convert=True, inputs=inputs)
     except (XMLInputError, OSError) as exc:
-        return _unreadable(name, xml, exc)
+        if not os.path.lexists(xml):
+            return ctx.job(name, source, convert=True, inputs=inputs)
+        return _unreadable(name, xml, exc, state)
     if not _is_current(tei, inputs, state, ctx.settings):
         return ctx.job(name, source, convert=True, inputs=inputs)
-    return _reuse(ctx, name, tei, inputs) or ctx.job(name, source, convert=False, inputs=inputs)
+    return (_reuse(ctx, name, state, tei, inputs)
+            or ctx.job(name, source, convert=False, inputs=inputs))
 
 
 def _plan_kept(ctx: _Context, name: str) -> _Job | DocResult:
     """A TEI file without a source that the configuration keeps: validated and published."""
     xml = ctx.encoded / f"{name}.xml"
-    state = ctx.cache.docs.get(name)
+    state = ctx.leftover.get(name)
     try:
         tei = read_tei(xml, state.tei if state else None)
     except (XMLInputError, OSError) as exc:
-        return _unreadable(name, xml, exc)
+        return _unreadable(name, xml, exc, state)
     if ctx.force:
         return ctx.job(name, None, convert=False)
-    return _reuse(ctx, name, tei, []) or ctx.job(name, None, convert=False)
+    return _reuse(ctx, name, state, tei, []) or ctx.job(name, None, convert=False)
 
 
 def _remove_file(path: Path) -> None:
@@ -439,14 +483,24 @@ def _remove_orphan(ctx: _Context, xml: Path) -> list[Diagnostic]:
                               "removed with its page: its source is gone from sources/")]
 
 
-def _plan_orphans(ctx: _Context, names: set[str], todo: _Plan) -> None:
+@dataclass
+class _Plan:
+    """What planning decided without running anything."""
+
+    notes: list[Diagnostic] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    errors: list[Diagnostic] = field(default_factory=list)
+    jobs: int = 0  # documents sent to a worker
+
+
+def _plan_orphans(ctx: _Context, names: set[str], todo: _Plan) -> Iterator[_Job | DocResult]:
     """TEI files and pages that no source produces: kept ones are published, the others
-    removed (or left with --keep-orphans, unpublished)."""
+    removed (or left with --keep-orphans, unpublished). In a shard, only its own share."""
     for xml in document_outputs(ctx.encoded):
-        if xml.stem in names:
+        if xml.stem in names or (ctx.share and not ctx.share.holds(xml.stem)):
             continue
         if ctx.config.keeps_orphan(xml.name):
-            todo.add(_plan_kept(ctx, xml.stem))
+            yield _plan_kept(ctx, xml.stem)
             names.add(xml.stem)
         elif ctx.keep_orphans:
             todo.notes.append(Diagnostic(str(xml), 0, 0, "warning", "orphan",
@@ -461,7 +515,7 @@ def _plan_orphans(ctx: _Context, names: set[str], todo: _Plan) -> None:
         return
     # pages the last build published for documents that are gone (their TEI file may have
     # been removed by hand)
-    for name in sorted({*ctx.cache.docs, *(ctx.cache.published or [])} - names):
+    for name in sorted(set(ctx.leftover) - names):
         with contextlib.suppress(OSError):  # a page that stays is unlisted all the same
             _remove_file(ctx.site / f"{name}.html")
 
@@ -474,105 +528,254 @@ def _site_pages() -> frozenset[str]:
     return frozenset({Path(INDEX_NAME).stem, Path(SEARCH_PAGE).stem})
 
 
-def plan(ctx: _Context) -> _Plan:
-    """Decide what to do for each source and each orphan."""
-    result = _Plan()
-    sources, result.errors = collect_sources([ctx.root / "sources"])
+def _in_cache_order(cache: BuildCache, names: list[str], ctx: _Context
+                    ) -> Iterator[tuple[str, DocState | None]]:
+    """Each of the sorted `names` with its cached state, read alongside the cache's rows
+    (both in name order: one pass, never the whole cache in memory). Cached names without a
+    source go to ctx.leftover."""
+    rows = cache.states()
+    row = next(rows, None)
+    for name in names:
+        while row is not None and row[0] < name:
+            ctx.leftover[row[0]] = row[1]
+            row = next(rows, None)
+        if row is not None and row[0] == name:
+            yield name, row[1]
+            row = next(rows, None)
+        else:
+            yield name, None
+    while row is not None:
+        ctx.leftover[row[0]] = row[1]
+        row = next(rows, None)
+
+
+def plan(ctx: _Context, todo: _Plan) -> Iterator[_Job | DocResult]:
+    """Decide what to do for each source and each orphan, one document at a time."""
+    sources, todo.errors = collect_sources([ctx.root / "sources"])
     groups = by_output_name(sources)
-    for name, group in groups.items():
+    del sources
+    names = sorted(n for n in groups if ctx.share is None or ctx.share.holds(n))
+    for name, state in _in_cache_order(ctx.cache, names, ctx):
+        group = groups[name]
         if len(group) > 1:  # one document would silently replace the other
             xml = ctx.encoded / f"{name}.xml"
-            result.done.append(DocResult(name, "failed", False, diagnostics=[
-                collision_diagnostic(src, group, xml) for src in group]))
+            yield DocResult(name, "failed", False, diagnostics=[
+                collision_diagnostic(src, group, xml) for src in group],
+                refreshed=state is not None)
         elif name in _site_pages():  # its page would replace the edition's own page
             page = ctx.site / f"{name}.html"
-            result.done.append(DocResult(name, "failed", False, diagnostics=[Diagnostic(
+            yield DocResult(name, "failed", False, diagnostics=[Diagnostic(
                 str(group[0]), 0, 0, "error", "collision",
-                f"{group[0]} would become {page}, a page the edition itself needs; rename it")]))
+                f"{group[0]} would become {page}, a page the edition itself needs; rename it")],
+                refreshed=state is not None)
         else:
-            result.add(_plan_source(ctx, name, group[0]))
-    _plan_orphans(ctx, set(groups), result)
-    return result
+            yield _plan_source(ctx, name, group[0], state)
+    yield from _plan_orphans(ctx, set(groups), todo)
 
 
-def _execute(jobs: list[_Job], workers: int) -> Iterator[DocResult]:
-    if workers <= 1 or len(jobs) <= 1:
-        for job in jobs:
-            yield _run_job(job)
+def _execute(steps: Iterable[_Job | DocResult], workers: int, todo: _Plan
+             ) -> Iterator[DocResult]:
+    """Run the jobs among `steps` and give every result in the order of `steps`. At most a
+    few jobs per worker are in flight, so the plan is never held whole."""
+    if workers <= 1:
+        for step in steps:
+            if isinstance(step, _Job):
+                todo.jobs += 1
+                yield _run_job(step)
+            else:
+                yield step
         return
-    chunk = max(1, min(8, len(jobs) // (workers * 8)))
-    _tools()  # compiled once here; forked workers inherit it instead of compiling again
-    with ProcessPoolExecutor(max_workers=workers, initializer=_init_worker) as pool:
-        yield from pool.map(_run_job, jobs, chunksize=chunk)
+    window: deque[Future[DocResult] | DocResult] = deque()
+    in_flight = 0
+    pool: ProcessPoolExecutor | None = None
+    try:
+        for step in steps:
+            if isinstance(step, _Job):
+                if pool is None:
+                    _tools()  # compiled once here; forked workers inherit it
+                    pool = ProcessPoolExecutor(max_workers=workers, initializer=_init_worker)
+                window.append(pool.submit(_run_job, step))
+                todo.jobs += 1
+                in_flight += 1
+            else:
+                window.append(step)
+            while window and (in_flight > 4 * workers or _ready(window[0])):
+                head = window.popleft()
+                if isinstance(head, Future):
+                    in_flight -= 1
+                    yield head.result()
+                else:
+                    yield head
+        while window:
+            head = window.popleft()
+            yield head.result() if isinstance(head, Future) else head
+    finally:
+        if pool is not None:
+            pool.shutdown(cancel_futures=True)
+
+
+def _ready(step: Future[DocResult] | DocResult) -> bool:
+    return not isinstance(step, Future) or step.done()
+
+
+class _Spool:
+    """The fresh register records of a build, kept on disk until the register is written
+    (a record holds the document's text: never all of them in memory at once)."""
+
+    def __init__(self, folder: Path) -> None:
+        # open for the whole build (closed by close(), in _build's finally)
+        self._file = tempfile.TemporaryFile(dir=folder, prefix=".tei-edition-records.")  # noqa: SIM115
+        self._where: dict[str, tuple[int, int]] = {}
+
+    def add(self, name: str, record: dict) -> None:
+        data = json.dumps(record, ensure_ascii=False, separators=(",", ":")).encode()
+        self._file.seek(0, os.SEEK_END)
+        self._where[name] = (self._file.tell(), len(data))
+        self._file.write(data)
+
+    def get(self, name: str) -> dict | None:
+        if name not in self._where:
+            return None
+        at, size = self._where[name]
+        self._file.seek(at)
+        return json.loads(self._file.read(size))
+
+    def close(self) -> None:
+        self._file.close()
+
+
+class _Records(Mapping[str, "dict | None"]):
+    """Every published document -> its fresh record from the spool, or None when it was not
+    rendered in this build (the register has it from the last one). Read as asked."""
+
+    def __init__(self, names: list[str], spool: _Spool) -> None:
+        self._names, self._spool = names, spool
+
+    def __getitem__(self, name: str) -> dict | None:
+        return self._spool.get(name)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._names)
+
+    def __len__(self) -> int:
+        return len(self._names)
+
+
+def _keep(cache: BuildCache, r: DocResult) -> bool:
+    """The document's row of the cache, when it changed; True when a row goes."""
+    if r.tei is None:
+        if r.refreshed:
+            cache.drop(r.name)
+        return r.refreshed
+    if r.refreshed:
+        cache.put(r.name, DocState(r.inputs, r.tei, r.settings, r.valid,
+                                   _cached_diagnostics(r), r.page, r.date, r.index_row))
+    return False
 
 
 def build(root: Path, *, jobs: int | None = None, force: bool = False, config: Config | None = None,
           progress: Callable[[DocResult], None] | None = None,
-          keep_orphans: bool = False) -> BuildResult:
-    """Build a project folder; `progress` is called as each document finishes."""
+          keep_orphans: bool = False, share: Share | None = None,
+          out: Path | None = None) -> BuildResult:
+    """Build a project folder; `progress` is called as each document finishes. With
+    `share`, only that share of the sources, into `out` (default ROOT/shards/K-of-N)."""
     start = time.perf_counter()
     config = config or Config()
     result = BuildResult()
+    out = out or (root / "shards" / share.folder if share else root)
     if not (root / "sources").is_dir():
         result.usage_errors.append(Diagnostic(str(root / "sources"), 0, 0, "error", "io",
                                               "no sources/ folder: expected DIR/sources/*.txt"))
         return result
     for sub in ("encoded", "site"):
         try:
-            (root / sub).mkdir(parents=True, exist_ok=True)
+            (out / sub).mkdir(parents=True, exist_ok=True)
         except OSError as exc:  # a file of that name, a read-only folder
-            result.usage_errors.append(Diagnostic(str(root / sub), 0, 0, "error", "io",
+            result.usage_errors.append(Diagnostic(str(out / sub), 0, 0, "error", "io",
                                                   exc.strerror or str(exc)))
             return result
-    cache, result.notes = load_cache(root / "site" / CACHE_NAME)
-    ctx = _Context(root, config, force, keep_orphans, cache, settings_digest(config))
-    todo = plan(ctx)
-    result.usage_errors += todo.errors
-    result.notes += todo.notes
-    result.removed = todo.removed
-    for r in todo.done:
-        result.docs.append(r)
-        if progress:
-            progress(r)
-    for r in _execute(todo.jobs, jobs or os.cpu_count() or 1):
-        result.docs.append(r)
-        if progress:
-            progress(r)
-    result.docs.sort(key=lambda r: r.name)
-    # The pages and TEI files were written without a flush each: one for the whole run.
-    sync_written([*(root / "encoded" / f"{r.name}.xml" for r in result.docs
-                    if r.status == "converted"),
-                  *(root / "site" / f"{r.name}.html" for r in result.docs if r.rendered)])
-    published = [r.name for r in result.docs if r.index_entry]
-    result.site_files = sum(r.rendered for r in result.docs)
-    changed = bool(todo.jobs or todo.removed)
-    if (changed or cache.published != published
-            or not all(os.path.isfile(root / "site" / f) for f in _site_files())):
-        _write_site(root / "site", result.docs)
-        result.site_files += 2
-    # A source removed since the last run changes the register too, though nothing was rendered.
-    gone = set(cache.docs) - {r.name for r in result.docs}
-    result.site_files += _write_site_pages(root, result.docs, config,
-                                           force=changed or bool(gone) or force)
-    result.corpus_diagnostics = _write_corpus(root, result.docs, config, changed or force)
-    result.notes += save_cache(root / "site" / CACHE_NAME, _new_cache(result.docs, published))
+    cache, result.notes = load_cache(out / "site" / CACHE_NAME)
+    try:
+        _build(root, out, config, cache, result, jobs=jobs or os.cpu_count() or 1,
+               force=force, keep_orphans=keep_orphans, share=share, progress=progress)
+    finally:
+        cache.close()
     result.seconds = time.perf_counter() - start
     return result
 
 
-def _write_corpus(root: Path, docs: list[DocResult], config: Config,
-                  changed: bool) -> list[Diagnostic]:
+def _listing(folder: Path) -> frozenset[str]:
+    try:
+        return frozenset(os.listdir(folder))
+    except OSError:
+        return frozenset()
+
+
+def _build(root: Path, out: Path, config: Config, cache: BuildCache, result: BuildResult, *,
+           jobs: int, force: bool, keep_orphans: bool, share: Share | None,
+           progress: Callable[[DocResult], None] | None) -> None:
+    ctx = _Context(root, out, config, force, keep_orphans, cache, settings_digest(config),
+                   share, _listing(root / "sources"))
+    todo = _Plan()
+    spool = _Spool(ctx.site)
+    written: list[str] = []  # files written without a flush each: one for the whole run
+    published: list[str] = []
+    dropped = 0
+    try:
+        for r in _execute(plan(ctx, todo), jobs, todo):
+            result.add(r)
+            dropped += _keep(cache, r)
+            if r.status == "converted":
+                written.append(str(ctx.encoded / f"{r.name}.xml"))
+            if r.rendered:
+                written.append(str(ctx.site / f"{r.name}.html"))
+            if r.site_record is not None:
+                spool.add(r.name, r.site_record)
+            if r.index_row is not None:
+                published.append(r.name)
+            if progress:
+                progress(r)
+        result.usage_errors += todo.errors
+        result.notes += todo.notes + bad_rows_warning(cache)
+        result.removed = todo.removed
+        handled = {d.name for d in result.docs}
+        gone = [n for n in ctx.leftover if n not in handled]  # their sources were removed
+        for name in gone:
+            cache.drop(name)
+        sync_written(written)
+        result.site_files = sum(r.rendered for r in result.docs)
+        changed = bool(todo.jobs or todo.removed or gone or dropped)
+        result.notes += cache.save(lambda: _write_edition(
+            ctx, result, published, spool, changed=changed or force))
+    finally:
+        spool.close()
+
+
+def _write_edition(ctx: _Context, result: BuildResult, published: list[str], spool: _Spool,
+                   *, changed: bool) -> None:
+    """The pages of the edition as a whole, and the corpus (not in a shard): each only when
+    something it is made from changed, or it is missing. Runs before the cache is committed:
+    a build killed here leaves the last cache, and the next build does this again."""
+    if changed or not all((ctx.site / f).is_file() for f in _site_files()):
+        _write_site(ctx, len(published))
+        result.site_files += 2
+    result.site_files += _write_site_pages(ctx, _Records(published, spool), changed=changed)
+    if ctx.share is None:
+        result.corpus_diagnostics = _write_corpus(ctx, [d.name for d in result.docs], changed)
+
+
+def _write_corpus(ctx: _Context, names: list[str], changed: bool) -> list[Diagnostic]:
     """encoded/corpus.xml and its parts, unless nothing they are made from is newer; and
     the schemas where the documents' xml-model instructions point, when that is local."""
     from .corpus import is_current, publish_schemas, write_corpus
 
-    encoded = root / "encoded"
-    names = [r.name for r in docs if (encoded / f"{r.name}.xml").is_file()]
+    listed = _listing(ctx.encoded)
+    names = [n for n in names if f"{n}.xml" in listed]
     if not names:
         return []  # a corpus holds at least one document
-    current = not changed and is_current(encoded, names, config)
-    schemas = publish_schemas(root, config)
-    return schemas if current else schemas + write_corpus(encoded, names, config)
+    current = not changed and is_current(ctx.encoded, names, ctx.config)
+    schemas = publish_schemas(ctx.out, ctx.config)
+    return schemas if current else schemas + write_corpus(ctx.encoded, names, ctx.config)
 
 
 def _registry_ids(config: Config) -> frozenset[str]:
@@ -585,25 +788,26 @@ def _site_record(tree: etree._ElementTree, name: str, registry: frozenset[str]) 
     return document_record(tree.getroot(), name, registry, _tools().sheets)
 
 
-def _write_site_pages(root: Path, docs: list[DocResult], config: Config, *, force: bool) -> int:
+def _write_site_pages(ctx: _Context, records: Mapping[str, dict | None], *,
+                      changed: bool) -> int:
     """The persons register and the search index (register.py), from the records of the
-    documents rendered now and the cached ones; rewrites only files that changed, and says
+    documents rendered now and the stored ones; rewrites only files that changed, and says
     how many it wrote."""
-    from .register import CACHE_NAME, write_site_pages
+    from .register import CACHE_NAME as REGISTER
+    from .register import write_site_pages
 
-    site = root / "site"
-    if not force and (site / CACHE_NAME).exists() and (site / "search.html").exists():
+    site = ctx.site
+    if not changed and (site / REGISTER).exists() and (site / "search.html").exists():
         return 0  # nothing was rendered: the register and the index are as the last run left them
-    registry = _registry_ids(config)
+    registry = _registry_ids(ctx.config)
 
     def load(name: str) -> dict | None:
         try:
-            return _site_record(parse_file(root / "encoded" / f"{name}.xml"), name, registry)
+            return _site_record(parse_file(ctx.encoded / f"{name}.xml"), name, registry)
         except (OSError, XMLInputError):
             return None
 
-    report = write_site_pages(site, {r.name: r.site_record for r in docs if r.tei},
-                              load=load, registry=config.persons)
+    report = write_site_pages(site, records, load=load, registry=ctx.config.persons)
     sync_written(report.written)
     return len(report.written) - 1  # not counting the register's own cache
 
@@ -615,16 +819,79 @@ def _site_files() -> tuple[str, ...]:
     return INDEX_NAME, CSS_NAME
 
 
-def _write_site(site: Path, docs: list[DocResult]) -> None:
-    from .render import CSS_NAME, XSLT_DIR, IndexEntry, Stylesheets, render_index
+def _write_site(ctx: _Context, count: int) -> None:
+    """index.html from the rows in the cache (streamed: never every row in memory), and the CSS."""
+    from .render import CSS_NAME, INDEX_NAME, XSLT_DIR, Stylesheets, index_page
 
-    entries = []
-    for r in docs:
-        if r.index_entry:
-            el = etree.fromstring(r.index_entry)
-            header = el[0] if len(el) else etree.Element("teiHeader")
-            entries.append(IndexEntry(el.get("name", r.name), el.get("href", ""),
-                                      el.get("kind", ""), el.get("date", ""), header))
     sheets = _tools().sheets if _TOOLS else Stylesheets.load()
-    write_atomic(site / "index.html", render_index(entries, sheets))
-    write_atomic(site / CSS_NAME, (XSLT_DIR / CSS_NAME).read_bytes())
+    write_atomic(ctx.site / INDEX_NAME, index_page(ctx.cache.rows(), count, sheets))
+    write_atomic(ctx.site / CSS_NAME, (XSLT_DIR / CSS_NAME).read_bytes())
+
+
+# ------------------------------------------------------------------ merging shards
+
+
+def merge(root: Path, shards: list[Path], *, jobs: int | None = None,
+          config: Config | None = None, progress: Callable[[DocResult], None] | None = None
+          ) -> BuildResult:
+    """Take the documents the shards built (their TEI files, pages, cache rows and register
+    records) into the project, then build it: what the shards made is current and kept, and
+    the index, the persons register, the search index and the corpus are written from it.
+    A source no shard built is converted here."""
+    result = BuildResult()
+    for shard in shards:
+        if not (shard / "site" / CACHE_NAME).is_file() or not (shard / "encoded").is_dir():
+            result.usage_errors.append(Diagnostic(
+                str(shard), 0, 0, "error", "io", "not the output of `build --shard` "
+                f"(no encoded/ or site/{CACHE_NAME})"))
+    if result.usage_errors:
+        return result
+    notes: list[Diagnostic] = []
+    for shard in shards:
+        notes += _adopt(root, shard)
+    built = build(root, jobs=jobs, config=config, progress=progress)
+    built.notes[:0] = notes
+    return built
+
+
+def _adopt(root: Path, shard: Path) -> list[Diagnostic]:
+    """Copy one shard's documents and cache rows into the project. A TEI file of the
+    project that was edited by hand is never replaced (the build then reports it)."""
+    from .register import adopt
+
+    shard_cache, notes = load_cache(shard / "site" / CACHE_NAME)
+    cache, more = load_cache(root / "site" / CACHE_NAME)
+    notes += more
+    try:
+        for name, state in shard_cache.states():
+            if state is None:
+                continue
+            notes += _copy_document(root, shard, name)
+            cache.put(name, state)  # its records do not vouch here: hashed again, by content
+        notes += cache.save()
+    finally:
+        shard_cache.close()
+        cache.close()
+    adopt(root / "site", shard / "site")
+    return notes
+
+
+def _copy_document(root: Path, shard: Path, name: str) -> list[Diagnostic]:
+    target = root / "encoded" / f"{name}.xml"
+    with contextlib.suppress(OSError, XMLInputError):
+        if os.path.lexists(target) and not TeiFacts.of(read_limited(target)).intact:
+            return [Diagnostic(str(target), 0, 0, "warning", "hand-edited",
+                               f"edited by hand: kept, not replaced by {shard}'s")]
+    try:
+        for sub, suffix in (("encoded", ".xml"), ("site", ".html")):
+            src = shard / sub / f"{name}{suffix}"
+            if src.is_file():
+                (root / sub).mkdir(parents=True, exist_ok=True)
+                with src.open("rb") as fh:
+                    write_atomic(root / sub / src.name, iter(lambda: fh.read(1 << 20), b""),
+                                 durable=False)
+    except OSError as exc:
+        return [Diagnostic(str(shard / "encoded" / f"{name}.xml"), 0, 0, "error", "io",
+                           exc.strerror or str(exc))]
+    return []
+

@@ -9,19 +9,23 @@ inode are all as they were when it was hashed. The change time cannot be set bac
 is hashed again. A file changed within RACY_NS of being hashed is hashed again too: file
 times have a granularity, and an edit in the same tick would keep all four values.
 
-The cache (`site/.tei-edition-build.json`) is versioned and checked entry by entry; one
-that cannot be used is discarded with a warning, and the build starts from the files.
+The cache (`site/.tei-edition-build.sqlite`, stdlib SQLite: rows read in order and written
+one by one, so a large archive is neither held in memory nor rewritten whole) is versioned
+and checked entry by entry; an entry that cannot be used is ignored with a warning, a file
+that is not a cache is replaced, and those documents are checked from the files.
 """
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import hashlib
 import json
 import os
 import re
+import sqlite3
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Container, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -30,11 +34,11 @@ from .config import Config
 from .corpus import CORPUS_NAME
 from .diagnostics import Diagnostic
 from .writers.tei import recorded_digest
-from .xmlio import XMLInputError, read_limited, write_atomic
+from .xmlio import read_limited
 
-CACHE_NAME = ".tei-edition-build.json"
+CACHE_NAME = ".tei-edition-build.sqlite"
 #: The layout of the cache file; a cache of another format is ignored.
-CACHE_FORMAT = 2
+CACHE_FORMAT = 3
 #: A file whose change time is this close to the moment it was hashed is hashed again
 #: (2 s: the coarsest file time granularity in use, FAT's).
 RACY_NS = 2_000_000_000
@@ -142,13 +146,16 @@ def document_outputs(encoded: Path) -> list[Path]:
     return sorted(p for p in encoded.glob("*.xml") if p.name not in EDITION_FILES)
 
 
-def document_inputs(source: Path) -> list[Path]:
+def document_inputs(source: Path, listed: Container[str] | None = None) -> list[Path]:
     """Every file a document's TEI is made from: the source first, then its hints file
-    (NAME.hints.toml) when there is one. Adding, changing or removing one converts again."""
+    (NAME.hints.toml) when there is one. Adding, changing or removing one converts again.
+    `listed`: the names of the files in the source's folder, when the caller has them (one
+    listing of the folder, not a stat per document)."""
     from .readers.hints import hints_path
 
     hints = hints_path(source)
-    return [source, hints] if os.path.lexists(hints) else [source]
+    there = hints.name in listed if listed is not None else os.path.lexists(hints)
+    return [source, hints] if there else [source]
 
 
 # ------------------------------------------------------------------ the cache
@@ -163,16 +170,9 @@ class DocState:
     settings: str
     valid: bool
     diagnostics: list[Diagnostic] = field(default_factory=list)
-    index: str | None = None  # the serialised index entry
     page: FileRecord | None = None  # the page as it was written
-
-
-@dataclass
-class BuildCache:
-    """The documents of the last build, and the names its index page listed."""
-
-    docs: dict[str, DocState] = field(default_factory=dict)
-    published: list[str] | None = None  # None: unknown (no usable cache)
+    date: str = ""  # the sort date, for the index page
+    row: str | None = None  # the document's row of the index page (HTML); None: not listed
 
 
 class _Bad(ValueError):
@@ -184,95 +184,196 @@ def _need(ok: bool, what: str) -> None:
         raise _Bad(what)
 
 
-def _file_from(raw: object) -> FileRecord:
-    _need(isinstance(raw, dict), "a file record is not an object")
-    assert isinstance(raw, dict)
-    path, sha, stamp, seen = raw.get("path"), raw.get("sha256"), raw.get("stamp"), raw.get("seen")
-    _need(isinstance(path, str) and isinstance(sha, str) and len(sha) == 64, "bad file record")
-    _need(isinstance(stamp, list) and len(stamp) == 4
-          and all(type(v) is int for v in stamp), "bad stamp")
-    _need(type(seen) is int, "bad time")
-    assert isinstance(stamp, list) and isinstance(path, str) and isinstance(sha, str)
-    return FileRecord(path, sha, (stamp[0], stamp[1], stamp[2], stamp[3]), int(seen))
+def _file_out(r: FileRecord) -> list:
+    return [r.path, r.sha256, *r.stamp, r.seen]
 
 
-def _tei_from(raw: object) -> TeiRecord:
-    _need(isinstance(raw, dict) and isinstance(raw.get("facts"), dict),
-          "a TEI record is not an object")
-    assert isinstance(raw, dict)
-    facts = raw["facts"]
-    version, source, intact = facts.get("version"), facts.get("source_sha256"), facts.get("intact")
-    _need(version is None or isinstance(version, str), "bad version")
-    _need(source is None or isinstance(source, str), "bad source digest")
-    _need(isinstance(intact, bool), "bad intact flag")
-    return TeiRecord(_file_from(raw.get("file")), TeiFacts(version, source, bool(intact)))
+def _file_in(raw: object) -> FileRecord:
+    _need(isinstance(raw, list) and len(raw) == 7, "bad file record")
+    assert isinstance(raw, list)
+    path, sha, *numbers = raw
+    _need(isinstance(path, str) and isinstance(sha, str) and len(sha) == 64
+          and all(type(v) is int for v in numbers), "bad file record")
+    return FileRecord(path, sha, (numbers[0], numbers[1], numbers[2], numbers[3]), numbers[4])
 
 
-def _diagnostic_from(raw: object) -> Diagnostic:
-    _need(isinstance(raw, dict), "a diagnostic is not an object")
-    assert isinstance(raw, dict)
-    try:
-        diag = Diagnostic(**raw)
-    except TypeError as exc:
-        raise _Bad(str(exc)) from None
-    _need(all(isinstance(getattr(diag, k), str) for k in ("file", "severity", "rule", "message"))
-          and type(diag.line) is int and type(diag.col) is int, "bad diagnostic")
-    return diag
+def _diagnostic_in(raw: object) -> Diagnostic:
+    _need(isinstance(raw, list) and len(raw) == 6, "a diagnostic is not a list of six")
+    assert isinstance(raw, list)
+    file, line, col, severity, rule, message = raw
+    _need(all(isinstance(v, str) for v in (file, severity, rule, message))
+          and type(line) is int and type(col) is int, "bad diagnostic")
+    return Diagnostic(file, line, col, severity, rule, message)
 
 
-def _state_from(raw: object) -> DocState:
-    _need(isinstance(raw, dict), "an entry is not an object")
-    assert isinstance(raw, dict)
-    inputs, diags = raw.get("inputs"), raw.get("diagnostics")
-    settings, valid, index = raw.get("settings"), raw.get("valid"), raw.get("index")
+def _state_out(s: DocState) -> str:
+    """One row's state as compact JSON (arrays, not objects: a no-op build decodes every row)."""
+    facts = s.tei.facts
+    return json.dumps([
+        [_file_out(r) for r in s.inputs], _file_out(s.tei.file),
+        [facts.version, facts.source_sha256, facts.intact], s.settings, s.valid,
+        [[d.file, d.line, d.col, d.severity, d.rule, d.message] for d in s.diagnostics],
+        None if s.page is None else _file_out(s.page)], ensure_ascii=False,
+        separators=(",", ":"))
+
+
+def _state_in(raw_state: str, date: object, row: object) -> DocState:
+    raw = json.loads(raw_state)
+    _need(isinstance(raw, list) and len(raw) == 7, "an entry is not a list of seven")
+    inputs, tei, facts, settings, valid, diags, page = raw
     _need(isinstance(inputs, list) and isinstance(diags, list), "bad lists")
+    _need(isinstance(facts, list) and len(facts) == 3, "bad TEI facts")
+    version, source, intact = facts
+    _need((version is None or isinstance(version, str)) and isinstance(intact, bool)
+          and (source is None or isinstance(source, str)), "bad TEI facts")
     _need(isinstance(settings, str) and isinstance(valid, bool), "bad settings or validity")
-    _need(index is None or isinstance(index, str), "bad index entry")
-    assert isinstance(inputs, list) and isinstance(diags, list) and isinstance(settings, str)
-    page = raw.get("page")
-    return DocState([_file_from(i) for i in inputs], _tei_from(raw.get("tei")), settings,
-                    bool(valid), [_diagnostic_from(d) for d in diags],
-                    index if isinstance(index, str) else None,
-                    None if page is None else _file_from(page))
+    _need(isinstance(date, str) and (row is None or isinstance(row, str)), "bad index row")
+    assert isinstance(date, str) and (row is None or isinstance(row, str))
+    return DocState([_file_in(i) for i in inputs], TeiRecord(_file_in(tei), TeiFacts(
+        version, source, intact)), settings, valid, [_diagnostic_in(d) for d in diags],
+        None if page is None else _file_in(page), date, row)
 
 
-def _cache_from(raw: object) -> BuildCache | None:
-    """The cache in `raw`; None when it is of another format or converter version."""
-    _need(isinstance(raw, dict), "not a JSON object")
-    assert isinstance(raw, dict)
-    if raw.get("format") != CACHE_FORMAT or raw.get("converter") != __version__:
-        return None
-    docs, published = raw.get("docs"), raw.get("published")
-    _need(isinstance(docs, dict), "'docs' is not an object")
-    _need(isinstance(published, list) and all(isinstance(n, str) for n in published),
-          "'published' is not a list of names")
-    assert isinstance(docs, dict) and isinstance(published, list)
-    return BuildCache({str(k): _state_from(v) for k, v in docs.items()}, list(published))
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS docs (name TEXT PRIMARY KEY, state TEXT NOT NULL,
+                                 date TEXT NOT NULL, row TEXT);
+"""
+
+_COLUMNS = {"meta": ["key", "value"], "docs": ["name", "state", "date", "row"]}
+
+
+class BuildCache:
+    """The build cache: one row per published document, in SQLite (site/CACHE_NAME).
+
+    Rows are read in name order as the build goes (never all at once: memory stays flat
+    however large the archive), and only the rows of documents that changed are written,
+    in one transaction at the end: a build with nothing to do leaves the file untouched,
+    and a build killed half-way leaves the cache of the last build whole.
+    """
+
+    def __init__(self, conn: sqlite3.Connection, path: Path | None) -> None:
+        self._conn = conn
+        self.path = path
+        self._pending: dict[str, DocState | None] = {}  # name -> new state, None: delete
+        self.bad = 0  # rows that could not be used (their documents are checked afresh)
+
+    @classmethod
+    def memory(cls) -> BuildCache:
+        """An empty cache that is not kept (there is no place to keep it)."""
+        conn = sqlite3.connect(":memory:")
+        conn.executescript(_SCHEMA)
+        return cls(conn, None)
+
+    def states(self) -> Iterator[tuple[str, DocState | None]]:
+        """(name, state) of every row, in name order; None for a row of the wrong shape."""
+        for name, raw, date, row in self._conn.execute(
+                "SELECT name, state, date, row FROM docs ORDER BY name"):
+            try:
+                yield name, _state_in(raw, date, row)
+            except (_Bad, ValueError, TypeError, RecursionError):
+                self.bad += 1
+                yield name, None
+
+    def put(self, name: str, state: DocState) -> None:
+        """Keep a document's new state (written by `save`)."""
+        self._pending[name] = state
+
+    def drop(self, name: str) -> None:
+        """Forget a document (written by `save`)."""
+        self._pending[name] = None
+
+    def rows(self) -> Iterator[tuple[str, str]]:
+        """(date, row) of every listed document, in the order of the index page: dated ones
+        by date then name, the undated ones after them by name."""
+        yield from self._conn.execute(
+            "SELECT date, row FROM docs WHERE row IS NOT NULL ORDER BY date = '', date, name")
+
+    def names(self) -> Iterator[str]:
+        yield from (n for (n,) in self._conn.execute("SELECT name FROM docs ORDER BY name"))
+
+    @property
+    def changed(self) -> bool:
+        return bool(self._pending)
+
+    def save(self, during: Callable[[], None] | None = None) -> list[Diagnostic]:
+        """Write the pending changes in one transaction, and run `during` inside it (it
+        sees the new rows; the changes are kept only if it returns); a warning when the
+        cache cannot be written. Nothing pending: nothing is written, `during` runs alone."""
+        if not self._pending:
+            if during:
+                during()
+            return []
+        put = [(n, _state_out(s), s.date, s.row) for n, s in self._pending.items() if s]
+        gone = [(n,) for n, s in self._pending.items() if s is None]
+        try:
+            with self._conn:
+                self._conn.executemany("INSERT OR REPLACE INTO docs VALUES (?, ?, ?, ?)", put)
+                self._conn.executemany("DELETE FROM docs WHERE name = ?", gone)
+                if during:
+                    during()
+        except sqlite3.Error as exc:
+            return [_cache_warning(self.path, f"the build cache could not be written ({exc}); "
+                                   "the next build checks those documents afresh")]
+        self._pending.clear()
+        return []
+
+    def close(self) -> None:
+        self._conn.close()
+
+
+def _cache_warning(path: Path | None, message: str) -> Diagnostic:
+    return Diagnostic(str(path or CACHE_NAME), 0, 0, "warning", "build-cache", message)
+
+
+def _connect(path: Path) -> sqlite3.Connection:
+    """The cache database, made when missing; raises sqlite3.Error for one that is not a
+    cache of this format and converter version (it is then replaced)."""
+    conn = sqlite3.connect(path, timeout=30, isolation_level=None)
+    try:
+        conn.executescript(_SCHEMA)
+        for table, columns in _COLUMNS.items():
+            found_columns = [c[1] for c in conn.execute(f"PRAGMA table_info({table})")]
+            if found_columns != columns:
+                raise sqlite3.DatabaseError(f"table {table} is not the build cache's")
+        found = dict(conn.execute("SELECT key, value FROM meta"))
+        want = {"format": str(CACHE_FORMAT), "converter": __version__}
+        if found and found != want:
+            conn.executescript("DELETE FROM docs; DELETE FROM meta;")
+        if found != want:
+            with conn:
+                conn.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)", want.items())
+        conn.isolation_level = ""  # transactions as `with conn:` opens them
+        return conn
+    except BaseException:
+        conn.close()
+        raise
 
 
 def load_cache(path: Path) -> tuple[BuildCache, list[Diagnostic]]:
-    """The cache of the last build; an empty one (and a warning) when it cannot be used."""
-    if not os.path.lexists(path):
-        return BuildCache(), []
+    """The cache of the last build; an empty one (and a warning) when it cannot be used.
+    A file that is not a usable cache is replaced; anything else (a folder) is left alone,
+    and the build runs without a cache."""
     try:
-        cache = _cache_from(json.loads(read_limited(path)))
-    except (XMLInputError, ValueError, RecursionError) as exc:
-        why = exc.message if isinstance(exc, XMLInputError) else str(exc)
-        return BuildCache(), [Diagnostic(str(path), 0, 0, "warning", "build-cache",
-                                         f"the build cache cannot be used ({why}); it is "
-                                         "ignored and every document is checked afresh")]
-    return cache or BuildCache(), []
+        return BuildCache(_connect(path), path), []
+    except sqlite3.Error as exc:
+        why = str(exc)
+    if os.path.isfile(path) and not os.path.islink(path):
+        with contextlib.suppress(OSError, sqlite3.Error):
+            for stale in (path, path.with_name(path.name + "-journal")):
+                with contextlib.suppress(FileNotFoundError):
+                    stale.unlink()
+            return BuildCache(_connect(path), path), [_cache_warning(
+                path, f"the build cache could not be used ({why}); it is replaced, and "
+                "every document is checked afresh")]
+    return BuildCache.memory(), [_cache_warning(
+        path, f"the build cache cannot be used ({why}); every document is checked afresh")]
 
 
-def save_cache(path: Path, cache: BuildCache) -> list[Diagnostic]:
-    """Write the cache atomically; a warning (not a failure) when it cannot be written."""
-    data = {"format": CACHE_FORMAT, "converter": __version__,
-            "published": cache.published or [],
-            "docs": {name: dataclasses.asdict(state) for name, state in sorted(cache.docs.items())}}
-    try:
-        write_atomic(path, json.dumps(data, ensure_ascii=False).encode())
-    except OSError as exc:
-        return [Diagnostic(str(path), 0, 0, "warning", "build-cache",
-                           f"the build cache could not be written ({exc.strerror or exc}); "
-                           "the next build checks every document afresh")]
-    return []
+def bad_rows_warning(cache: BuildCache) -> list[Diagnostic]:
+    """A warning for the rows of the cache that could not be used, if any."""
+    if not cache.bad:
+        return []
+    return [_cache_warning(cache.path, f"{cache.bad} entr{'y' if cache.bad == 1 else 'ies'} "
+                           "of the build cache could not be used; those documents are "
+                           "checked afresh")]

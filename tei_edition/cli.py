@@ -173,22 +173,22 @@ def html(paths: tuple[Path, ...], outdir: Path, quiet: bool) -> None:
     sys.exit(report.exit_status)
 
 
-def _progress(total: int):
-    """A progress bar on a terminal, plain lines otherwise."""
+def _progress():
+    """A count of the documents done on a terminal; plain lines otherwise, for the documents
+    a build did something with (a line for each unchanged one would bury them)."""
     if sys.stderr.isatty():
-        bar = click.progressbar(length=total, label="building", file=sys.stderr)
-        bar.__enter__()
+        done = [0]
 
         def step(result) -> None:
-            if bar.pos >= total:  # documents kept without a source come on top
-                return
-            bar.update(1)
-            if bar.pos >= total:
-                bar.__exit__(None, None, None)
+            done[0] += 1
+            if done[0] % 50 == 0 or result.status != "unchanged":
+                click.echo(f"\rbuilding: {done[0]} document(s) done", err=True, nl=False)
 
         return step
 
     def line(result) -> None:
+        if result.status == "unchanged" and result.valid:
+            return
         flag = "" if result.valid else " (invalid)"
         click.echo(f"{result.name}: {result.status}{flag}", err=True)
 
@@ -204,25 +204,47 @@ def _progress(total: int):
                    "(a .bak copy is kept).")
 @click.option("--keep-orphans", is_flag=True,
               help="Keep TEI files and pages whose source is gone (default: remove them).")
+@click.option("--shard", "share", metavar="K/N", default=None,
+              help="Build only the Kth of N stable shares of the sources, into "
+                   "FOLDER/shards/K-of-N (or --out), for a job array or a CI matrix.")
+@click.option("--out", type=click.Path(path_type=Path), default=None,
+              help="With --shard: the folder the share is built into.")
+@click.option("--merge", "shards", multiple=True, type=click.Path(path_type=Path),
+              metavar="DIR", help="Take the documents of shard folders (repeat the option, "
+                                  "or give a glob) into FOLDER and build the edition from them.")
 @click.option("--quiet", "-q", is_flag=True, help="Print errors and the summary only.")
-def build(folder: Path, jobs: int | None, force: bool, keep_orphans: bool, quiet: bool) -> None:
+def build(folder: Path, jobs: int | None, force: bool, keep_orphans: bool, share: str | None,
+          out: Path | None, shards: tuple[Path, ...], quiet: bool) -> None:
     """Build FOLDER: sources/ -> encoded/ (TEI) -> validate -> site/ (HTML).
 
     Incremental by content; --force converts and renders everything again (hand-edited TEI
     files are replaced, a .bak copy kept). A TEI file and page whose source is gone are
     removed, unless kept by --keep-orphans or listed under [build] orphans in
-    tei-edition.toml (those are published)."""
+    tei-edition.toml (those are published). --shard K/N and --merge split a large archive
+    over machines (docs/scale.md)."""
+    from .build import Share, merge
     from .build import build as run_build
-    from .convert import by_output_name, collect_sources
 
+    if (share or out) and shards:
+        raise click.UsageError("--shard/--out and --merge do not go together")
+    if out and not share:
+        raise click.UsageError("--out goes with --shard")
+    try:
+        parts = Share.parse(share) if share else None
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--shard") from None
     config = _config(None, folder)
-    sources, _ = collect_sources([folder / "sources"]) if (folder / "sources").is_dir() else ([], [])
-    progress = None if quiet else _progress(len(by_output_name(sources)))  # one per document
-    result = run_build(folder, jobs=jobs, force=force, config=config, progress=progress,
-                       keep_orphans=keep_orphans)
+    progress = None if quiet else _progress()
+    if shards:
+        result = merge(folder, list(shards), jobs=jobs, config=config, progress=progress)
+    else:
+        result = run_build(folder, jobs=jobs, force=force, config=config, progress=progress,
+                           keep_orphans=keep_orphans, share=parts, out=out)
+    if progress is not None and sys.stderr.isatty():
+        click.echo("", err=True)  # ends the count's line
     _emit([d for d in result.diagnostics if not quiet or d.severity == "error"])
     click.echo(result.summary(), err=True)
-    index = folder / "site" / "index.html"
+    index = (out or (folder / "shards" / parts.folder if parts else folder)) / "site" / "index.html"
     if index.exists() and not result.usage_errors:
         click.echo(f"open {index}", err=True)
     sys.exit(result.exit_status)

@@ -129,3 +129,15 @@ def _sync(site: Path, files: dict[str, bytes], digests: dict[str, str]) -> SiteR
         digests[rel] = digest
         report.written.append(Path(target))
     return report
+
+
+def adopt(site: Path, shard_site: Path) -> None:
+    """Take over the document records another site folder stores (a shard's build, of
+    other documents), so that write_site_pages finds them as if this site had made them."""
+    theirs = _load(shard_site / CACHE_NAME)
+    if not theirs.get("docs"):
+        return
+    ours = _load(site / CACHE_NAME) or {"version": __version__, "docs": {}, "files": {}}
+    ours["docs"].update(theirs["docs"])
+    write_atomic(site / CACHE_NAME, json.dumps(ours, ensure_ascii=False,
+                                               separators=(",", ":")).encode(), durable=False)

@@ -12,6 +12,7 @@ import re
 from collections.abc import Collection, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from html import escape
 from pathlib import Path
 from urllib.parse import quote
 
@@ -247,18 +248,64 @@ def render_document(
 def render_index(docs: Iterable[IndexEntry], sheets: Stylesheets, *,
                  css_href: str = CSS_NAME, title: str = "Documents") -> bytes:
     """Render the corpus index page for the given documents."""
-    corpus = etree.Element("corpus")
-    for entry in docs:
-        corpus.append(entry.element())
-    try:
-        result = sheets.index(
-            etree.ElementTree(corpus),
-            **{"css-href": etree.XSLT.strparam(css_href),
-               "site-title": etree.XSLT.strparam(title)},
-        )
+    rows = sorted(((e.date, e.name, index_row(e, sheets)) for e in docs),
+                  key=lambda r: (r[0] == "", r[0], r[1]))
+    return b"".join(index_page([(date, row) for date, _, row in rows], len(rows), sheets,
+                               css_href=css_href, title=title))
+
+
+def index_row(entry: IndexEntry, sheets: Stylesheets) -> str:
+    """The document's row of the index page (HTML). Rendered alone, where the document is,
+    so that a build puts the page together from cached rows, never from every document."""
+    try:  # index.xsl's template for one <doc> makes its <tr>
+        result = sheets.index(etree.ElementTree(entry.element()))
     except etree.XSLTApplyError as exc:
         raise RenderError(f"XSLT failed: {exc}") from None
-    return _serialise(result)
+    root = result.getroot()
+    if root is None:
+        raise RenderError("the stylesheet produced no output")
+    data = etree.tostring(root, method="html", encoding="unicode")
+    return NOT_HTML.sub("\ufffd", data)
+
+
+#: Rows written to the index page in one piece (one write call, not one a row).
+_ROWS_AT_ONCE = 256
+
+
+def index_page(rows: Iterable[tuple[str, str]], count: int, sheets: Stylesheets, *,
+               css_href: str = CSS_NAME, title: str = "Documents") -> Iterator[bytes]:
+    """The index page in pieces, from the rows of `count` documents as (sort date, row),
+    in page order (dated by date then name, undated last by name): a year heading
+    wherever the year changes. The page around the rows comes from index.xsl."""
+    frame = sheets.index(etree.ElementTree(etree.Element("corpus")), **{
+        "css-href": etree.XSLT.strparam(css_href), "site-title": etree.XSLT.strparam(title),
+        "doc-count": str(count)})
+    head, tail = _serialise(frame).decode("utf-8").split("</table>", 1)
+    batch, year = [head], None
+    for date, row in rows:
+        if date[:4] != year:
+            if year is not None:
+                batch.append("</tbody>")
+            year = date[:4]
+            batch.append(_year_heading(year))
+        batch.append(row)
+        if len(batch) >= _ROWS_AT_ONCE:
+            yield "".join(batch).encode("utf-8")
+            batch = []
+    if year is not None:
+        batch.append("</tbody>")
+    batch.append("</table>" + tail)
+    yield "".join(batch).encode("utf-8")
+
+
+def _year_heading(year: str) -> str:
+    """A year's group of rows begins (an empty year: the undated documents)."""
+    if not year:
+        return ('<tbody><tr class="year"><th colspan="5" scope="rowgroup" id="undated">'
+                "Undated</th></tr>")
+    year = escape(year, quote=True)
+    return (f'<tbody><tr class="year"><th colspan="5" scope="rowgroup" id="y{year}">'
+            f"{year}</th></tr>")
 
 
 def _serialise(result: etree._XSLTResultTree) -> bytes:

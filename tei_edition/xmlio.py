@@ -178,8 +178,10 @@ def _new_file_mode(target: Path) -> int:
         return 0o666 & ~_umask()
 
 
-def write_atomic(path: str | os.PathLike[str], data: bytes, *, durable: bool = True) -> None:
+def write_atomic(path: str | os.PathLike[str], data: bytes | Iterable[bytes], *,
+                 durable: bool = True) -> None:
     """Write bytes so that readers see either the old file or the new one, never a part.
+    `data` may be pieces, written as they come (a large page need not be held whole).
 
     The bytes go to a temporary file beside the target (same file system) and replace the
     target in one rename; a crash or a kill at any moment leaves the old file or the new
@@ -197,9 +199,10 @@ def write_atomic(path: str | os.PathLike[str], data: bytes, *, durable: bool = T
         fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     try:
         try:
-            view = memoryview(data)
-            while view:
-                view = view[os.write(fd, view):]
+            for piece in [data] if isinstance(data, bytes) else data:
+                view = memoryview(piece)
+                while view:
+                    view = view[os.write(fd, view):]
             if durable:
                 os.fsync(fd)
             os.fchmod(fd, mode)  # mkstemp makes 0600: others could not read the output

@@ -9,10 +9,10 @@ where the old behaviour was to block).
 from __future__ import annotations
 
 import http.server
-import json
 import os
 import re
 import shutil
+import sqlite3
 import subprocess
 import sys
 import threading
@@ -620,24 +620,31 @@ def test_a_folder_at_the_target_exits_2(capsys: pytest.CaptureFixture[str],
     assert (tmp_path / "out" / "a.xml").is_dir()
 
 
-@pytest.mark.parametrize("cache", ["folder", "list", "wrong-types", "not-json", "truncated"])
+@pytest.mark.parametrize("cache", ["folder", "not-sqlite", "truncated", "other-table",
+                                   "wrong-types", "not-json", "other-version"])
 def test_a_bad_build_cache_is_discarded_with_a_warning(
         capsys: pytest.CaptureFixture[str], project: Path, cache: str) -> None:
     assert build(capsys, project)[0] == 0
     path = project / "site" / CACHE_NAME
-    good = json.loads(path.read_text("utf-8"))
-    path.unlink()
+    good = path.read_bytes()
     if cache == "folder":
+        path.unlink()
         path.mkdir()
+    elif cache in ("not-sqlite", "truncated"):
+        path.write_bytes(b"[1, 2, 3]" if cache == "not-sqlite" else good[:200])
     else:
-        wrong = json.loads(json.dumps(good))
-        for entry in wrong["docs"].values():
-            entry["inputs"] = {"path": 1}
-        path.write_text({"list": "[1, 2, 3]", "wrong-types": json.dumps(wrong),
-                         "not-json": "{{{", "truncated": json.dumps(good)[:200]}[cache], "utf-8")
+        with sqlite3.connect(path) as db:
+            db.execute({
+                "other-table": "ALTER TABLE docs RENAME COLUMN state TO something",
+                "wrong-types": "UPDATE docs SET state = '[[{\"path\": 1}]]'",
+                "not-json": "UPDATE docs SET state = '{{{'",
+                "other-version": "UPDATE meta SET value = '0.0.1' WHERE key = 'converter'",
+            }[cache])
+        db.close()
     status, out = run(capsys, "build", project, "-j", "1")
     assert status == 0, out
-    assert f"{path}:0:0: warning: [build-cache]" in out
+    # a cache of another converter version is simply not used: nothing to warn about
+    assert (f"{path}:0:0: warning: [build-cache]" in out) == (cache != "other-version"), out
     assert "Error" not in out and "AttributeError" not in out
     status, out = run(capsys, "build", project, "-j", "1")  # and the build after it
     assert status == 0, out

@@ -8,6 +8,8 @@
     </corpus>
 
   Output: one table, documents in date order, grouped by year (undated ones last).
+  render.py applies it to one <doc> for that document's row, and to an empty corpus (with
+  doc-count) for the page around the rows, which it puts together from cached rows.
 -->
 <xsl:stylesheet version="1.0"
     xmlns:xsl="http://www.w3.org/1999/XSL/Transform"
@@ -20,6 +22,10 @@
 
   <xsl:param name="css-href" select="'edition.css'"/>
   <xsl:param name="site-title" select="'Documents'"/>
+  <!-- The number of documents, when the rows are put in by render.py (-1: count them). -->
+  <xsl:param name="doc-count" select="-1"/>
+  <xsl:variable name="n" select="(number($doc-count) &gt;= 0) * number($doc-count)
+      + (number($doc-count) &lt; 0) * count(/corpus/doc)"/>
 
   <!-- Muenchian grouping by year: the first four characters of the sort date. -->
   <xsl:key name="by-year" match="doc[string(@date) != '']" use="substring(@date, 1, 4)"/>
@@ -38,9 +44,9 @@
         <header class="site-header">
           <h1><xsl:value-of select="$site-title"/></h1>
           <p class="count">
-            <xsl:value-of select="count(doc)"/>
+            <xsl:value-of select="$n"/>
             <xsl:text> document</xsl:text>
-            <xsl:if test="count(doc) != 1">s</xsl:if>
+            <xsl:if test="$n != 1">s</xsl:if>
             <xsl:text>, in date order.</xsl:text>
           </p>
           <!-- A plain GET form: without JavaScript it still leads to the search page. -->
