@@ -22,6 +22,7 @@ builds the rest from them, which is then the same as one build of everything.
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import json
 import os
@@ -51,7 +52,7 @@ from .buildstate import (
     TeiRecord,
     bad_rows_warning,
     document_inputs,
-    document_outputs,
+    document_output_names,
     load_cache,
     read_tei,
     record_bytes,
@@ -59,15 +60,9 @@ from .buildstate import (
     settings_digest,
 )
 from .config import Config
-from .convert import (
-    backup_hand_edit,
-    by_output_name,
-    collect_sources,
-    collision_diagnostic,
-    convert_file,
-    is_io_error,
-)
-from .diagnostics import Diagnostic, Exit, has_errors
+from .diagnostics import Diagnostic, Exit, has_errors, is_io_error
+from .readers.hints import HINTS_SUFFIX
+from .sources import by_output_name, collision_diagnostic, list_sources
 from .textio import SourceError, read_source_bytes
 from .xmlio import XMLInputError, parse_bytes, parse_file, read_limited, sync_written, write_atomic
 
@@ -92,6 +87,8 @@ class DocResult:
     page: FileRecord | None = None  # its page, as written
     settings: str = ""  # settings_digest of the configuration it was made with
     refreshed: bool = True  # its cache row must be written (False: reused as it was)
+    reused: bool = False  # taken from the cache: its index row is there, not here
+    listed: bool = False  # it has a row on the index page
 
 
 @dataclass(frozen=True, slots=True)
@@ -227,6 +224,8 @@ class _Job:
 
 def _run_job(job: _Job) -> DocResult:
     """Convert, validate and render one document (in a worker process)."""
+    from .convert import convert_file  # here: a build that converts nothing needs no reader
+
     result = DocResult(job.name, "unchanged", inputs=list(job.inputs), settings=job.settings)
     tei: bytes | None = None  # the TEI bytes convert wrote or found in place
     if job.convert:
@@ -298,7 +297,7 @@ def _validate_and_render(job: _Job, result: DocResult, tei: bytes) -> None:
         return
     with contextlib.suppress(OSError):  # vanished meanwhile: the next build sees it
         result.page = record_bytes(target, page)
-    result.date, result.index_row = SORT_DATE(tree.getroot()), row
+    result.date, result.index_row, result.listed = SORT_DATE(tree.getroot()), row, True
     result.rendered = True
     result.seconds["html"] = time.perf_counter() - t
     t = time.perf_counter()
@@ -343,20 +342,32 @@ class _Context:
     def site(self) -> Path:
         return self.out / "site"
 
-    def job(self, name: str, source: Path | None, *, convert: bool,
+    @functools.cached_property
+    def encoded_str(self) -> str:
+        return os.fspath(self.encoded)
+
+    @functools.cached_property
+    def site_str(self) -> str:
+        return os.fspath(self.site)
+
+    def job(self, name: str, source: str | Path | None, *, convert: bool,
             inputs: list[FileRecord] | None = None) -> _Job:
-        return _Job(name, source, self.encoded / f"{name}.xml", self.site, convert,
-                    self.force, self.config, tuple(inputs or ()), self.settings)
+        return _Job(name, None if source is None else Path(source),
+                    self.encoded / f"{name}.xml", self.site, convert, self.force, self.config,
+                    tuple(inputs or ()), self.settings)
 
 
-def _record_inputs(ctx: _Context, source: Path, state: DocState | None
+def _record_inputs(ctx: _Context, source: str, state: DocState | None
                    ) -> list[FileRecord] | None:
     """The digests of a document's inputs (hashing only what changed); None when one
     cannot be read (its conversion then says why)."""
     previous = {r.path: r for r in state.inputs} if state else {}
+    # most sources have no hints file: one look in the listing instead of a path's parts
+    name = os.path.basename(source).rpartition(".")[0]
+    paths = (document_inputs(source, ctx.listed) if name + HINTS_SUFFIX in ctx.listed
+             else [source])
     try:
-        return [record_file(p, previous.get(str(p)), read_source_bytes)
-                for p in document_inputs(source, ctx.listed)]
+        return [record_file(p, previous.get(p), read_source_bytes) for p in paths]
     except (SourceError, OSError):
         return None
 
@@ -386,7 +397,7 @@ def _reuse(ctx: _Context, name: str, state: DocState | None, tei: TeiRecord,
     if state is None or state.tei.file.sha256 != tei.file.sha256 or state.page is None:
         return None
     try:  # deleted, edited, replaced by something else: rendered again
-        page = record_file(ctx.site / f"{name}.html", state.page, read_limited)
+        page = record_file(f"{ctx.site_str}/{name}.html", state.page, read_limited)
     except (XMLInputError, OSError):
         return None
     if page.sha256 != state.page.sha256:
@@ -396,8 +407,8 @@ def _reuse(ctx: _Context, name: str, state: DocState | None, tei: TeiRecord,
                  or any(a is not b for a, b in zip(inputs, state.inputs, strict=False))
                  or len(inputs) != len(state.inputs))
     return DocResult(name, "unchanged", state.valid, diagnostics=list(state.diagnostics),
-                     date=state.date, index_row=state.row, inputs=inputs, tei=tei,
-                     settings=state.settings, page=page, refreshed=refreshed)
+                     date=state.date, inputs=inputs, tei=tei, settings=state.settings,
+                     page=page, refreshed=refreshed, reused=True, listed=state.listed)
 
 
 def _unreadable(name: str, xml: Path, exc: XMLInputError | OSError,
@@ -408,11 +419,11 @@ def _unreadable(name: str, xml: Path, exc: XMLInputError | OSError,
         "(move it away)")], refreshed=state is not None)
 
 
-def _plan_source(ctx: _Context, name: str, source: Path, state: DocState | None
+def _plan_source(ctx: _Context, name: str, source: str, state: DocState | None
                  ) -> _Job | DocResult:
     """Convert, render only, or reuse: the decision for one source."""
     inputs = _record_inputs(ctx, source, state)
-    xml = ctx.encoded / f"{name}.xml"
+    xml = f"{ctx.encoded_str}/{name}.xml"
     if ctx.force or inputs is None:
         return ctx.job(name, source, convert=True, inputs=inputs)
     try:
@@ -422,7 +433,7 @@ def _plan_source(ctx: _Context, name: str, source: Path, state: DocState | None
     except (XMLInputError, OSError) as exc:
         if not os.path.lexists(xml):
             return ctx.job(name, source, convert=True, inputs=inputs)
-        return _unreadable(name, xml, exc, state)
+        return _unreadable(name, Path(xml), exc, state)
     if not _is_current(tei, inputs, state, ctx.settings):
         return ctx.job(name, source, convert=True, inputs=inputs)
     return (_reuse(ctx, name, state, tei, inputs)
@@ -470,6 +481,8 @@ def _remove_orphan(ctx: _Context, xml: Path) -> list[Diagnostic]:
                            "kept)")]
     try:
         if not intact:
+            from .convert import backup_hand_edit
+
             backup = backup_hand_edit(xml, data)
             out.append(Diagnostic(str(xml), 0, 0, "info", "orphan",
                                   f"removed a hand-edited file whose source is gone; the "
@@ -496,9 +509,11 @@ class _Plan:
 def _plan_orphans(ctx: _Context, names: set[str], todo: _Plan) -> Iterator[_Job | DocResult]:
     """TEI files and pages that no source produces: kept ones are published, the others
     removed (or left with --keep-orphans, unpublished). In a shard, only its own share."""
-    for xml in document_outputs(ctx.encoded):
-        if xml.stem in names or (ctx.share and not ctx.share.holds(xml.stem)):
+    for file_name in document_output_names(ctx.encoded):
+        stem = file_name[:-len(".xml")]
+        if stem in names or (ctx.share and not ctx.share.holds(stem)):
             continue
+        xml = ctx.encoded / file_name
         if ctx.config.keeps_orphan(xml.name):
             yield _plan_kept(ctx, xml.stem)
             names.add(xml.stem)
@@ -551,9 +566,8 @@ def _in_cache_order(cache: BuildCache, names: list[str], ctx: _Context
 
 def plan(ctx: _Context, todo: _Plan) -> Iterator[_Job | DocResult]:
     """Decide what to do for each source and each orphan, one document at a time."""
-    sources, todo.errors = collect_sources([ctx.root / "sources"])
-    groups = by_output_name(sources)
-    del sources
+    groups = by_output_name(list_sources(ctx.root / "sources"))
+    reserved = _site_pages()
     names = sorted(n for n in groups if ctx.share is None or ctx.share.holds(n))
     for name, state in _in_cache_order(ctx.cache, names, ctx):
         group = groups[name]
@@ -562,7 +576,7 @@ def plan(ctx: _Context, todo: _Plan) -> Iterator[_Job | DocResult]:
             yield DocResult(name, "failed", False, diagnostics=[
                 collision_diagnostic(src, group, xml) for src in group],
                 refreshed=state is not None)
-        elif name in _site_pages():  # its page would replace the edition's own page
+        elif name in reserved:  # its page would replace the edition's own page
             page = ctx.site / f"{name}.html"
             yield DocResult(name, "failed", False, diagnostics=[Diagnostic(
                 str(group[0]), 0, 0, "error", "collision",
@@ -668,8 +682,9 @@ def _keep(cache: BuildCache, r: DocResult) -> bool:
             cache.drop(r.name)
         return r.refreshed
     if r.refreshed:
-        cache.put(r.name, DocState(r.inputs, r.tei, r.settings, r.valid,
-                                   _cached_diagnostics(r), r.page, r.date, r.index_row))
+        state = DocState(r.inputs, r.tei, r.settings, r.valid, _cached_diagnostics(r), r.page,
+                         r.date, r.index_row)
+        (cache.refresh if r.reused else cache.put)(r.name, state)
     return False
 
 
@@ -731,7 +746,7 @@ def _build(root: Path, out: Path, config: Config, cache: BuildCache, result: Bui
                 written.append(str(ctx.site / f"{r.name}.html"))
             if r.site_record is not None:
                 spool.add(r.name, r.site_record)
-            if r.index_row is not None:
+            if r.listed:
                 published.append(r.name)
             if progress:
                 progress(r)
@@ -863,7 +878,7 @@ def _adopt(root: Path, shard: Path) -> list[Diagnostic]:
     cache, more = load_cache(root / "site" / CACHE_NAME)
     notes += more
     try:
-        for name, state in shard_cache.states():
+        for name, state in shard_cache.states(rows=True):
             if state is None:
                 continue
             notes += _copy_document(root, shard, name)

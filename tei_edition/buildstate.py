@@ -75,16 +75,18 @@ class FileRecord:
         return self.stamp == stamp_of(st) and self.stamp[1] < self.seen - RACY_NS
 
 
-def record_file(path: Path, previous: FileRecord | None,
+def record_file(path: str | Path, previous: FileRecord | None,
                 read: Callable[[Path], bytes]) -> FileRecord:
     """The digest of a file, from `previous` when its stat vouches for the content, else
     by reading it with `read` (which raises for what it refuses). The stat comes first:
-    a change during the read then shows as a different stat next time."""
-    st = path.stat()
+    a change during the read then shows as a different stat next time. (A path may be a
+    string: a build checks every document, and a Path per check is a cost of its own.)"""
+    where = os.fspath(path)
+    st = os.stat(where)
     seen = time.time_ns()
-    if previous is not None and previous.path == str(path) and previous.vouches_for(st):
+    if previous is not None and previous.path == where and previous.vouches_for(st):
         return previous
-    return FileRecord(str(path), hashlib.sha256(read(path)).hexdigest(), stamp_of(st), seen)
+    return FileRecord(where, hashlib.sha256(read(Path(where))).hexdigest(), stamp_of(st), seen)
 
 
 def record_bytes(path: Path, data: bytes) -> FileRecord:
@@ -118,7 +120,7 @@ class TeiRecord:
     facts: TeiFacts
 
 
-def read_tei(path: Path, previous: TeiRecord | None) -> TeiRecord:
+def read_tei(path: str | Path, previous: TeiRecord | None) -> TeiRecord:
     """The record of encoded/NAME.xml, read only when its stat does not vouch for the cached
     one; through the regular-file, size-limited reader (raises XMLInputError)."""
     data: list[bytes] = []
@@ -141,21 +143,32 @@ def settings_digest(config: Config) -> str:
 
 def document_outputs(encoded: Path) -> list[Path]:
     """The TEI files of encoded/ that belong to one document each (sorted)."""
-    if not encoded.is_dir():
+    return [encoded / n for n in document_output_names(encoded)]
+
+
+def document_output_names(encoded: Path) -> list[str]:
+    """The file names of document_outputs, sorted (names: no Path per document)."""
+    try:
+        names = os.listdir(encoded)
+    except OSError:
         return []
-    return sorted(p for p in encoded.glob("*.xml") if p.name not in EDITION_FILES)
+    return sorted(n for n in names if n.endswith(".xml") and not n.startswith(".")
+                  and n not in EDITION_FILES)
 
 
-def document_inputs(source: Path, listed: Container[str] | None = None) -> list[Path]:
+def document_inputs(source: Path | str, listed: Container[str] | None = None
+                    ) -> list[Path | str]:
     """Every file a document's TEI is made from: the source first, then its hints file
     (NAME.hints.toml) when there is one. Adding, changing or removing one converts again.
     `listed`: the names of the files in the source's folder, when the caller has them (one
     listing of the folder, not a stat per document)."""
-    from .readers.hints import hints_path
+    from .readers.hints import HINTS_SUFFIX
 
-    hints = hints_path(source)
-    there = hints.name in listed if listed is not None else os.path.lexists(hints)
-    return [source, hints] if there else [source]
+    folder, name = os.path.split(source)
+    hints = os.path.join(folder, os.path.splitext(name)[0] + HINTS_SUFFIX)
+    there = (os.path.basename(hints) in listed if listed is not None
+             else os.path.lexists(hints))
+    return [source, type(source)(hints)] if there else [source]
 
 
 # ------------------------------------------------------------------ the cache
@@ -172,7 +185,8 @@ class DocState:
     diagnostics: list[Diagnostic] = field(default_factory=list)
     page: FileRecord | None = None  # the page as it was written
     date: str = ""  # the sort date, for the index page
-    row: str | None = None  # the document's row of the index page (HTML); None: not listed
+    row: str | None = None  # the document's row of the index page (HTML), when written
+    listed: bool = False  # it has a row (states() does not read the rows themselves)
 
 
 class _Bad(ValueError):
@@ -189,12 +203,15 @@ def _file_out(r: FileRecord) -> list:
 
 
 def _file_in(raw: object) -> FileRecord:
-    _need(isinstance(raw, list) and len(raw) == 7, "bad file record")
-    assert isinstance(raw, list)
-    path, sha, *numbers = raw
-    _need(isinstance(path, str) and isinstance(sha, str) and len(sha) == 64
-          and all(type(v) is int for v in numbers), "bad file record")
-    return FileRecord(path, sha, (numbers[0], numbers[1], numbers[2], numbers[3]), numbers[4])
+    # Checked field by field without generators: a no-op build decodes three per document.
+    if type(raw) is not list or len(raw) != 7:
+        raise _Bad("bad file record")
+    path, sha, mtime, ctime, size, inode, seen = raw
+    if (type(path) is not str or type(sha) is not str or len(sha) != 64 or type(mtime) is not int
+            or type(ctime) is not int or type(size) is not int or type(inode) is not int
+            or type(seen) is not int):
+        raise _Bad("bad file record")
+    return FileRecord(path, sha, (mtime, ctime, size, inode), seen)
 
 
 def _diagnostic_in(raw: object) -> Diagnostic:
@@ -217,21 +234,28 @@ def _state_out(s: DocState) -> str:
         separators=(",", ":"))
 
 
-def _state_in(raw_state: str, date: object, row: object) -> DocState:
+def _state_in(raw_state: str, date: object, listed: object) -> DocState:
+    """A state from its row; `listed`: whether it has an index row (0 or 1)."""
     raw = json.loads(raw_state)
-    _need(isinstance(raw, list) and len(raw) == 7, "an entry is not a list of seven")
+    if type(raw) is not list or len(raw) != 7:
+        raise _Bad("an entry is not a list of seven")
     inputs, tei, facts, settings, valid, diags, page = raw
-    _need(isinstance(inputs, list) and isinstance(diags, list), "bad lists")
-    _need(isinstance(facts, list) and len(facts) == 3, "bad TEI facts")
+    if type(inputs) is not list or type(diags) is not list or type(facts) is not list:
+        raise _Bad("bad lists")
+    if len(facts) != 3:
+        raise _Bad("bad TEI facts")
     version, source, intact = facts
-    _need((version is None or isinstance(version, str)) and isinstance(intact, bool)
-          and (source is None or isinstance(source, str)), "bad TEI facts")
-    _need(isinstance(settings, str) and isinstance(valid, bool), "bad settings or validity")
-    _need(isinstance(date, str) and (row is None or isinstance(row, str)), "bad index row")
-    assert isinstance(date, str) and (row is None or isinstance(row, str))
+    if ((version is not None and type(version) is not str) or type(intact) is not bool
+            or (source is not None and type(source) is not str)):
+        raise _Bad("bad TEI facts")
+    if type(settings) is not str or type(valid) is not bool:
+        raise _Bad("bad settings or validity")
+    if type(date) is not str or type(listed) not in (int, bool):
+        raise _Bad("bad index row")
     return DocState([_file_in(i) for i in inputs], TeiRecord(_file_in(tei), TeiFacts(
-        version, source, intact)), settings, valid, [_diagnostic_in(d) for d in diags],
-        None if page is None else _file_in(page), date, row)
+        version, source, intact)), settings, valid,
+        [_diagnostic_in(d) for d in diags] if diags else [],
+        None if page is None else _file_in(page), date, None, bool(listed))
 
 
 _SCHEMA = """
@@ -256,6 +280,7 @@ class BuildCache:
         self._conn = conn
         self.path = path
         self._pending: dict[str, DocState | None] = {}  # name -> new state, None: delete
+        self._refreshed: dict[str, DocState] = {}  # name -> state with the same index row
         self.bad = 0  # rows that could not be used (their documents are checked afresh)
 
     @classmethod
@@ -265,19 +290,32 @@ class BuildCache:
         conn.executescript(_SCHEMA)
         return cls(conn, None)
 
-    def states(self) -> Iterator[tuple[str, DocState | None]]:
-        """(name, state) of every row, in name order; None for a row of the wrong shape."""
-        for name, raw, date, row in self._conn.execute(
-                "SELECT name, state, date, row FROM docs ORDER BY name"):
+    def states(self, *, rows: bool = False) -> Iterator[tuple[str, DocState | None]]:
+        """(name, state) of every row, in name order; None for a row of the wrong shape.
+        The index rows themselves (a kilobyte each) only with `rows`: else whether there
+        is one (DocState.listed)."""
+        query = ("SELECT name, state, date, row FROM docs ORDER BY name" if rows else
+                 "SELECT name, state, date, row IS NOT NULL FROM docs ORDER BY name")
+        for name, raw, date, row in self._conn.execute(query):
             try:
-                yield name, _state_in(raw, date, row)
+                if rows and row is not None and type(row) is not str:
+                    raise _Bad("bad index row")
+                state = _state_in(raw, date, row is not None if rows else row)
             except (_Bad, ValueError, TypeError, RecursionError):
                 self.bad += 1
                 yield name, None
+                continue
+            if rows:
+                state.row = row
+            yield name, state
 
     def put(self, name: str, state: DocState) -> None:
-        """Keep a document's new state (written by `save`)."""
+        """Keep a document's new state, its index row included (written by `save`)."""
         self._pending[name] = state
+
+    def refresh(self, name: str, state: DocState) -> None:
+        """Keep a document's records hashed afresh; its index row stays (by `save`)."""
+        self._refreshed[name] = state
 
     def drop(self, name: str) -> None:
         """Forget a document (written by `save`)."""
@@ -292,30 +330,30 @@ class BuildCache:
     def names(self) -> Iterator[str]:
         yield from (n for (n,) in self._conn.execute("SELECT name FROM docs ORDER BY name"))
 
-    @property
-    def changed(self) -> bool:
-        return bool(self._pending)
 
     def save(self, during: Callable[[], None] | None = None) -> list[Diagnostic]:
         """Write the pending changes in one transaction, and run `during` inside it (it
         sees the new rows; the changes are kept only if it returns); a warning when the
         cache cannot be written. Nothing pending: nothing is written, `during` runs alone."""
-        if not self._pending:
+        if not self._pending and not self._refreshed:
             if during:
                 during()
             return []
         put = [(n, _state_out(s), s.date, s.row) for n, s in self._pending.items() if s]
         gone = [(n,) for n, s in self._pending.items() if s is None]
+        refreshed = [(_state_out(s), n) for n, s in self._refreshed.items()]
         try:
             with self._conn:
                 self._conn.executemany("INSERT OR REPLACE INTO docs VALUES (?, ?, ?, ?)", put)
                 self._conn.executemany("DELETE FROM docs WHERE name = ?", gone)
+                self._conn.executemany("UPDATE docs SET state = ? WHERE name = ?", refreshed)
                 if during:
                     during()
         except sqlite3.Error as exc:
             return [_cache_warning(self.path, f"the build cache could not be written ({exc}); "
                                    "the next build checks those documents afresh")]
         self._pending.clear()
+        self._refreshed.clear()
         return []
 
     def close(self) -> None:

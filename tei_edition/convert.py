@@ -6,25 +6,25 @@ import codecs
 import hashlib
 import os
 from collections import Counter
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from .config import Config
-from .diagnostics import Diagnostic, Exit
+from .diagnostics import Diagnostic, Exit, is_io_error
 from .lint import lint_diagnostics
 from .model import Document
 from .readers import SOURCE_SUFFIXES, Loaded, SourceReader, reader_for
 from .readers.hints import Hints, HintsError, load_hints
 from .readers.report import Reporter
 from .readers.wcda import ReaderError, read
+from .sources import by_output_name, collect_sources, collision_diagnostic
 from .textio import SourceError, normalize_text
 from .writers.tei import build_tei, recorded_digest, serialize
 from .xmlio import XMLInputError, read_limited, sync_written, write_atomic
 
-__all__ = ["SOURCE_SUFFIXES", "convert_file", "convert_loaded", "convert_paths", "convert_text",
+__all__ = ["SOURCE_SUFFIXES", "by_output_name", "collect_sources", "collision_diagnostic",
+           "convert_file", "convert_loaded", "convert_paths", "convert_text", "is_io_error",
            "located"]
-
 
 @dataclass
 class Converted:
@@ -83,84 +83,6 @@ def _strict(d: Diagnostic) -> Diagnostic:
     if d.severity != "warning":
         return d
     return Diagnostic(d.file, d.line, d.col, "error", d.rule, d.message)
-
-
-def is_io_error(d: Diagnostic) -> bool:
-    """An error about reading or writing a file (exit 2), not about a document (exit 1)."""
-    return d.severity == "error" and d.rule == "io"
-
-
-def collect_sources(paths: list[Path]) -> tuple[list[Path], list[Diagnostic]]:
-    """Source files named directly or found in folders (NAME.txt / NAME.md / NAME.docx),
-    sorted; Word's lock files ("~$NAME.docx") are not sources; a file named twice (directly
-    and in its folder, or through a link) is taken once."""
-    found: list[tuple[Path, tuple[int, int] | None]] = []
-    errors: list[Diagnostic] = []
-    for p in paths:
-        if p.is_dir():
-            found.extend(sorted(_listed_sources(p)))
-        elif p.is_file():
-            found.append((p, None))
-        else:
-            errors.append(Diagnostic(str(p), 0, 0, "error", "io", "no such file or folder"))
-    return _distinct_files(found), errors
-
-
-def _listed_sources(folder: Path) -> Iterator[tuple[Path, tuple[int, int] | None]]:
-    """The sources of a folder with their identity (device, inode) where the listing gives
-    it: a folder of 20,000 sources is read without a stat per file. A link is followed
-    (its identity is its target's, found by _distinct_files)."""
-    dev = None
-    with os.scandir(folder) as entries:
-        for e in entries:
-            name = e.name
-            if (os.path.splitext(name)[1].lower() not in SOURCE_SUFFIXES
-                    or name.upper().startswith("README") or name.startswith("~$")):
-                continue
-            try:
-                if not e.is_file():
-                    continue
-                if e.is_symlink():
-                    yield Path(e.path), None
-                    continue
-                if dev is None:
-                    dev = os.stat(folder).st_dev
-            except OSError:  # vanished meanwhile: reading it will say so
-                continue
-            yield Path(e.path), (dev, e.inode())
-
-
-def _distinct_files(found: list[tuple[Path, tuple[int, int] | None]]) -> list[Path]:
-    seen: set[tuple[int, int]] = set()
-    out = []
-    for p, ident in found:
-        if ident is None:
-            try:
-                st = p.stat()
-            except OSError:  # vanished meanwhile: reading it will say so
-                out.append(p)
-                continue
-            ident = (st.st_dev, st.st_ino)
-        if ident not in seen:
-            seen.add(ident)
-            out.append(p)
-    return out
-
-
-def by_output_name(sources: list[Path]) -> dict[str, list[Path]]:
-    """The sources grouped by the name of the TEI file each becomes (NAME.txt -> NAME.xml)."""
-    groups: dict[str, list[Path]] = {}
-    for src in sources:
-        groups.setdefault(src.stem, []).append(src)
-    return groups
-
-
-def collision_diagnostic(src: Path, group: list[Path], output: Path) -> Diagnostic:
-    """The error for one of several sources that would all be written to `output`."""
-    others = " and ".join(str(o) for o in group if o != src)
-    return Diagnostic(str(src), 0, 0, "error", "collision",
-                      f"{src} and {others} would both become {output}; neither is converted: "
-                      "rename one of them")
 
 
 def convert_text(text: str, name: str, source: str, raw: bytes | None = None,

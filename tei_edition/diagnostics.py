@@ -91,3 +91,8 @@ def _junit(diags: Sequence[Diagnostic], files: Sequence[str]) -> str:
             )
             failure.text = "\n".join(d.format() for d in mine)
     return etree.tostring(suite, encoding="unicode", pretty_print=True)
+
+
+def is_io_error(d: Diagnostic) -> bool:
+    """An error about reading or writing a file (exit 2), not about a document (exit 1)."""
+    return d.severity == "error" and d.rule == "io"
