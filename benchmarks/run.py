@@ -193,6 +193,9 @@ def main() -> None:
                     "where there is one, else benchmarks/)")
     ap.add_argument("--word-only", action="store_true",
                     help="measure only the Word reader against the text reader and print it")
+    ap.add_argument("--scale", metavar="SIZES", nargs="?", const="500,5000,20000",
+                    help="also the scale section (benchmarks/scale.py): peak memory and no-op "
+                    "builds at these sizes (default 500,5000,20000), a change, shards, start-up")
     args = ap.parse_args()
     n = args.n
     if args.word_only:
@@ -219,7 +222,7 @@ def main() -> None:
 
     stages = {}
     for step in ("convert", "validate", "html", "register"):
-        stages[step] = sum(r.seconds.get(step, 0.0) for r in built[0].docs) / n
+        stages[step] = built[0].stage_seconds.get(step, 0.0) / n
     per_floor = t_floor / n
     load_after = load_average()
     per = lambda t: f"{n / t:,.0f} docs/s"  # noqa: E731
@@ -283,6 +286,11 @@ def main() -> None:
         f"{t_writes / t_floor:.1f} |", "",
         *word_lines(word),
     ]
+    if args.scale:
+        from scale import report as scale_report
+
+        with tempfile.TemporaryDirectory(prefix=".scale-", dir=args.work) as tmp:
+            lines += ["", *scale_report([int(x) for x in args.scale.split(",")], Path(tmp))]
     text = "\n".join(lines)
     print(text)
     args.out.write_text(text, "utf-8")

@@ -27,6 +27,7 @@ import hashlib
 import json
 import os
 import stat
+import sys
 import tempfile
 import time
 from collections import deque
@@ -99,6 +100,7 @@ class DocSummary:
     status: str
     valid: bool
     rendered: bool
+    listed: bool  # on the index page
 
 
 @dataclass
@@ -132,7 +134,8 @@ class BuildResult:
 
     def add(self, r: DocResult) -> None:
         """Keep what a finished document tells (its name, outcome and diagnostics)."""
-        self.docs.append(DocSummary(r.name, r.status, r.valid, r.rendered))
+        # the status interned: a result from a worker brings its own copy of the word
+        self.docs.append(DocSummary(r.name, sys.intern(r.status), r.valid, r.rendered, r.listed))
         self.doc_diagnostics += r.diagnostics
         for step, t in r.seconds.items():
             self.stage_seconds[step] = self.stage_seconds.get(step, 0.0) + t
@@ -211,15 +214,30 @@ def _tools() -> _Tools:
 
 @dataclass(frozen=True)
 class _Job:
+    """One document for a worker. Paths are strings: the parent plans every document of
+    the archive, and a Path each would intern every file name for the rest of the run."""
+
     name: str
-    source: Path | None  # None: a TEI file kept without a source ([build] orphans)
-    encoded: Path
-    site: Path
+    source_path: str | None  # None: a TEI file kept without a source ([build] orphans)
+    encoded_folder: str
+    site_folder: str
     convert: bool  # False: the TEI is current
     force: bool
     config: Config
     inputs: tuple[FileRecord, ...] = ()
     settings: str = ""
+
+    @property
+    def source(self) -> Path | None:
+        return None if self.source_path is None else Path(self.source_path)
+
+    @property
+    def encoded(self) -> Path:
+        return Path(self.encoded_folder, f"{self.name}.xml")
+
+    @property
+    def site(self) -> Path:
+        return Path(self.site_folder)
 
 
 def _run_job(job: _Job) -> DocResult:
@@ -331,8 +349,9 @@ class _Context:
     cache: BuildCache
     settings: str
     share: Share | None = None
-    listed: frozenset[str] = frozenset()  # names of the files in sources/
+    hints: frozenset[str] = frozenset()  # names of the hints files in sources/
     leftover: dict[str, DocState | None] = field(default_factory=dict)  # cached, no source
+    kept: set[str] = field(default_factory=set)  # TEI files without a source, published
 
     @property
     def encoded(self) -> Path:
@@ -352,9 +371,9 @@ class _Context:
 
     def job(self, name: str, source: str | Path | None, *, convert: bool,
             inputs: list[FileRecord] | None = None) -> _Job:
-        return _Job(name, None if source is None else Path(source),
-                    self.encoded / f"{name}.xml", self.site, convert, self.force, self.config,
-                    tuple(inputs or ()), self.settings)
+        return _Job(name, None if source is None else os.fspath(source), self.encoded_str,
+                    self.site_str, convert, self.force, self.config, tuple(inputs or ()),
+                    self.settings)
 
 
 def _record_inputs(ctx: _Context, source: str, state: DocState | None
@@ -364,7 +383,7 @@ def _record_inputs(ctx: _Context, source: str, state: DocState | None
     previous = {r.path: r for r in state.inputs} if state else {}
     # most sources have no hints file: one look in the listing instead of a path's parts
     name = os.path.basename(source).rpartition(".")[0]
-    paths = (document_inputs(source, ctx.listed) if name + HINTS_SUFFIX in ctx.listed
+    paths = (document_inputs(source, ctx.hints) if name + HINTS_SUFFIX in ctx.hints
              else [source])
     try:
         return [record_file(p, previous.get(p), read_source_bytes) for p in paths]
@@ -517,6 +536,7 @@ def _plan_orphans(ctx: _Context, names: set[str], todo: _Plan) -> Iterator[_Job 
         if ctx.config.keeps_orphan(xml.name):
             yield _plan_kept(ctx, xml.stem)
             names.add(xml.stem)
+            ctx.kept.add(xml.stem)
         elif ctx.keep_orphans:
             todo.notes.append(Diagnostic(str(xml), 0, 0, "warning", "orphan",
                                           "no source in sources/ produces this file; kept "
@@ -719,9 +739,10 @@ def build(root: Path, *, jobs: int | None = None, force: bool = False, config: C
     return result
 
 
-def _listing(folder: Path) -> frozenset[str]:
+def _listing(folder: Path, suffix: str = "") -> frozenset[str]:
+    """The names in a folder (ending with `suffix`); none when it cannot be listed."""
     try:
-        return frozenset(os.listdir(folder))
+        return frozenset(n for n in os.listdir(folder) if n.endswith(suffix))
     except OSError:
         return frozenset()
 
@@ -730,38 +751,33 @@ def _build(root: Path, out: Path, config: Config, cache: BuildCache, result: Bui
            jobs: int, force: bool, keep_orphans: bool, share: Share | None,
            progress: Callable[[DocResult], None] | None) -> None:
     ctx = _Context(root, out, config, force, keep_orphans, cache, settings_digest(config),
-                   share, _listing(root / "sources"))
+                   share, _listing(root / "sources", HINTS_SUFFIX))
     todo = _Plan()
     spool = _Spool(ctx.site)
-    written: list[str] = []  # files written without a flush each: one for the whole run
-    published: list[str] = []
     dropped = 0
     try:
         for r in _execute(plan(ctx, todo), jobs, todo):
             result.add(r)
             dropped += _keep(cache, r)
-            if r.status == "converted":
-                written.append(str(ctx.encoded / f"{r.name}.xml"))
-            if r.rendered:
-                written.append(str(ctx.site / f"{r.name}.html"))
             if r.site_record is not None:
                 spool.add(r.name, r.site_record)
-            if r.listed:
-                published.append(r.name)
             if progress:
                 progress(r)
         result.usage_errors += todo.errors
         result.notes += todo.notes + bad_rows_warning(cache)
         result.removed = todo.removed
-        handled = {d.name for d in result.docs}
-        gone = [n for n in ctx.leftover if n not in handled]  # their sources were removed
+        gone = [n for n in ctx.leftover if n not in ctx.kept]  # their sources were removed
         for name in gone:
             cache.drop(name)
-        sync_written(written)
+        # The TEI files and pages were written without a flush each: one for the whole run.
+        sync_written(p for d in result.docs for p in (
+            *([ctx.encoded / f"{d.name}.xml"] if d.status == "converted" else []),
+            *([ctx.site / f"{d.name}.html"] if d.rendered else [])))
         result.site_files = sum(r.rendered for r in result.docs)
         changed = bool(todo.jobs or todo.removed or gone or dropped)
         result.notes += cache.save(lambda: _write_edition(
-            ctx, result, published, spool, changed=changed or force))
+            ctx, result, [d.name for d in result.docs if d.listed], spool,
+            changed=changed or force))
     finally:
         spool.close()
 

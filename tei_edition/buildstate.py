@@ -22,12 +22,15 @@ import dataclasses
 import hashlib
 import json
 import os
+import pickle
 import re
 import sqlite3
+import tempfile
 import time
 from collections.abc import Callable, Container, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import IO
 
 from . import __version__
 from .config import Config
@@ -279,8 +282,9 @@ class BuildCache:
     def __init__(self, conn: sqlite3.Connection, path: Path | None) -> None:
         self._conn = conn
         self.path = path
-        self._pending: dict[str, DocState | None] = {}  # name -> new state, None: delete
-        self._refreshed: dict[str, DocState] = {}  # name -> state with the same index row
+        # Changes wait in a file, not in memory: a first build changes every row, and the
+        # rows are only written at the end (the rows being read meanwhile stay as they were).
+        self._changes: IO[bytes] | None = None
         self.bad = 0  # rows that could not be used (their documents are checked afresh)
 
     @classmethod
@@ -311,15 +315,32 @@ class BuildCache:
 
     def put(self, name: str, state: DocState) -> None:
         """Keep a document's new state, its index row included (written by `save`)."""
-        self._pending[name] = state
+        self._change(("INSERT OR REPLACE INTO docs VALUES (?, ?, ?, ?)",
+                      (name, _state_out(state), state.date, state.row)))
 
     def refresh(self, name: str, state: DocState) -> None:
         """Keep a document's records hashed afresh; its index row stays (by `save`)."""
-        self._refreshed[name] = state
+        self._change(("UPDATE docs SET state = ? WHERE name = ?", (_state_out(state), name)))
 
     def drop(self, name: str) -> None:
         """Forget a document (written by `save`)."""
-        self._pending[name] = None
+        self._change(("DELETE FROM docs WHERE name = ?", (name,)))
+
+    def _change(self, change: tuple[str, tuple]) -> None:
+        if self._changes is None:
+            folder = self.path.parent if self.path else None
+            # open until save() or close()
+            self._changes = tempfile.TemporaryFile(dir=folder, prefix=".tei-edition-changes.")  # noqa: SIM115
+        pickle.dump(change, self._changes)
+
+    def _pending(self) -> Iterator[tuple[str, tuple]]:
+        assert self._changes is not None
+        self._changes.seek(0)
+        while True:
+            try:
+                yield pickle.load(self._changes)  # this build's own temporary file
+            except EOFError:
+                return
 
     def rows(self) -> Iterator[tuple[str, str]]:
         """(date, row) of every listed document, in the order of the index page: dated ones
@@ -335,28 +356,27 @@ class BuildCache:
         """Write the pending changes in one transaction, and run `during` inside it (it
         sees the new rows; the changes are kept only if it returns); a warning when the
         cache cannot be written. Nothing pending: nothing is written, `during` runs alone."""
-        if not self._pending and not self._refreshed:
+        if self._changes is None:
             if during:
                 during()
             return []
-        put = [(n, _state_out(s), s.date, s.row) for n, s in self._pending.items() if s]
-        gone = [(n,) for n, s in self._pending.items() if s is None]
-        refreshed = [(_state_out(s), n) for n, s in self._refreshed.items()]
         try:
             with self._conn:
-                self._conn.executemany("INSERT OR REPLACE INTO docs VALUES (?, ?, ?, ?)", put)
-                self._conn.executemany("DELETE FROM docs WHERE name = ?", gone)
-                self._conn.executemany("UPDATE docs SET state = ? WHERE name = ?", refreshed)
+                for sql, values in self._pending():
+                    self._conn.execute(sql, values)
                 if during:
                     during()
         except sqlite3.Error as exc:
             return [_cache_warning(self.path, f"the build cache could not be written ({exc}); "
                                    "the next build checks those documents afresh")]
-        self._pending.clear()
-        self._refreshed.clear()
+        finally:
+            self._changes.close()
+            self._changes = None
         return []
 
     def close(self) -> None:
+        if self._changes is not None:
+            self._changes.close()
         self._conn.close()
 
 

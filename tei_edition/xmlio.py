@@ -224,12 +224,11 @@ def sync_written(paths: Iterable[str | os.PathLike[str]]) -> None:
     against about a millisecond per file for fsync. Elsewhere each file and folder is
     flushed in turn. Files that vanished meanwhile are skipped.
     """
-    files = [Path(p) for p in paths]
-    if not files:
-        return
     if hasattr(os, "sync"):
-        os.sync()
+        if next(iter(paths), None) is not None:  # the paths are not kept: a build has many
+            os.sync()
         return
+    files = [Path(p) for p in paths]
     for f in files:
         with contextlib.suppress(OSError), f.open("rb+") as fh:
             os.fsync(fh.fileno())
