@@ -610,29 +610,25 @@ def plan(ctx: _Context, todo: _Plan) -> Iterator[_Job | DocResult]:
 def _execute(steps: Iterable[_Job | DocResult], workers: int, todo: _Plan
              ) -> Iterator[DocResult]:
     """Run the jobs among `steps` and give every result in the order of `steps`. At most a
-    few jobs per worker are in flight, so the plan is never held whole."""
-    if workers <= 1:
-        for step in steps:
-            if isinstance(step, _Job):
-                todo.jobs += 1
-                yield _run_job(step)
-            else:
-                yield step
-        return
+    few jobs per worker are in flight, so the plan is never held whole. The first job runs
+    here: a build that changes one document starts no pool (and pays no process start)."""
     window: deque[Future[DocResult] | DocResult] = deque()
     in_flight = 0
     pool: ProcessPoolExecutor | None = None
     try:
         for step in steps:
-            if isinstance(step, _Job):
+            if not isinstance(step, _Job):
+                window.append(step)
+            elif workers <= 1 or not todo.jobs:
+                window.append(_run_job(step))
+                todo.jobs += 1
+            else:
                 if pool is None:
                     _tools()  # compiled once here; forked workers inherit it
                     pool = ProcessPoolExecutor(max_workers=workers, initializer=_init_worker)
                 window.append(pool.submit(_run_job, step))
                 todo.jobs += 1
                 in_flight += 1
-            else:
-                window.append(step)
             while window and (in_flight > 4 * workers or _ready(window[0])):
                 head = window.popleft()
                 if isinstance(head, Future):
