@@ -52,6 +52,7 @@ from .buildstate import (
     TeiFacts,
     TeiRecord,
     bad_rows_warning,
+    diagnostics_of,
     document_inputs,
     document_output_names,
     load_cache,
@@ -59,6 +60,7 @@ from .buildstate import (
     record_bytes,
     record_file,
     settings_digest,
+    untouched,
 )
 from .config import Config
 from .diagnostics import Diagnostic, Exit, has_errors, is_io_error
@@ -438,6 +440,24 @@ def _unreadable(name: str, xml: Path, exc: XMLInputError | OSError,
         "(move it away)")], refreshed=state is not None)
 
 
+def _untouched(ctx: _Context, name: str, source: str, entry: _Entry) -> DocResult | None:
+    """The cached result of a document whose files are all as the last build left them,
+    decided from the stat of each and the row as read (`buildstate.untouched`); None when
+    that is not so and the full check decides."""
+    raw, date, listed = entry
+    files = (source, f"{ctx.encoded_str}/{name}.xml", f"{ctx.site_str}/{name}.html")
+    if not untouched(raw, files, ctx.settings):
+        return None
+    try:
+        valid, diagnostics = raw[4], diagnostics_of(raw[5])  # type: ignore[index]
+    except (ValueError, TypeError, IndexError):
+        return None
+    if type(valid) is not bool or type(date) is not str:
+        return None
+    return DocResult(name, "unchanged", valid, diagnostics=diagnostics, date=date,
+                     refreshed=False, reused=True, listed=bool(listed))
+
+
 def _plan_source(ctx: _Context, name: str, source: str, state: DocState | None
                  ) -> _Job | DocResult:
     """Convert, render only, or reuse: the decision for one source."""
@@ -563,24 +583,27 @@ def _site_pages() -> frozenset[str]:
     return frozenset({Path(INDEX_NAME).stem, Path(SEARCH_PAGE).stem})
 
 
+_Entry = tuple[object, object, object]  # a cache row: decoded JSON, date, listed
+
+
 def _in_cache_order(cache: BuildCache, names: list[str], ctx: _Context
-                    ) -> Iterator[tuple[str, DocState | None]]:
-    """Each of the sorted `names` with its cached state, read alongside the cache's rows
+                    ) -> Iterator[tuple[str, _Entry | None]]:
+    """Each of the sorted `names` with its cache entry, read alongside the cache's rows
     (both in name order: one pass, never the whole cache in memory). Cached names without a
     source go to ctx.leftover."""
-    rows = cache.states()
+    rows = cache.entries()
     row = next(rows, None)
     for name in names:
         while row is not None and row[0] < name:
-            ctx.leftover[row[0]] = row[1]
+            ctx.leftover[row[0]] = cache.decode(*row[1:])
             row = next(rows, None)
         if row is not None and row[0] == name:
-            yield name, row[1]
+            yield name, row[1:]
             row = next(rows, None)
         else:
             yield name, None
     while row is not None:
-        ctx.leftover[row[0]] = row[1]
+        ctx.leftover[row[0]] = cache.decode(*row[1:])
         row = next(rows, None)
 
 
@@ -589,8 +612,14 @@ def plan(ctx: _Context, todo: _Plan) -> Iterator[_Job | DocResult]:
     groups = by_output_name(list_sources(ctx.root / "sources"))
     reserved = _site_pages()
     names = sorted(n for n in groups if ctx.share is None or ctx.share.holds(n))
-    for name, state in _in_cache_order(ctx.cache, names, ctx):
+    for name, entry in _in_cache_order(ctx.cache, names, ctx):
         group = groups[name]
+        if len(group) == 1 and name not in reserved and entry is not None and not ctx.force:
+            found = _untouched(ctx, name, group[0], entry)
+            if found is not None:
+                yield found
+                continue
+        state = None if entry is None else ctx.cache.decode(*entry)
         if len(group) > 1:  # one document would silently replace the other
             xml = ctx.encoded / f"{name}.xml"
             yield DocResult(name, "failed", False, diagnostics=[
@@ -693,10 +722,11 @@ class _Records(Mapping[str, "dict | None"]):
 
 def _keep(cache: BuildCache, r: DocResult) -> bool:
     """The document's row of the cache, when it changed; True when a row goes."""
+    if not r.refreshed:
+        return False
     if r.tei is None:
-        if r.refreshed:
-            cache.drop(r.name)
-        return r.refreshed
+        cache.drop(r.name)
+        return True
     if r.refreshed:
         state = DocState(r.inputs, r.tei, r.settings, r.valid, _cached_diagnostics(r), r.page,
                          r.date, r.index_row)

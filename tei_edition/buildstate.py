@@ -239,7 +239,11 @@ def _state_out(s: DocState) -> str:
 
 def _state_in(raw_state: str, date: object, listed: object) -> DocState:
     """A state from its row; `listed`: whether it has an index row (0 or 1)."""
-    raw = json.loads(raw_state)
+    return state_of(json.loads(raw_state), date, listed)
+
+
+def state_of(raw: object, date: object, listed: object) -> DocState:
+    """A state from a row's decoded JSON (raises _Bad, a ValueError, when it is not one)."""
     if type(raw) is not list or len(raw) != 7:
         raise _Bad("an entry is not a list of seven")
     inputs, tei, facts, settings, valid, diags, page = raw
@@ -256,9 +260,37 @@ def _state_in(raw_state: str, date: object, listed: object) -> DocState:
     if type(date) is not str or type(listed) not in (int, bool):
         raise _Bad("bad index row")
     return DocState([_file_in(i) for i in inputs], TeiRecord(_file_in(tei), TeiFacts(
-        version, source, intact)), settings, valid,
-        [_diagnostic_in(d) for d in diags] if diags else [],
+        version, source, intact)), settings, valid, diagnostics_of(diags),
         None if page is None else _file_in(page), date, None, bool(listed))
+
+
+def diagnostics_of(raw: object) -> list[Diagnostic]:
+    """The diagnostics of a row's decoded JSON (raises _Bad)."""
+    if type(raw) is not list:
+        raise _Bad("bad lists")
+    return [_diagnostic_in(d) for d in raw] if raw else []
+
+
+def untouched(raw: object, files: tuple[str, str, str], settings: str) -> bool:
+    """True when a row's decoded JSON vouches, without building its records, that the
+    document's one input, TEI file and page (`files`) are what the last build found, and
+    that its TEI is current: the one test a build with nothing to do makes of each
+    document. Anything else (a hints file, a stat that differs, a racy file, a row of
+    another shape) is False, and the row is then decoded and checked in full."""
+    try:
+        inputs, tei, facts, made_with, _, _, page = raw  # type: ignore[misc]
+        if (len(inputs) != 1 or page is None or facts[0] != __version__
+                or facts[1] != inputs[0][1] or (facts[2] is True and made_with != settings)):
+            return False
+        for record, path in zip((inputs[0], tei, page), files, strict=True):
+            st = os.stat(path)
+            if (record[0] != path or record[2] != st.st_mtime_ns or record[3] != st.st_ctime_ns
+                    or record[4] != st.st_size or record[5] != st.st_ino
+                    or not st.st_ctime_ns < record[6] - RACY_NS):
+                return False
+    except (OSError, TypeError, ValueError, IndexError, KeyError):
+        return False
+    return True
 
 
 _SCHEMA = """
@@ -312,6 +344,24 @@ class BuildCache:
             if rows:
                 state.row = row
             yield name, state
+
+    def entries(self) -> Iterator[tuple[str, object, object, object]]:
+        """(name, decoded JSON or None, date, listed) of every row, in name order, for the
+        quick test of `untouched`; `decode` makes the state when it is needed."""
+        for name, raw, date, listed in self._conn.execute(
+                "SELECT name, state, date, row IS NOT NULL FROM docs ORDER BY name"):
+            try:
+                yield name, json.loads(raw), date, listed
+            except (ValueError, TypeError, RecursionError):
+                yield name, None, date, listed
+
+    def decode(self, raw: object, date: object, listed: object) -> DocState | None:
+        """The state of an entry; None (and counted in `bad`) for one of the wrong shape."""
+        try:
+            return state_of(raw, date, listed)
+        except (_Bad, ValueError, TypeError, RecursionError):
+            self.bad += 1
+            return None
 
     def put(self, name: str, state: DocState) -> None:
         """Keep a document's new state, its index row included (written by `save`)."""
