@@ -82,8 +82,10 @@ class LayoutGenerator:
 
     def given(self) -> str:
         """A given name that is no one's surname (a surname-only label must stay unique)."""
-        given = self.name().split()[1]
-        return given + "o" if given.split("-")[0] in SURNAMES else given
+        # "Kim-kim" is changed where it matters, its first part: "Kim-kimo" still begins
+        # with a surname, and a label of that word would name two persons
+        head, dash, tail = self.name().split()[1].partition("-")
+        return (head + "o" if head in SURNAMES else head) + dash + tail
 
     def date(self) -> tuple[int, int, int]:
         return self.r.randint(1945, 1989), self.r.randint(1, 12), self.r.randint(1, 28)
