@@ -10,17 +10,32 @@ each document is included from a part, encoded/corpus/NAME.xml: the document wit
 xml:id qualified by the document's id ("wcda-119000.liu") and its pointers to match. The
 corpus with its XIncludes expanded is then one valid TEI file. Everything is derived from
 encoded/ and the configuration, byte for byte the same on every build.
+
+Memory does not grow with the corpus: the documents are read one at a time (each part is
+written, or left alone when its bytes are the same, before the next document is read), what
+corpus.xml needs of them goes to a scratch SQLite file, and corpus.xml is written from it a
+few hundred persons or includes at a time, its digest put in last. The bytes are those the
+whole teiCorpus tree would serialise to (tests/test_corpus.py compares them with that code).
 """
 
 from __future__ import annotations
 
 import contextlib
 import copy
+import errno
+import hashlib
+import io
+import itertools
+import operator
 import os
+import sqlite3
 import stat
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field, replace
+import tempfile
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
 from pathlib import Path
+from typing import BinaryIO, TypeVar
 
 from lxml import etree
 
@@ -29,16 +44,16 @@ from .config import AUTHORITIES, Config
 from .diagnostics import Diagnostic
 from .rules import POINTER_ATTRS, XML_ID
 from .writers.tei import (
+    _DIGEST_RE,  # where serialize() puts the digest and recorded_digest() finds it
     DIGEST_PLACEHOLDER,
     TEI_NS,
     XML_NS,
     add_xml_models,
     indent,
-    recorded_digest,
     serialize,
     sub,
 )
-from .xmlio import XMLInputError, parse_file, read_limited, write_atomic
+from .xmlio import XMLInputError, parse_file, read_limited, safe_parser, write_atomic
 
 CORPUS_NAME = "corpus.xml"
 #: The folder beside corpus.xml holding the parts it includes.
@@ -52,6 +67,28 @@ _STRUCTURAL = frozenset(_T + t for t in (
     "teiCorpus", "teiHeader", "fileDesc", "titleStmt", "publicationStmt", "availability",
     "sourceDesc", "encodingDesc", "appInfo", "profileDesc", "particDesc", "listPerson",
     "person", "revisionDesc"))
+#: Documents, persons or includes handled at a time (each batch of documents or persons in
+#: a thread of its own: see _in_own_thread): memory stays small, calls into lxml few.
+_BATCH = 256
+_READ = 1 << 16
+#: Where the frame of corpus.xml is cut: see _frame.
+_STAND_IN = "stand-in"
+_STAND_IN_PERSON = f'<person xml:id="{_STAND_IN}"/>'.encode()
+_STAND_IN_INCLUDE = f'<xi:include href="{_STAND_IN}"/>'.encode()
+#: The length of a match of _DIGEST_RE.
+_DIGEST_LEN = len(f'<idno type="output-sha256">{DIGEST_PLACEHOLDER}</idno>')
+_SCHEMA = """
+PRAGMA cache_size = -512;  -- KiB, also what a sort holds; the rest stays in the file
+PRAGMA temp_store = FILE;   -- the sort that makes an index too
+PRAGMA journal_mode = OFF;  -- a scratch database: nothing to roll back or recover
+PRAGMA synchronous = OFF;
+CREATE TABLE part (name TEXT NOT NULL);  -- its rowid: the order of the includes
+CREATE INDEX part_name ON part (name);
+CREATE TABLE person (key TEXT PRIMARY KEY, names BLOB NOT NULL) WITHOUT ROWID;
+CREATE TABLE link (key TEXT NOT NULL, target TEXT NOT NULL);  -- its rowid: the order met
+CREATE TABLE taken (id TEXT PRIMARY KEY) WITHOUT ROWID;
+"""
+_Item = TypeVar("_Item")
 
 
 def is_corpus_file(path: str | os.PathLike[str]) -> bool:
@@ -73,20 +110,18 @@ def is_corpus_file(path: str | os.PathLike[str]) -> bool:
     return at >= 0 and b"<TEI" not in head[:at]
 
 
-@dataclass
-class _Person:
-    """A person of the register, gathered from the documents."""
-
-    id: str
-    names: list[etree._Element]  # the persName elements to write
-    links: list[str] = field(default_factory=list)  # #doc.id of each occurrence
+def document_ids(root: etree._Element) -> set[str | None]:
+    """Every xml:id of a document (None too when an element has none)."""
+    return {el.get(XML_ID) for el in root.iter() if isinstance(el.tag, str)}
 
 
-def qualify(root: etree._Element, doc_id: str) -> etree._Element:
+def qualify(root: etree._Element, doc_id: str,
+            ids: set[str | None] | None = None) -> etree._Element:
     """A copy of a document with every xml:id but the root's written `doc_id.ID`, its
-    pointers to them rewritten to match, and its output digest made anew."""
+    pointers to them rewritten to match, and its output digest made anew. `ids` are the
+    document's (document_ids), when they are known already."""
     part = copy.deepcopy(root)
-    ids = {el.get(XML_ID) for el in part.iter() if isinstance(el.tag, str)} - {None, doc_id}
+    ids = (document_ids(part) if ids is None else ids) - {None, doc_id}
     for el in part.iter():
         if not isinstance(el.tag, str):
             continue
@@ -141,42 +176,114 @@ def _registry_names(config: Config, pid: str) -> list[etree._Element]:
     return names
 
 
-def register(documents: Sequence[tuple[str, etree._Element]], config: Config,
-             taken: set[str]) -> list[_Person]:
-    """The persons of the documents: one per registry id, else one per document person;
-    sorted by their xml:id, which avoids every id in `taken`."""
-    registry = {p.id for p in config.persons}
-    persons: dict[str, _Person] = {}
-    for doc_id, root in documents:
-        ids = {el.get(XML_ID) for el in root.iter() if isinstance(el.tag, str)} - {None, doc_id}
+def _register_context() -> etree._Element:
+    """An empty listPerson where corpus.xml has its register, under a teiCorpus declaring
+    the same namespaces: what is made in it is written as corpus.xml writes it."""
+    root = etree.Element(_T + "teiCorpus", nsmap={None: TEI_NS, "xi": XI_NS})
+    return sub(sub(sub(sub(root, "teiHeader"), "profileDesc"), "particDesc"), "listPerson",
+               type="register")
+
+
+class _Gathered:
+    """What corpus.xml needs of the documents, gathered one document at a time: the parts
+    to include, in order; the register persons (their names as first met, serialised, and
+    every link, in order); and the parts' xml:ids a register id could collide with. It is
+    kept in a private SQLite database on disk with a small page cache, so that memory does
+    not grow with the corpus; the database is deleted when closed."""
+
+    def __init__(self, config: Config) -> None:
+        self.config = config
+        self.registry = frozenset(p.id for p in config.persons)
+        # "": a temporary file, removed on close; used by one thread at a time
+        self.db = sqlite3.connect("", check_same_thread=False)
+        self.db.executescript(_SCHEMA)
+
+    def __enter__(self) -> _Gathered:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.db.close()
+
+    def add(self, name: str, doc_id: str, root: etree._Element, ids: set[str | None]) -> None:
+        """A document (`root`, with its xml:ids `ids`) included: its register persons and
+        links, and the "person.*" xml:ids of its part (only those can be a register
+        person's)."""
+        db = self.db
+        db.execute("INSERT INTO part (name) VALUES (?)", (name,))
+        # the part's ids, as qualify() writes them: doc_id itself, and doc_id.ID for the rest
+        part_ids = [doc_id] if doc_id in ids else []
+        ids = ids - {None, doc_id}
+        part_ids += [f"{doc_id}.{own}" for own in ids]
+        db.executemany("INSERT OR IGNORE INTO taken VALUES (?)",
+                       ((i,) for i in part_ids if i.startswith(PERSON_PREFIX)))
         for person in root.iterfind(f"{_T}teiHeader/{_T}profileDesc/{_T}particDesc//{_T}person"):
             pid = person.get(XML_ID)
             if not pid:
                 continue
-            key = pid if pid in registry else f"{doc_id}.{pid}"
-            if key not in persons:
-                names = (_registry_names(config, pid) if pid in registry else
+            key = pid if pid in self.registry else f"{doc_id}.{pid}"
+            if not db.execute("SELECT 1 FROM person WHERE key = ?", (key,)).fetchone():
+                names = (_registry_names(self.config, pid) if pid in self.registry else
                          _names(person, doc_id, ids))
-                persons[key] = _Person(PERSON_PREFIX + key, names)
-            persons[key].links.append(f"#{doc_id}.{pid}")
-    out = sorted(persons.values(), key=lambda p: p.id)
-    for p in out:  # a document named "person" could hold the same ids: never two alike
-        base, n = p.id, 2
-        while p.id in taken:
-            p.id, n = f"{base}-{n}", n + 1
-        taken.add(p.id)
-    return out
+                db.execute("INSERT INTO person VALUES (?, ?)", (key, self._serialised(names)))
+            db.execute("INSERT INTO link (key, target) VALUES (?, ?)", (key, f"#{doc_id}.{pid}"))
+
+    @staticmethod
+    def _serialised(names: list[etree._Element]) -> bytes:
+        # moved into corpus.xml's namespace context first, as the whole-tree code did: lxml
+        # drops the declarations that context makes redundant
+        holder = sub(_register_context(), "person")
+        holder.extend(names)
+        return etree.tostring(holder, encoding="UTF-8", xml_declaration=False)
+
+    def count(self) -> int:
+        return self.db.execute("SELECT count(*) FROM part").fetchone()[0]
+
+    def parts(self) -> Iterator[str]:
+        """The names of the documents included, in order."""
+        return (name for (name,) in self.db.execute("SELECT name FROM part ORDER BY rowid"))
+
+    def includes(self, name: str) -> bool:
+        return self.db.execute("SELECT 1 FROM part WHERE name = ?", (name,)).fetchone() is not None
+
+    def has_persons(self) -> bool:
+        return self.db.execute("SELECT EXISTS (SELECT 1 FROM person)").fetchone()[0] == 1
+
+    def persons(self) -> Iterator[tuple[str, str, bytes]]:
+        """Each register person (xml:id, corresp, its persName elements serialised) in the
+        order of its xml:id, which avoids every xml:id of the parts and of the persons
+        before it."""
+        db = self.db
+        # with the rowid, the index orders each person's links as they were met
+        db.execute("CREATE INDEX IF NOT EXISTS link_key ON link (key)")
+        # a register id collides only with a "person.*" id of a part or with an id an earlier
+        # person was renamed to: with no such part id, no id is ever renamed
+        renaming = db.execute("SELECT EXISTS (SELECT 1 FROM taken)").fetchone()[0] == 1
+        # SQLite orders TEXT by its UTF-8 bytes: the order of Python's sorted() on str. Every
+        # person has a link and every link a person: the two run side by side.
+        persons = db.execute("SELECT key, names FROM person ORDER BY key")
+        links = itertools.groupby(db.execute("SELECT key, target FROM link ORDER BY key, rowid"),
+                                  key=operator.itemgetter(0))
+        for (key, names), (linked, targets) in zip(persons, links, strict=True):
+            assert key == linked, (key, linked)
+            pid = self._unique(PERSON_PREFIX + key) if renaming else PERSON_PREFIX + key
+            yield pid, " ".join(target for _, target in targets), names
+
+    def _unique(self, base: str) -> str:
+        pid, n = base, 2  # a document named "person" could hold the same ids: never two alike
+        while self.db.execute("SELECT 1 FROM taken WHERE id = ?", (pid,)).fetchone():
+            pid, n = f"{base}-{n}", n + 1
+        self.db.execute("INSERT INTO taken VALUES (?)", (pid,))
+        return pid
 
 
-def corpus_root(parts: Sequence[tuple[str, str]], persons: Iterable[_Person],
-                config: Config) -> etree._Element:
-    """The teiCorpus: header, register, and an XInclude of each part (doc id, href)."""
+def _corpus_root(count: int, config: Config, *, register: bool) -> etree._Element:
+    """The teiCorpus with a stand-in for its register persons (when there are any) and
+    one for its XIncludes, which the file is cut at: see _frame."""
     root = etree.Element(_T + "teiCorpus", nsmap={None: TEI_NS, "xi": XI_NS})
     root.set(f"{{{XML_NS}}}lang", config.language)
     header = sub(root, "teiHeader")
     fd = sub(header, "fileDesc")
     sub(sub(fd, "titleStmt"), "title", config.corpus_title, type="main")
-    count = len(parts)
     sub(sub(fd, "extent"), "measure", f"{count} document{'s' if count != 1 else ''}",
         unit="document", quantity=str(count))
     ps = sub(fd, "publicationStmt")
@@ -189,31 +296,138 @@ def corpus_root(parts: Sequence[tuple[str, str]], persons: Iterable[_Person],
     app = sub(sub(sub(header, "encodingDesc"), "appInfo"), "application", ident="tei-edition",
               version=__version__)
     sub(app, "label", "tei-edition")
-    persons = list(persons)
-    if persons:
+    if register:
         lp = sub(sub(sub(header, "profileDesc"), "particDesc"), "listPerson", type="register")
-        for p in persons:
-            el = sub(lp, "person", xml_id=p.id, corresp=" ".join(p.links))
-            el.extend(p.names)
+        sub(lp, "person", xml_id=_STAND_IN)
     change = sub(sub(header, "revisionDesc"), "change", type="conversion")
     change.text = (f"Made by tei-edition {__version__} from the documents of encoded/ and "
                    "tei-edition.toml; output SHA-256 ")
     sub(change, "idno", DIGEST_PLACEHOLDER, type="output-sha256").tail = (
         " (of this file as generated, with this value zeroed).")
-    for _, href in parts:
-        etree.SubElement(root, XI_INCLUDE, href=href)
+    etree.SubElement(root, XI_INCLUDE, href=_STAND_IN)
     indent(root, structural=_STRUCTURAL)
     add_xml_models(root, config)
     return root
 
 
-def corpus_files(encoded: Path, names: Sequence[str],
-                 config: Config) -> tuple[dict[Path, bytes], list[Diagnostic]]:
-    """Every file of the corpus of the documents `names` of `encoded/`, with its bytes:
-    corpus.xml and one part each. A document that cannot be read is left out and said so."""
-    documents: list[tuple[str, str, etree._Element]] = []
+def _frame(count: int, config: Config, *, register: bool) -> tuple[bytes, bytes, bytes]:
+    """corpus.xml but its register persons and its XIncludes: the bytes before the first
+    person, those between the last person and the first include (empty with no register),
+    and those after the last include; cut where the stand-ins are, with the digest zeroed."""
+    root = _corpus_root(count, config, register=register)
+    data = _DIGEST_RE.sub(lambda m: m.group(1) + DIGEST_PLACEHOLDER.encode() + m.group(3),
+                          serialize(root), count=1)
+    header = root[0]
+    include = _STAND_IN_INCLUDE
+    at_include = data.index(header.tail.encode() + include)  # the indentation before it
+    tail = data[at_include + len(header.tail) + len(include):]
+    if not register:
+        return data[:at_include], b"", tail
+    lp = header.find(f"{_T}profileDesc/{_T}particDesc/{_T}listPerson")
+    at_person = data.index(lp.text.encode() + _STAND_IN_PERSON)
+    after_person = at_person + len(lp.text) + len(_STAND_IN_PERSON)
+    return data[:at_person], data[after_person:at_include], tail
+
+
+def _inner(el: etree._Element) -> bytes:
+    """The children of `el` as corpus.xml writes them: each after its indentation, without
+    the last one's tail (the indentation of the end tag, written once, by the frame)."""
+    data = etree.tostring(el, encoding="UTF-8", xml_declaration=False, with_tail=False)
+    start = data.index(b">") + 1  # a start tag of namespaces and type="register" at most
+    return data[start:data.rindex(b"</") - len(el[-1].tail)]
+
+
+def _person_piece(persons: Sequence[tuple[str, str, bytes]]) -> bytes:
+    lp = _register_context()
+    parser = safe_parser()
+    for pid, corresp, names in persons:
+        sub(lp, "person", xml_id=pid, corresp=corresp).extend(etree.fromstring(names, parser))
+    indent(lp.getroottree().getroot(), structural=_STRUCTURAL)
+    return _inner(lp)
+
+
+def _include_piece(names: Sequence[str]) -> bytes:
+    root = etree.Element(_T + "teiCorpus", nsmap={None: TEI_NS, "xi": XI_NS})
+    for name in names:
+        etree.SubElement(root, XI_INCLUDE, href=f"{PARTS}/{name}.xml")
+    indent(root, structural=_STRUCTURAL)
+    return _inner(root)
+
+
+class _Digesting:
+    """A seekable file being written, with the SHA-256 of what was written and where the
+    first output-sha256 value is: where serialize() puts the digest."""
+
+    def __init__(self, out: BinaryIO) -> None:
+        self.out, self.sha, self.size, self.at = out, hashlib.sha256(), 0, None
+
+    def write(self, data: bytes) -> None:
+        # a piece ends between elements: never inside an idno
+        if self.at is None and (found := _DIGEST_RE.search(data)):
+            self.at = self.size + found.start(2)
+        self.out.write(data)
+        self.sha.update(data)
+        self.size += len(data)
+
+    def seal(self) -> None:
+        if self.at is not None:
+            self.out.seek(self.at)
+            self.out.write(self.sha.hexdigest().encode())
+            self.out.seek(0, os.SEEK_END)
+
+
+def _stream_corpus(out: BinaryIO, gathered: _Gathered, config: Config) -> None:
+    """Write corpus.xml to `out`: the bytes serialize() gives the whole teiCorpus, made a
+    few hundred persons or includes at a time."""
+    register = gathered.has_persons()
+    head, between, tail = _frame(gathered.count(), config, register=register)
+    writer = _Digesting(out)
+    writer.write(head)
+    if register:
+        for persons in _batched(gathered.persons()):
+            writer.write(_in_own_thread(_person_piece, persons))
+        writer.write(between)
+    for names in _batched(gathered.parts()):
+        writer.write(_include_piece(names))
+    writer.write(tail)
+    writer.seal()
+
+
+def _batched(items: Iterable[_Item]) -> Iterator[list[_Item]]:
+    it = iter(items)
+    while batch := list(itertools.islice(it, _BATCH)):
+        yield batch
+
+
+def _in_own_thread(work: Callable[..., _Item], *args: object) -> _Item:
+    """`work(*args)` in a new thread, which ends with it. lxml gives each thread a string
+    dictionary that only ever grows, and libxml2 puts into it every xml:id value a tree is
+    given (its ID table): the qualified ids of every part and every register id, hundreds of
+    bytes a document for good. A thread's dictionary is freed when the thread ends; no tree
+    made in it outlives `work`."""
+    with ThreadPoolExecutor(max_workers=1) as thread:
+        return thread.submit(work, *args).result()
+
+
+def _gather(encoded: Path, names: Sequence[str], config: Config, gathered: _Gathered,
+            emit: Callable[[Path, bytes], object]) -> list[Diagnostic]:
+    """Make the part of each document in turn and hand it to `emit`, keeping in `gathered`
+    what corpus.xml needs; one document's tree at a time is in memory. A document that
+    cannot be read is left out and said so."""
+    # a part is a generated TEI file too, one folder down: its xml-model instructions
+    # point one level further up when the location is relative
+    below = replace(config, schema_location="../" + config.schema_location) \
+        if config.schema_is_local else config
     diags: list[Diagnostic] = []
-    for name in sorted(names):
+    for batch in _batched(sorted(names)):
+        diags += _in_own_thread(_gather_some, encoded, batch, below, gathered, emit)
+    return diags
+
+
+def _gather_some(encoded: Path, names: list[str], below: Config, gathered: _Gathered,
+                 emit: Callable[[Path, bytes], object]) -> list[Diagnostic]:
+    diags: list[Diagnostic] = []
+    for name in names:
         path = encoded / f"{name}.xml"
         try:
             root = parse_file(path).getroot()
@@ -222,72 +436,163 @@ def corpus_files(encoded: Path, names: Sequence[str],
                                     f"left out of {CORPUS_NAME}: {exc.message}"))
             continue
         doc_id = root.get(XML_ID) or name
-        documents.append((name, doc_id, root))
-    files: dict[Path, bytes] = {}
-    taken: set[str] = set()
-    # a part is a generated TEI file too, one folder down: its xml-model instructions
-    # point one level further up when the location is relative
-    below = replace(config, schema_location="../" + config.schema_location) \
-        if config.schema_is_local else config
-    for name, doc_id, root in documents:
-        part = qualify(root, doc_id)
+        ids = document_ids(root)
+        part = qualify(root, doc_id, ids)
         add_xml_models(part, below)
-        taken.update(el.get(XML_ID) for el in part.iter() if isinstance(el.tag, str)
-                     and el.get(XML_ID))
-        files[encoded / PARTS / f"{name}.xml"] = serialize(part)
-    persons = register([(doc_id, root) for _, doc_id, root in documents], config, taken)
-    parts = [(doc_id, f"{PARTS}/{name}.xml") for name, doc_id, _ in documents]
-    files[encoded / CORPUS_NAME] = serialize(corpus_root(parts, persons, config))
+        gathered.add(name, doc_id, root, ids)
+        emit(encoded / PARTS / f"{name}.xml", serialize(part))
+    return diags
+
+
+def corpus_files(encoded: Path, names: Sequence[str],
+                 config: Config) -> tuple[dict[Path, bytes], list[Diagnostic]]:
+    """Every file of the corpus of the documents `names` of `encoded/`, with its bytes:
+    one part each, then corpus.xml. A document that cannot be read is left out and said so.
+    All of them in memory: write_corpus keeps one document at a time."""
+    files: dict[Path, bytes] = {}
+    with _Gathered(config) as gathered:
+        diags = _gather(encoded, names, config, gathered, files.__setitem__)
+        out = io.BytesIO()
+        _stream_corpus(out, gathered, config)
+    files[encoded / CORPUS_NAME] = out.getvalue()
     return files, diags
 
 
 def is_current(encoded: Path, names: Sequence[str], config: Config) -> bool:
     """True when the corpus need not be made again: corpus.xml is newer than the documents,
     the configuration and its parts (a part edited by hand is newer), the parts are those of
-    exactly these documents, and corpus.xml still matches the digest it records. Only stats
-    and one file read: a build with nothing to do stays quick."""
+    exactly these documents, and corpus.xml still matches the digest it records. Only stats,
+    one listing and one read of corpus.xml: a build with nothing to do stays quick."""
     corpus = encoded / CORPUS_NAME
-    parts = [encoded / PARTS / f"{name}.xml" for name in names]
-    inputs = [*parts, *(encoded / f"{name}.xml" for name in names)]
-    if config.path:
-        inputs.append(Path(config.path))
+    folder, parts = os.fspath(encoded), os.fspath(encoded / PARTS)
     try:
-        made = corpus.stat().st_mtime_ns
-        if any(p.stat().st_mtime_ns > made for p in inputs):
+        made = os.stat(corpus).st_mtime_ns
+        if config.path and os.stat(config.path).st_mtime_ns > made:
             return False
-        if sorted((encoded / PARTS).glob("*.xml")) != sorted(parts):
+        # os.stat of a string: a Path for each file costs more than the stat itself
+        for name in names:
+            if (os.stat(f"{folder}/{name}.xml").st_mtime_ns > made
+                    or os.stat(f"{parts}/{name}.xml").st_mtime_ns > made):
+                return False
+        # a part for every name is there: with as many *.xml and no name twice, the parts
+        # are exactly those (a set of the names would be megabytes)
+        with os.scandir(parts) as entries:
+            count = sum(1 for entry in entries if entry.name.endswith(".xml"))
+        if count != len(names) or any(a == b for a, b in itertools.pairwise(sorted(names))):
             return False
-        return recorded_digest(read_limited(corpus))[1]  # bounded: never a pipe or a device
-    except (OSError, XMLInputError):
+        return _digest_holds(corpus)
+    except OSError:
         return False
+
+
+def _digest_holds(path: Path) -> bool:
+    """Whether a regular file matches the output digest it records (recorded_digest, read a
+    piece at a time: corpus.xml grows with the corpus)."""
+    sha, recorded, held = hashlib.sha256(), None, b""
+    with _open_regular(path) as file:
+        while chunk := file.read(_READ):
+            data = held + chunk
+            if recorded is None and (found := _DIGEST_RE.search(data)):
+                recorded = found.group(2)
+                data = data[:found.start(2)] + DIGEST_PLACEHOLDER.encode() + data[found.end(2):]
+            # until the digest is found, the last bytes wait for the next piece: it may
+            # begin in them
+            cut = len(data) if recorded is not None else max(0, len(data) - _DIGEST_LEN + 1)
+            sha.update(data[:cut])
+            held = data[cut:]
+    sha.update(held)
+    return recorded is not None and sha.hexdigest().encode() == recorded
+
+
+def _open_regular(path: Path) -> BinaryIO:
+    """A regular file opened for reading; OSError for anything else (a pipe or a device
+    is never waited on: opened without blocking, then refused)."""
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise OSError(errno.EINVAL, "not a regular file", str(path))
+        return open(fd, "rb")
+    except BaseException:
+        os.close(fd)
+        raise
+
+
+def _same_bytes(file: BinaryIO, path: Path) -> bool:
+    """Whether the regular file at `path` holds what `file` holds (read from its start)."""
+    file.seek(0)
+    with _open_regular(path) as other:
+        while True:
+            mine, theirs = file.read(_READ), other.read(_READ)
+            if mine != theirs:
+                return False
+            if not mine:
+                return True
+
+
+def _replace_part(path: Path, data: bytes) -> list[Diagnostic]:
+    """Write a part unless it already has these bytes."""
+    try:  # read as every existing output is: a pipe or a device is refused, not read
+        current = read_limited(path) if os.path.lexists(path) else None
+        if current != data:
+            write_atomic(path, data)
+    except XMLInputError as exc:
+        return [Diagnostic(str(path), 0, 0, "error", "io",
+                           f"{exc.message}; it is neither read nor replaced")]
+    except OSError as exc:
+        return [Diagnostic(str(path), 0, 0, "error", "io", exc.strerror or str(exc))]
+    return []
+
+
+def _replace_corpus(path: Path, gathered: _Gathered, config: Config) -> list[Diagnostic]:
+    """Write corpus.xml unless it already has these bytes: made in a scratch file first (its
+    digest comes last), then compared and copied in place a piece at a time. A pipe or a
+    device there is neither read nor replaced."""
+    try:
+        if os.path.lexists(path) and not stat.S_ISREG(os.stat(path).st_mode):
+            raise OSError(errno.EINVAL, "not a regular file")
+    except OSError as exc:
+        return [Diagnostic(str(path), 0, 0, "error", "io",
+                           f"{exc.strerror or exc}; it is neither read nor replaced")]
+    try:
+        with tempfile.TemporaryFile() as scratch:
+            _stream_corpus(scratch, gathered, config)
+            if not (os.path.lexists(path) and _same_bytes(scratch, path)):
+                scratch.seek(0)
+                write_atomic(path, iter(lambda: scratch.read(_READ), b""))
+    except OSError as exc:
+        return [Diagnostic(str(path), 0, 0, "error", "io", exc.strerror or str(exc))]
+    return []
+
+
+def _stale_parts(parts: Path, gathered: _Gathered) -> list[Path]:
+    """The *.xml of `parts` that are not the part of a document included, in order (read
+    as names: a Path for each of twenty thousand parts is megabytes)."""
+    with os.scandir(parts) as entries:
+        stale = [entry.name for entry in entries if entry.name.endswith(".xml")
+                 and not gathered.includes(entry.name.removesuffix(".xml"))]
+    return [parts / name for name in sorted(stale)]
 
 
 def write_corpus(encoded: Path, names: Sequence[str], config: Config) -> list[Diagnostic]:
     """Write encoded/corpus.xml and its parts (only the files whose bytes change), and
-    remove the parts of documents that are gone."""
+    remove the parts of documents that are gone. One document at a time: memory does not
+    grow with the number of documents."""
     if CORPUS_NAME.removesuffix(".xml") in names:
         return [Diagnostic(str(encoded / CORPUS_NAME), 0, 0, "error", "corpus",
                            f"a document is named {CORPUS_NAME}: the corpus file is not written; "
                            "rename the source")]
-    files, diags = corpus_files(encoded, names, config)
-    for path, data in files.items():
-        try:  # read as every existing output is: a pipe or a device is refused, not read
-            current = read_limited(path) if os.path.lexists(path) else None
-            if current != data:
-                write_atomic(path, data)
-        except XMLInputError as exc:
-            diags.append(Diagnostic(str(path), 0, 0, "error", "io",
-                                    f"{exc.message}; it is neither read nor replaced"))
-        except OSError as exc:
-            diags.append(Diagnostic(str(path), 0, 0, "error", "io", exc.strerror or str(exc)))
-    for stale in sorted((encoded / PARTS).glob("*.xml")):
-        if stale not in files:
+    written: list[Diagnostic] = []  # after the documents left out, as the files come
+    with _Gathered(config) as gathered:
+        diags = _gather(encoded, names, config, gathered,
+                        lambda path, data: written.extend(_replace_part(path, data)))
+        written += _replace_corpus(encoded / CORPUS_NAME, gathered, config)
+        for stale in _stale_parts(encoded / PARTS, gathered):
             stale.unlink()
     # corpus.xml is left as it is when its bytes do not change: made now all the same, it
     # is newer than every part, which is what is_current asks
     with contextlib.suppress(OSError):  # not written (reported above): nothing to touch
         os.utime(encoded / CORPUS_NAME)
-    return diags
+    return diags + written
 
 
 def corpus_parts(path: Path, root: etree._Element,

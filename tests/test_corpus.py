@@ -2,20 +2,29 @@
 
 from __future__ import annotations
 
+import hashlib
+import importlib.util
+import os
 import shutil
+import subprocess
+import sys
+from collections.abc import Callable
 from pathlib import Path
+from types import ModuleType
 
 import pytest
 from click.testing import CliRunner
-from conftest import ENCODED, SOURCES, jing
+from conftest import ENCODED, ROOT, SOURCES, jing
 from lxml import etree
 
+from tei_edition import corpus
 from tei_edition.cli import cli
+from tei_edition.config import load_config
 from tei_edition.corpus import XI_INCLUDE, qualify
 from tei_edition.rules import XML_ID, check
 from tei_edition.validate import validate_paths
-from tei_edition.writers.tei import recorded_digest
-from tei_edition.xmlio import parse_file
+from tei_edition.writers.tei import DIGEST_PLACEHOLDER, recorded_digest
+from tei_edition.xmlio import MAX_XML_BYTES, parse_file
 
 TEI = "http://www.tei-c.org/ns/1.0"
 NS = {"t": TEI, "xi": "http://www.w3.org/2001/XInclude"}
@@ -234,3 +243,130 @@ def test_the_stated_number_of_documents_is_checked(project: Path) -> None:
     (found,) = [d for d in report.diagnostics if d.rule == "corpus-extent"]
     assert "says it holds 3 documents" in found.message and "holds 2" in found.message
     assert report.invalid_files == [str(enc / "corpus.xml")]
+
+
+#: The commit whose corpus.py made the corpus from every tree at once: the corpus written one
+#: document at a time must be the same, byte for byte.
+WHOLE_TREE = "4068e41b136cb843be5caaca975cff496321662b"
+
+
+@pytest.fixture
+def whole_tree(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> ModuleType:
+    """corpus.py as it was at WHOLE_TREE, loaded beside today's (it imports the package's
+    writer and rules, as it did)."""
+    try:
+        source = subprocess.run(["git", "-C", str(ROOT), "show",
+                                 f"{WHOLE_TREE}:tei_edition/corpus.py"],
+                                capture_output=True, check=True, timeout=60).stdout
+    except (OSError, subprocess.SubprocessError):
+        pytest.skip(f"the repository's history (commit {WHOLE_TREE[:7]}) is not at hand")
+    path = tmp_path / "corpus_whole_tree.py"
+    path.write_bytes(source)
+    spec = importlib.util.spec_from_file_location("tei_edition.corpus_whole_tree", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    monkeypatch.setitem(sys.modules, spec.name, module)  # a dataclass looks itself up there
+    spec.loader.exec_module(module)
+    return module
+
+
+def tricky_encoded(folder: Path) -> Path:
+    """An encoded/ folder with what the register must get right: a registry person in
+    several documents, documents whose ids qualify parts into "person.*" ids the register
+    would take (so register ids are renamed, in a chain), a document that cannot be read,
+    and a part whose document is gone."""
+    enc = folder / "encoded"
+    (enc / "corpus").mkdir(parents=True)
+    for name in NAMES:
+        shutil.copyfile(ENCODED / f"{name}.xml", enc / f"{name}.xml")
+    text = (ENCODED / "wcda-119000.xml").read_text("utf-8")
+    for name, doc_id in [("person", "person"), ("z-person-2", "person.han-iksu-2"),
+                         ("a-person-person", "person.person"), ("ünï", "wcda-119000")]:
+        (enc / f"{name}.xml").write_text(
+            text.replace('xml:id="wcda-119000"', f'xml:id="{doc_id}"', 1), "utf-8")
+    (enc / "broken.xml").write_text("<TEI><unclosed></TEI>", "utf-8")
+    (enc / "corpus" / "gone.xml").write_text("<TEI/>", "utf-8")
+    return enc
+
+
+def outputs(enc: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(enc)): p.read_bytes()
+            for p in [enc / "corpus.xml", *sorted((enc / "corpus").glob("*.xml"))]}
+
+
+@pytest.mark.parametrize(("config_text", "batch"), [
+    (CONFIG, 2), (CONFIG, 256), ("", 3),
+    ('[edition]\nschema_location = "https://example.org/schema/"\n', 256)])
+def test_the_corpus_is_byte_for_byte_that_of_the_whole_tree_code(
+        tmp_path: Path, whole_tree: ModuleType, config_text: str, batch: int,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(corpus, "_BATCH", batch)  # documents, persons, includes at a time
+    (tmp_path / "tei-edition.toml").write_text(config_text, "utf-8")
+    config = load_config(tmp_path / "tei-edition.toml")
+    made = {}
+    for label, module in [("whole", whole_tree), ("streamed", corpus)]:
+        enc = tricky_encoded(tmp_path / label)
+        names = sorted(p.stem for p in enc.glob("*.xml"))
+        diags = [d.format().replace(str(enc), "") for d in module.write_corpus(enc, names, config)]
+        files, _ = module.corpus_files(enc, names, config)
+        made[label] = (outputs(enc), diags, {str(p.relative_to(enc)): b for p, b in files.items()})
+    assert made["streamed"] == made["whole"]
+    files, diags, _ = made["streamed"]
+    assert "corpus/gone.xml" not in files and "corpus/broken.xml" not in files
+    assert any("left out of corpus.xml" in d for d in diags)
+    if config_text == CONFIG:  # the renaming was put to the test
+        assert b'xml:id="person.han-iksu-3"' in files["corpus.xml"]
+        assert b'xml:id="person.person.liu-shaoqi-2"' in files["corpus.xml"]
+
+
+def test_a_corpus_file_over_the_input_limit_is_replaced_and_checked(project: Path) -> None:
+    """corpus.xml grows with the corpus (17 MB at 20,000 documents): it is compared and
+    checked a piece at a time, never refused as an input too large to read."""
+    enc = project / "encoded"
+    config = load_config(project / "tei-edition.toml")
+    (enc / "corpus.xml").write_bytes(b"x" * (MAX_XML_BYTES + 1))
+    assert corpus.write_corpus(enc, NAMES, config) == []
+    assert recorded_digest((enc / "corpus.xml").read_bytes())[1]
+    assert corpus.is_current(enc, NAMES, config)
+
+
+@pytest.mark.parametrize("at", [0, 1, 65536 - 60, 65536 - 27, 65536 - 1, 65536, 3 * 65536 + 5])
+def test_the_recorded_digest_is_found_across_the_pieces_read(tmp_path: Path, at: int) -> None:
+    idno = b'<idno type="output-sha256">' + DIGEST_PLACEHOLDER.encode() + b"</idno>"
+    blank = b"a" * at + idno + b"b" * 70000
+    digest = hashlib.sha256(blank).hexdigest().encode()
+    path = tmp_path / "big.xml"
+    path.write_bytes(blank.replace(DIGEST_PLACEHOLDER.encode(), digest))
+    assert corpus._digest_holds(path)
+    path.write_bytes(blank.replace(DIGEST_PLACEHOLDER.encode(), digest) + b" ")
+    assert not corpus._digest_holds(path)
+
+
+def test_is_current_keeps_what_it_protects(project: Path) -> None:
+    enc = project / "encoded"
+    config = load_config(project / "tei-edition.toml")
+    assert corpus.is_current(enc, NAMES, config)
+
+    def touch(path: Path) -> None:  # made after corpus.xml, as a hand edit would be
+        made = (enc / "corpus.xml").stat().st_mtime_ns - 2 * 10**9
+        os.utime(enc / "corpus.xml", ns=(made, made))
+        os.utime(path)
+
+    def stale_after(change: Callable[[], object]) -> bool:
+        change()
+        current = corpus.is_current(enc, NAMES, config)
+        assert corpus.write_corpus(enc, NAMES, config) == []
+        assert corpus.is_current(enc, NAMES, config)
+        return not current
+
+    part = enc / "corpus" / f"{NAMES[0]}.xml"
+    assert stale_after(lambda: touch(part))  # a part edited by hand
+    assert stale_after(lambda: touch(enc / f"{NAMES[1]}.xml"))
+    assert stale_after(lambda: touch(project / "tei-edition.toml"))
+    assert stale_after(lambda: shutil.copyfile(part, enc / "corpus" / ".stray.xml"))
+    assert stale_after(part.unlink)
+    text = (enc / "corpus.xml").read_text("utf-8")
+    assert stale_after(lambda: (enc / "corpus.xml").write_text(text.replace("1962", "1963")))
+    assert not corpus.is_current(enc, [NAMES[0], NAMES[0]], config)  # one part for two names
+    assert not corpus.is_current(enc, NAMES[:1], config)  # a part too many
+    assert not corpus.is_current(enc, [*NAMES, "wcda-1"], config)  # a document missing
