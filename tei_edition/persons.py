@@ -15,6 +15,7 @@ import unicodedata
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from html import escape
+from typing import NamedTuple
 from urllib.parse import quote
 
 from lxml import etree
@@ -132,6 +133,23 @@ class Person:
     def href(self) -> str:
         return quote(f"{self.key}.html")
 
+    def entry(self) -> Entry:
+        """What the index of persons and the search of names need of this person."""
+        docs = len({rec["doc"] for rec, _ in self.rows})
+        return Entry(self.key, self.name, self.forms, self.authorities, docs,
+                     self.rows[0][0]["title"] if self.rows else "")
+
+
+class Entry(NamedTuple):
+    """A person as the index of persons lists them (kept by register.py between runs)."""
+
+    key: str
+    name: str
+    forms: list[str]
+    authorities: list[str]
+    docs: int
+    first_title: str
+
 
 def collect(records: Iterable[dict], registry: Collection[KnownPerson] = ()) -> list[Person]:
     """The persons of all documents, merged by key, sorted by name; registry names win."""
@@ -215,9 +233,9 @@ def authority_label(uri: str) -> str:
     return re.sub(r"^https?://([^/]+).*$", r"\1", uri)
 
 
-def _authority_links(person: Person) -> str:
+def _authority_links(authorities: Iterable[str]) -> str:
     return ", ".join(f"<a class=\"authority\" href=\"{escape(u)}\">{escape(authority_label(u))}</a>"
-                     for u in person.authorities if not re.search(r"\s", u))
+                     for u in authorities if not re.search(r"\s", u))
 
 
 def _role(ap: dict) -> str:
@@ -232,7 +250,7 @@ def person_page(person: Person, css: str) -> bytes:
     out = [f"<h1>{escape(person.name)}</h1>"]
     if person.forms:
         out.append(f"<p class=\"forms\">Also written: {escape('; '.join(person.forms))}</p>")
-    links = _authority_links(person)
+    links = _authority_links(person.authorities)
     if links:
         out.append(f"<p class=\"authorities\">Authority records: {links}</p>")
     if not person.registered:
@@ -260,14 +278,17 @@ def person_page(person: Person, css: str) -> bytes:
                  body_class="page-person")
 
 
-def index_page(people: list[Person], css: str) -> bytes:
-    """`persons/index.html`: every person, grouped by initial, with authority links."""
-    groups: dict[str, list[Person]] = {}
+def index_page(people: Iterable[Entry], css: str) -> bytes:
+    """`persons/index.html`: every person, grouped by initial, with authority links.
+    `people` sorted by name (see sort_key)."""
+    groups: dict[str, list[Entry]] = {}
+    count = 0
     for person in people:
         groups.setdefault(initial(person.name), []).append(person)
+        count += 1
     letters = sorted(groups, key=lambda g: (g == "#", g))
     out = ["<h1>Persons</h1>",
-           f"<p class=\"count\">{len(people)} person{'s' if len(people) != 1 else ''} "
+           f"<p class=\"count\">{count} person{'s' if count != 1 else ''} "
            "named in the documents, by name.</p>"]
     if letters:
         out.append("<nav class=\"initials\" aria-label=\"Initials\">" + " ".join(
@@ -277,12 +298,11 @@ def index_page(people: list[Person], css: str) -> bytes:
                    f"aria-labelledby=\"h-{_letter_id(g)}\"><h2 id=\"h-{_letter_id(g)}\">{escape(g)}</h2>"
                    "<ul class=\"register\">")
         for p in groups[g]:
-            docs = len({rec["doc"] for rec, _ in p.rows})
-            where = (f"{docs} documents" if docs != 1 else
-                     f"in <cite>{escape(p.rows[0][0]['title'])}</cite>")
-            links = _authority_links(p)
-            out.append(f"<li><a class=\"person\" href=\"{escape(p.href)}\">{escape(p.name)}</a>"
-                       f" <span class=\"where\">{where}</span>"
+            where = (f"{p.docs} documents" if p.docs != 1 else
+                     f"in <cite>{escape(p.first_title)}</cite>")
+            links = _authority_links(p.authorities)
+            out.append(f"<li><a class=\"person\" href=\"{escape(quote(p.key + '.html'))}\">"
+                       f"{escape(p.name)}</a> <span class=\"where\">{where}</span>"
                        + (f" <span class=\"authorities\">{links}</span>" if links else "")
                        + "</li>")
         out.append("</ul></section>")
