@@ -137,7 +137,7 @@ class Person:
         """What the index of persons and the search of names need of this person."""
         docs = len({rec["doc"] for rec, _ in self.rows})
         return Entry(self.key, self.name, self.forms, self.authorities, docs,
-                     self.rows[0][0]["title"] if self.rows else "")
+                     self.rows[0][0]["title"] if self.rows else "", initial(self.name))
 
 
 class Entry(NamedTuple):
@@ -149,6 +149,15 @@ class Entry(NamedTuple):
     authorities: list[str]
     docs: int
     first_title: str
+    initial: str
+
+
+def local_person(rec: dict, ap: dict) -> Person:
+    """A person known in one document only (not in the registry): what collect() makes of
+    that one appearance, without its merging and sorting."""
+    forms = [f for f in dict.fromkeys((ap["name"], *ap["forms"])) if f and f != ap["name"]]
+    return Person(ap["key"], ap["name"], forms, list(dict.fromkeys(ap["authorities"])),
+                  [(rec, ap)], registered="~" not in ap["key"])
 
 
 def collect(records: Iterable[dict], registry: Collection[KnownPerson] = ()) -> list[Person]:
@@ -284,7 +293,7 @@ def index_page(people: Iterable[Entry], css: str) -> bytes:
     groups: dict[str, list[Entry]] = {}
     count = 0
     for person in people:
-        groups.setdefault(initial(person.name), []).append(person)
+        groups.setdefault(person.initial, []).append(person)
         count += 1
     letters = sorted(groups, key=lambda g: (g == "#", g))
     out = ["<h1>Persons</h1>",

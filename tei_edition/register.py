@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import itertools
 import json
 import os
 import shutil
@@ -30,7 +31,15 @@ from lxml import etree
 
 from . import __version__
 from .config import KnownPerson
-from .persons import Entry, appearances, collect, index_page, person_page, sort_key
+from .persons import (
+    Entry,
+    appearances,
+    collect,
+    index_page,
+    local_person,
+    person_page,
+    sort_key,
+)
 from .render import CSS_NAME, PERSONS_DIR, Stylesheets, passage_anchors
 from .search import (
     SEARCH_DIR,
@@ -46,19 +55,20 @@ from .search import (
     short_id,
     static_files,
 )
-from .xmlio import write_atomic
 
 CACHE_NAME = ".tei-edition-register.sqlite"
 _OLD_CACHE = ".tei-edition-register.json"  # the store of tei-edition before 0.x: its files go
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS docs(name TEXT PRIMARY KEY, bucket INTEGER NOT NULL,
-                                info TEXT NOT NULL, persons TEXT NOT NULL);
+                                info TEXT NOT NULL, persons TEXT NOT NULL, passages TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS docs_bucket ON docs(bucket, name);
 CREATE TABLE IF NOT EXISTS terms(bucket INTEGER, letter TEXT, name TEXT, data TEXT NOT NULL,
                                  PRIMARY KEY(bucket, letter, name));
+CREATE INDEX IF NOT EXISTS terms_name ON terms(name);
 CREATE TABLE IF NOT EXISTS appearances(key TEXT, name TEXT, data TEXT NOT NULL,
                                        PRIMARY KEY(key, name));
+CREATE INDEX IF NOT EXISTS appearances_name ON appearances(name);
 CREATE TABLE IF NOT EXISTS persons(key TEXT PRIMARY KEY, sort TEXT NOT NULL, entry TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS persons_sort ON persons(sort, key);
 CREATE TABLE IF NOT EXISTS files(rel TEXT PRIMARY KEY, digest TEXT NOT NULL);
@@ -78,22 +88,24 @@ def document_record(root: etree._Element, doc: str, registry: Collection[str],
 class SiteReport:
     """Files of the register and the search index that a run wrote or removed."""
 
-    written: list[Path] = field(default_factory=list)
-    removed: list[Path] = field(default_factory=list)
+    written: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
     unchanged: int = 0
 
 
 @dataclass
 class _Dirty:
-    """What changed records touch: person keys, buckets, (bucket, letter) files."""
+    """What changed records touch: registry persons (and persons who are gone), buckets,
+    (bucket, letter) files; `everything` after a change of version or settings."""
 
     persons: set[str] = field(default_factory=set)
     buckets: set[int] = field(default_factory=set)
     letters: set[tuple[int, str]] = field(default_factory=set)
+    register: bool = False  # the index of persons and persons.js
     everything: bool = False
 
     def __bool__(self) -> bool:
-        return self.everything or bool(self.persons or self.buckets or self.letters)
+        return self.everything or bool(self.persons or self.buckets or self.letters or self.register)
 
 
 def _dumps(value: object) -> str:
@@ -102,6 +114,18 @@ def _dumps(value: object) -> str:
 
 def _info(rec: dict) -> dict:
     return {k: rec[k] for k in ("doc", "href", "title", "date", "lengths")}
+
+
+def _shown(info: str) -> list[str]:
+    """What a person's page shows of a document (its field lengths are not)."""
+    data = json.loads(info)
+    return [data["href"], data["title"], data["date"]]
+
+
+def _local(key: str) -> bool:
+    """A person known in one document only (`DOC~ID`: `~` is in no registry id): their page
+    is made from that document's record alone."""
+    return "~" in key
 
 
 # ------------------------------------------------------------------ the store
@@ -134,9 +158,8 @@ def _meta(db: sqlite3.Connection, key: str) -> str | None:
 
 def _settings(registry: tuple[KnownPerson, ...], css: str) -> str:
     """What every page of the register depends on besides the records."""
-    return hashlib.sha256(_dumps([__version__, css, [list(map(str, (p.id, p.name, p.forms,
-                                                                    p.links)))
-                                                      for p in registry]]).encode()).hexdigest()
+    people = [[p.id, p.name, list(p.forms), [list(link) for link in p.links]] for p in registry]
+    return hashlib.sha256(_dumps([__version__, css, people]).encode()).hexdigest()
 
 
 def _prepare(db: sqlite3.Connection, site: Path, settings: str) -> _Dirty:
@@ -167,90 +190,272 @@ def _take_old_cache(db: sqlite3.Connection, site: Path) -> None:
     old.unlink(missing_ok=True)
 
 
-def _put(db: sqlite3.Connection, name: str, rec: dict, dirty: _Dirty) -> None:
-    """Store a fresh record; note what it changes."""
-    bucket = bucket_of(name)
-    info, persons = _dumps(_info(rec)), _dumps(rec["persons"])
-    old = db.execute("SELECT info, persons FROM docs WHERE name=?", (name,)).fetchone()
-    if old is None or old[0] != info:
-        dirty.buckets.add(bucket)
-        if old is None:  # the short ids of the bucket move: all of its files change
-            dirty.letters.update((bucket, letter) for (letter,) in db.execute(
-                "SELECT DISTINCT letter FROM terms WHERE bucket=?", (bucket,)))
-    if old is None or old[1] != persons or old[0] != info:  # pages show title and date
-        dirty.persons.update(_keys(db, name))
-        db.execute("DELETE FROM appearances WHERE name=?", (name,))
-        db.executemany("INSERT OR REPLACE INTO appearances VALUES(?, ?, ?)",
-                       [(ap["key"], name, _dumps(ap)) for ap in rec["persons"]])
-        dirty.persons.update(ap["key"] for ap in rec["persons"])
-    db.execute("INSERT OR REPLACE INTO docs VALUES(?, ?, ?, ?)", (name, bucket, info, persons))
-    stored = dict(db.execute("SELECT letter, data FROM terms WHERE bucket=? AND name=?",
-                             (bucket, name)))
-    for letter, data in rec["letters"].items():
-        text = _dumps(data)
-        if stored.pop(letter, None) != text:
-            dirty.letters.add((bucket, letter))
-            db.execute("INSERT OR REPLACE INTO terms VALUES(?, ?, ?, ?)", (bucket, letter, name, text))
-    for letter in stored:  # letters the document no longer has
-        dirty.letters.add((bucket, letter))
-        db.execute("DELETE FROM terms WHERE bucket=? AND letter=? AND name=?", (bucket, letter, name))
+# ------------------------------------------------------------------ writing files
 
+def _replace(folder: str, base: str, data: bytes) -> None:
+    """Write a file atomically (temporary file, then rename), as xmlio.write_atomic does,
+    without its costs that these files do not need: no flush (regenerable: the caller syncs
+    once, or the next run repairs), a temporary name of this process, no mode to carry over
+    (the register's files are always new files of the umask's mode). A third of the run's
+    time went to write_atomic's mkstemp and mode handling for thousands of small files."""
+    tmp = os.path.join(folder, f".{base}.{os.getpid()}.tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW | os.O_CLOEXEC, 0o666)
+    try:
+        try:
+            view = memoryview(data)
+            while view:
+                view = view[os.write(fd, view):]
+        finally:
+            os.close(fd)
+        os.replace(tmp, os.path.join(folder, base))
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+        raise
 
-def _keys(db: sqlite3.Connection, name: str) -> list[str]:
-    return [k for (k,) in db.execute("SELECT key FROM appearances WHERE name=?", (name,))]
-
-
-def _drop(db: sqlite3.Connection, name: str, dirty: _Dirty) -> None:
-    """Forget a document that is gone; note what it changes."""
-    bucket = bucket_of(name)
-    dirty.persons.update(_keys(db, name))
-    dirty.buckets.add(bucket)
-    dirty.letters.update((bucket, letter) for (letter,) in db.execute(
-        "SELECT DISTINCT letter FROM terms WHERE bucket=?", (bucket,)))
-    for table in ("docs", "terms", "appearances"):
-        db.execute(f"DELETE FROM {table} WHERE name=?", (name,))
-
-
-# ------------------------------------------------------------------ writing the site
 
 class _Writer:
-    """Writes files whose bytes differ from what the store says was written; removes files."""
+    """Writes and removes the files of the site. Files made from many records (the search
+    files, the index of persons) are written only when their bytes differ from what the store
+    says was written; a person's page and a document's passages are written when their
+    record changed, which the store tells without a digest."""
 
     def __init__(self, db: sqlite3.Connection, site: Path) -> None:
         self.db, self.site, self.root = db, site, os.fspath(site)
         self.report = SiteReport()
         self.made: set[str] = set()  # folders known to exist: one check each
-        self.seen: set[str] = set()  # files made or confirmed this run
+        self.seen: set[str] = set()  # tracked files made or confirmed this run
 
-    def write(self, rel: str, data: bytes) -> None:
-        self.seen.add(rel)
-        target = os.path.join(self.root, rel)
-        digest = hashlib.sha256(data).hexdigest()
-        row = self.db.execute("SELECT digest FROM files WHERE rel=?", (rel,)).fetchone()
-        if row and row[0] == digest and os.path.exists(target):
-            self.report.unchanged += 1
-            return
-        folder = os.path.dirname(target)
+    def put(self, rel: str, data: bytes) -> None:
+        """Write a file the caller knows to have changed."""
+        folder, base = os.path.split(os.path.join(self.root, rel))
         if folder not in self.made:
             os.makedirs(folder, exist_ok=True)
             self.made.add(folder)
-        # Regenerable files: no fsync each (the caller syncs once, or the next run repairs).
-        write_atomic(Path(target), data, durable=False)
+        _replace(folder, base, data)
+        self.report.written.append(os.path.join(folder, base))
+
+    def write(self, rel: str, data: bytes) -> None:
+        """Write a tracked file unless it is as the store says it was written."""
+        self.seen.add(rel)
+        digest = hashlib.sha256(data).hexdigest()
+        row = self.db.execute("SELECT digest FROM files WHERE rel=?", (rel,)).fetchone()
+        if row and row[0] == digest and os.path.exists(os.path.join(self.root, rel)):
+            self.report.unchanged += 1
+            return
+        self.put(rel, data)
         self.db.execute("INSERT OR REPLACE INTO files VALUES(?, ?)", (rel, digest))
-        self.report.written.append(Path(target))
 
     def remove(self, rel: str) -> None:
-        target = self.site / rel
+        target = os.path.join(self.root, rel)
         with contextlib.suppress(FileNotFoundError):
-            target.unlink()
+            os.unlink(target)
             self.report.removed.append(target)
         self.db.execute("DELETE FROM files WHERE rel=?", (rel,))
 
     def remove_unseen(self) -> None:
-        """After a run that made every file: remove what earlier runs made and this did not."""
+        """After a run that made every tracked file: remove what earlier runs made and this
+        did not (pages of persons and passages of documents still published excepted)."""
         for (rel,) in self.db.execute("SELECT rel FROM files").fetchall():
-            if rel not in self.seen:
+            if rel not in self.seen and not _still_published(self.db, rel):
                 self.remove(rel)
+
+
+def _still_published(db: sqlite3.Connection, rel: str) -> bool:
+    folder, _, base = rel.rpartition("/")
+    stem = base.rsplit(".", 1)[0]
+    if folder == PERSONS_DIR:
+        return db.execute("SELECT 1 FROM persons WHERE key=?", (stem,)).fetchone() is not None
+    if folder == f"{SEARCH_DIR}/docs":
+        return db.execute("SELECT 1 FROM docs WHERE name=?", (stem,)).fetchone() is not None
+    return False
+
+
+# ------------------------------------------------------------------ a run
+
+class _Run:
+    """One write_site_pages: the store, the writer, what changed, the settings."""
+
+    def __init__(self, db: sqlite3.Connection, site: Path,
+                 registry: tuple[KnownPerson, ...], css: str) -> None:
+        self.db, self.registry, self.css = db, registry, css
+        self.dirty = _prepare(db, site, _settings(registry, css))
+        self.out = _Writer(db, site)
+        # A store without documents needs no comparing: every record is new.
+        self.fresh = db.execute("SELECT 1 FROM docs LIMIT 1").fetchone() is None
+
+    def update(self, records: dict[str, dict | None], load: Callable[[str], dict | None]) -> None:
+        """Bring the store to `records`, writing what one document's record alone makes."""
+        stored = set() if self.fresh else {n for (n,) in self.db.execute("SELECT name FROM docs")}
+        for name in sorted(stored - records.keys()):
+            self.drop(name)
+        for name in sorted(records):
+            rec = records[name]
+            if rec is None:
+                if name in stored and os.path.exists(os.path.join(self.out.root, _passages(name))):
+                    if self.dirty.everything:
+                        self.republish(name)
+                    continue
+                rec = load(name)  # not stored, or its passages are gone: read the TEI again
+                if rec is None:
+                    continue
+            self.put(name, rec)
+
+    def put(self, name: str, rec: dict) -> None:
+        """Store a fresh record; write its passages and local persons' pages when changed;
+        note what else it changes."""
+        db, dirty, bucket = self.db, self.dirty, bucket_of(name)
+        info, persons = _dumps(_info(rec)), _dumps(rec["persons"])
+        passages = doc_file(rec)
+        digest = hashlib.sha256(passages).hexdigest()
+        old = None if self.fresh else db.execute(
+            "SELECT info, persons, passages FROM docs WHERE name=?", (name,)).fetchone()
+        db.execute("INSERT OR REPLACE INTO docs VALUES(?, ?, ?, ?, ?)",
+                   (name, bucket, info, persons, digest))
+        if old is None or old[0] != info:
+            dirty.buckets.add(bucket)
+        if old is None and not self.fresh:  # the short ids of the bucket move: all its files
+            dirty.letters.update((bucket, letter) for (letter,) in db.execute(
+                "SELECT DISTINCT letter FROM terms WHERE bucket=?", (bucket,)))
+        if old is None or old[2] != digest or not os.path.exists(
+                os.path.join(self.out.root, _passages(name))):
+            self.out.put(_passages(name), passages)
+        # Pages show the title and date; after a change of settings every page is redone.
+        if self.dirty.everything or old is None or old[1] != persons or _shown(old[0]) != _shown(info):
+            self.persons(name, rec, [] if old is None else _keys(old[1]))
+        self.terms(name, bucket, rec["letters"], old is None)
+
+    def persons(self, name: str, rec: dict, before: list[str]) -> None:
+        """The appearances of a changed document: pages of its local persons now, its
+        registry persons (and those it no longer has) noted for later."""
+        db = self.db
+        # Only registry persons are looked up by key; a local person's appearance is the
+        # document's own (docs.persons).
+        db.execute("DELETE FROM appearances WHERE name=?", (name,))
+        db.executemany("INSERT OR REPLACE INTO appearances VALUES(?, ?, ?)",
+                       [(ap["key"], name, _dumps(ap)) for ap in rec["persons"]
+                        if not _local(ap["key"])])
+        now = {ap["key"] for ap in rec["persons"]}
+        self.dirty.persons.update(k for k in before if k not in now)
+        self.dirty.persons.update(k for k in now if not _local(k))
+        self.dirty.register = True
+        self.local_pages(_info(rec), [ap for ap in rec["persons"] if _local(ap["key"])])
+
+    def local_pages(self, info: dict, appearances: list[dict]) -> None:
+        entries = []
+        for ap in appearances:
+            person = local_person(info, ap)
+            entries.append((person.key, sort_key(person.name), _dumps(person.entry())))
+            self.out.put(f"{PERSONS_DIR}/{person.key}.html", person_page(person, self.css))
+        self.db.executemany("INSERT OR REPLACE INTO persons VALUES(?, ?, ?)", entries)
+
+    def republish(self, name: str) -> None:
+        """The local persons' pages of an unchanged document, after a change of settings."""
+        info, persons = self.db.execute("SELECT info, persons FROM docs WHERE name=?",
+                                        (name,)).fetchone()
+        self.local_pages(json.loads(info), [ap for ap in json.loads(persons) if _local(ap["key"])])
+
+    def terms(self, name: str, bucket: int, letters: dict[str, list[str]], new: bool) -> None:
+        db, dirty = self.db, self.dirty
+        rows = {letter: "\t".join(data) for letter, data in letters.items()}
+        if self.fresh:
+            db.executemany("INSERT INTO terms VALUES(?, ?, ?, ?)",
+                           [(bucket, letter, name, data) for letter, data in rows.items()])
+            return
+        stored = {} if new else dict(db.execute(
+            "SELECT letter, data FROM terms WHERE name=?", (name,)))
+        for letter, data in rows.items():
+            if stored.pop(letter, None) != data:
+                dirty.letters.add((bucket, letter))
+                db.execute("INSERT OR REPLACE INTO terms VALUES(?, ?, ?, ?)",
+                           (bucket, letter, name, data))
+        for letter in stored:  # letters the document no longer has
+            dirty.letters.add((bucket, letter))
+            db.execute("DELETE FROM terms WHERE letter=? AND name=?", (letter, name))
+
+    def drop(self, name: str) -> None:
+        """Forget a document that is gone; note what it changes."""
+        db, dirty, bucket = self.db, self.dirty, bucket_of(name)
+        (persons,) = db.execute("SELECT persons FROM docs WHERE name=?", (name,)).fetchone()
+        dirty.persons.update(_keys(persons))
+        dirty.buckets.add(bucket)
+        dirty.letters.update((bucket, letter) for (letter,) in db.execute(
+            "SELECT DISTINCT letter FROM terms WHERE bucket=?", (bucket,)))
+        for table in ("docs", "terms", "appearances"):
+            db.execute(f"DELETE FROM {table} WHERE name=?", (name,))
+        self.out.remove(_passages(name))
+
+    def publish(self) -> None:
+        """Write what `dirty` names (everything after a change of version or settings)."""
+        db, out, dirty = self.db, self.out, self.dirty
+        if dirty.everything:
+            self.all_registry_persons()
+            dirty.buckets.update(b for (b,) in db.execute("SELECT DISTINCT bucket FROM docs"))
+            dirty.letters.update(db.execute("SELECT DISTINCT bucket, letter FROM terms"))
+        for key in sorted(dirty.persons):
+            self.person(key)
+        if dirty.persons or dirty.register or dirty.everything:
+            out.write(f"{PERSONS_DIR}/index.html", index_page(_entries(db), self.css))
+            out.write(f"{SEARCH_DIR}/persons.js", persons_file(
+                (e.name, e.forms, f"{PERSONS_DIR}/{e.key}.html", e.docs) for e in _entries(db)))
+        for bucket in sorted(dirty.buckets):
+            _write_bucket(db, out, bucket)
+        for bucket, letter in sorted(dirty.letters):
+            _write_letter(db, out, bucket, letter)
+        if dirty:
+            letters: dict[int, str] = {}
+            for bucket, letter in db.execute("SELECT DISTINCT bucket, letter FROM terms "
+                                             "ORDER BY bucket, letter"):
+                letters[bucket] = letters.get(bucket, "") + letter
+            out.write(f"{SEARCH_DIR}/shards.js", shards_file(letters))
+        for rel, data in static_files():
+            out.write(f"{SEARCH_DIR}/{rel}", data)
+        out.write(SEARCH_PAGE, search_page(self.css))
+        if dirty.everything:
+            out.remove_unseen()
+
+    def all_registry_persons(self) -> None:
+        """Every registry person's page, one person at a time from one pass over the store
+        (local persons were written with their documents)."""
+        rows = self.db.execute(_APPEARANCES.format(""))  # registry persons only
+        for key, group in itertools.groupby(rows, key=lambda row: row[0]):
+            self.dirty.persons.discard(key)
+            self.registry_page(key, [(info, ap) for _, info, ap in group])
+
+    def person(self, key: str) -> None:
+        """A person's page from their appearances, or its removal when none is left. (A local
+        person still in their document was written with it.)"""
+        if _local(key):
+            doc = key.rsplit("~", 1)[0]
+            row = self.db.execute("SELECT persons FROM docs WHERE name=?", (doc,)).fetchone()
+            if row is None or key not in _keys(row[0]):
+                self.db.execute("DELETE FROM persons WHERE key=?", (key,))
+                self.out.remove(f"{PERSONS_DIR}/{key}.html")
+            return
+        rows = [(info, ap) for _, info, ap in self.db.execute(
+            _APPEARANCES.format("WHERE a.key=?"), (key,))]
+        if rows:
+            self.registry_page(key, rows)
+        else:
+            self.db.execute("DELETE FROM persons WHERE key=?", (key,))
+            self.out.remove(f"{PERSONS_DIR}/{key}.html")
+
+    def registry_page(self, key: str, rows: list[tuple[str, str]]) -> None:
+        # Appearances in document order, as one build collects them.
+        records = [{**json.loads(info), "persons": [json.loads(ap)]} for info, ap in rows]
+        person = collect(records, self.registry)[0]
+        self.db.execute("INSERT OR REPLACE INTO persons VALUES(?, ?, ?)",
+                        (key, sort_key(person.name), _dumps(person.entry())))
+        self.out.put(f"{PERSONS_DIR}/{key}.html", person_page(person, self.css))
+
+
+def _keys(persons: str) -> list[str]:
+    """The person keys of a document's stored appearances."""
+    return [ap["key"] for ap in json.loads(persons)]
+
+
+_APPEARANCES = ("SELECT a.key, d.info, a.data FROM appearances a JOIN docs d ON d.name = a.name "
+                "{} ORDER BY a.key, a.name")
 
 
 def write_site_pages(site: Path, records: dict[str, dict | None], *,
@@ -259,14 +464,12 @@ def write_site_pages(site: Path, records: dict[str, dict | None], *,
     """Write the persons register and the search index for the documents of `records`
     (name -> fresh record, or None for a document unchanged since the last run, whose record
     comes from the store, else from `load(name)`). Documents not in `records` are gone."""
-    registry = tuple(registry)
     db = _connect(site)
     try:
         db.execute("BEGIN")
-        dirty = _prepare(db, site, _settings(registry, css))
-        out = _Writer(db, site)
-        _update(db, out, records, load, dirty)
-        _publish(db, out, dirty, registry, css)
+        run = _Run(db, site, tuple(registry), css)
+        run.update(records, load)
+        run.publish()
         db.execute("COMMIT")
     except BaseException:
         with contextlib.suppress(sqlite3.Error):
@@ -274,83 +477,12 @@ def write_site_pages(site: Path, records: dict[str, dict | None], *,
         raise
     finally:
         db.close()
-    out.report.written.append(site / CACHE_NAME)
-    return out.report
-
-
-def _update(db: sqlite3.Connection, out: _Writer, records: dict[str, dict | None],
-            load: Callable[[str], dict | None], dirty: _Dirty) -> None:
-    """Bring the store to `records`, writing the passage file of each fresh record."""
-    stored = {name for (name,) in db.execute("SELECT name FROM docs")}
-    for name in sorted(stored - records.keys()):
-        _drop(db, name, dirty)
-        out.remove(_passages(name))
-    for name in sorted(records):
-        rec = records[name]
-        if rec is None:
-            if name in stored and os.path.exists(os.path.join(out.root, _passages(name))):
-                out.seen.add(_passages(name))
-                continue
-            rec = load(name)  # not stored, or its passages are gone: read the TEI again
-            if rec is None:
-                if name in stored:
-                    out.seen.add(_passages(name))
-                continue
-        _put(db, name, rec, dirty)
-        out.write(_passages(name), doc_file(rec))
+    run.out.report.written.append(os.fspath(site / CACHE_NAME))
+    return run.out.report
 
 
 def _passages(name: str) -> str:
     return f"{SEARCH_DIR}/docs/{name}.js"
-
-
-def _publish(db: sqlite3.Connection, out: _Writer, dirty: _Dirty,
-             registry: tuple[KnownPerson, ...], css: str) -> None:
-    """Write what `dirty` names (everything after a change of version or settings)."""
-    if dirty.everything:
-        dirty.persons.update(k for (k,) in db.execute("SELECT DISTINCT key FROM appearances"))
-        dirty.persons.update(k for (k,) in db.execute("SELECT key FROM persons"))
-        dirty.buckets.update(b for (b,) in db.execute("SELECT DISTINCT bucket FROM docs"))
-        dirty.letters.update(db.execute("SELECT DISTINCT bucket, letter FROM terms"))
-    for key in sorted(dirty.persons):
-        _write_person(db, out, key, registry, css)
-    if dirty.persons or dirty.everything:
-        out.write(f"{PERSONS_DIR}/index.html", index_page(_entries(db), css))
-        out.write(f"{SEARCH_DIR}/persons.js", persons_file(
-            (e.name, e.forms, f"{PERSONS_DIR}/{e.key}.html", e.docs) for e in _entries(db)))
-    for bucket in sorted(dirty.buckets):
-        _write_bucket(db, out, bucket)
-    for bucket, letter in sorted(dirty.letters):
-        _write_letter(db, out, bucket, letter)
-    if dirty:
-        letters: dict[int, str] = {}
-        for bucket, letter in db.execute("SELECT DISTINCT bucket, letter FROM terms "
-                                         "ORDER BY bucket, letter"):
-            letters[bucket] = letters.get(bucket, "") + letter
-        out.write(f"{SEARCH_DIR}/shards.js", shards_file(letters))
-    for rel, data in static_files():
-        out.write(f"{SEARCH_DIR}/{rel}", data)
-    out.write(SEARCH_PAGE, search_page(css))
-    if dirty.everything:
-        out.remove_unseen()
-
-
-def _write_person(db: sqlite3.Connection, out: _Writer, key: str,
-                  registry: tuple[KnownPerson, ...], css: str) -> None:
-    """A person's page from their appearances (in document order, as one build collects
-    them), or its removal when none is left."""
-    rows = db.execute("SELECT d.info, a.data FROM appearances a JOIN docs d ON d.name = a.name "
-                      "WHERE a.key=? ORDER BY a.name", (key,)).fetchall()
-    rel = f"{PERSONS_DIR}/{key}.html"
-    if not rows:
-        db.execute("DELETE FROM persons WHERE key=?", (key,))
-        out.remove(rel)
-        return
-    records = [{**json.loads(info), "persons": [json.loads(ap)]} for info, ap in rows]
-    person = collect(records, registry)[0]
-    db.execute("INSERT OR REPLACE INTO persons VALUES(?, ?, ?)",
-               (key, sort_key(person.name), _dumps(person.entry())))
-    out.write(rel, person_page(person, css))
 
 
 def _entries(db: sqlite3.Connection) -> Iterator[Entry]:
@@ -373,7 +505,7 @@ def _write_letter(db: sqlite3.Connection, out: _Writer, bucket: int, letter: str
     names = [n for (n,) in db.execute("SELECT name FROM docs WHERE bucket=? ORDER BY name",
                                       (bucket,))]
     position = {n: i for i, n in enumerate(names)}
-    rows = ((short_id(bucket, position[name]), json.loads(data)) for name, data in db.execute(
+    rows = ((short_id(bucket, position[name]), data) for name, data in db.execute(
         "SELECT name, data FROM terms WHERE bucket=? AND letter=? ORDER BY name", (bucket, letter)))
     data = letter_file(bucket, letter, rows)
     rel = f"{SEARCH_DIR}/b{bucket:02d}-{letter}.js"

@@ -38,7 +38,7 @@ import re
 import unicodedata
 import zlib
 from bisect import bisect_left
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
 from urllib.parse import quote
 
@@ -115,11 +115,12 @@ def letter_of(term: str) -> str:
 def _by_letter(counts: Counter[str]) -> dict[str, tuple[str, str]]:
     """Sorted terms and their counts, cut by letter: letter -> ("term term", "n n")."""
     terms = sorted(counts)
+    numbers = list(map(str, map(counts.__getitem__, terms)))
     out = {}
     for key, low, high in _LETTERS:  # terms are sorted: one bisection a letter
         a, b = bisect_left(terms, low), bisect_left(terms, high) if high else len(terms)
         if a < b:
-            out[key] = (" ".join(terms[a:b]), " ".join(str(counts[t]) for t in terms[a:b]))
+            out[key] = (" ".join(terms[a:b]), " ".join(numbers[a:b]))
     return out
 
 
@@ -198,30 +199,26 @@ def bucket_file(bucket: int, docs: list[dict]) -> bytes:
                                       "lengthSums": sums})
 
 
-def letter_file(bucket: int, letter: str, rows: Iterable[tuple[int, list[str]]]) -> bytes | None:
+def letter_file(bucket: int, letter: str, rows: Iterable[tuple[int, str]]) -> bytes | None:
     """`bNN-L.js`: bucket NN's entries of MiniSearch's `index` for the terms starting with L,
-    from (short id, [title terms, title counts, text terms, text counts]) rows; None when the
-    bucket has no such term."""
-    postings: dict[str, list[list[str]]] = {}
-    for short, (tterms, tcounts, xterms, xcounts) in rows:
-        for field, terms, counts in ((0, tterms, tcounts), (1, xterms, xcounts)):
-            if not terms:
-                continue
-            posting = f'"{short}":'
-            for term, n in zip(terms.split(), counts.split(), strict=True):
-                entry = postings.get(term)
-                if entry is None:
-                    entry = postings[term] = [[], []]
-                entry[field].append(posting + n)
-    if not postings:
+    from (short id, "title terms TAB title counts TAB text terms TAB text counts") rows; None
+    when the bucket has no such term."""
+    fields: tuple[defaultdict[str, list[str]], ...] = (defaultdict(list), defaultdict(list))
+    for short, data in rows:
+        tterms, tcounts, xterms, xcounts = data.split("\t")
+        for postings, terms, counts in ((fields[0], tterms, tcounts), (fields[1], xterms, xcounts)):
+            if terms:  # one posting '"SHORT":COUNT' a term: the JSON is made as it is collected
+                posting = f'"{short}":'
+                for lst, n in zip(map(postings.__getitem__, terms.split(" ")), counts.split(" "),
+                                  strict=True):
+                    lst.append(posting + n)
+    if not fields[0] and not fields[1]:
         return None
-    entries = ",".join(
-        f'[{_json(term)},{{{_fields(postings[term])}}}]' for term in sorted(postings))
-    return f'teSearch.terms({bucket},"{letter}",[{entries}]);\n'.encode()
-
-
-def _fields(fields: list[list[str]]) -> str:
-    return ",".join(f'"{i}":{{{",".join(p)}}}' for i, p in enumerate(fields) if p)
+    entries = []
+    for term in sorted(fields[0].keys() | fields[1].keys()):
+        parts = [f'"{i}":{{{",".join(f[term])}}}' for i, f in enumerate(fields) if term in f]
+        entries.append(f'[{_json(term)},{{{",".join(parts)}}}]')
+    return f'teSearch.terms({bucket},"{letter}",[{",".join(entries)}]);\n'.encode()
 
 
 def shards_file(letters: dict[int, str]) -> bytes:
@@ -240,7 +237,9 @@ def persons_file(people: Iterable[tuple[str, list[str], str, int]]) -> bytes:
     ids, lengths, stored, postings = {}, {}, {}, {}
     total = 0
     for short, (name, forms, href, docs) in enumerate(people):
-        counts = term_counts(" ".join([name, *forms]))
+        counts: dict[str, int] = {}
+        for term in tokens(" ".join([name, *forms])):  # a few words: no Counter, no byte pass
+            counts[term] = counts.get(term, 0) + 1
         ids[short], lengths[short] = href, [len(counts)]
         stored[short] = {"name": name, "href": href, "docs": docs}
         total += len(counts)
