@@ -287,34 +287,30 @@ def person_page(person: Person, css: str) -> bytes:
                  body_class="page-person")
 
 
-def index_page(people: Iterable[Entry], css: str) -> bytes:
+def index_item(person: Entry) -> str:
+    """A person's line in the index of persons (kept by register.py between runs)."""
+    where = (f"{person.docs} documents" if person.docs != 1 else
+             f"in <cite>{escape(person.first_title)}</cite>")
+    links = _authority_links(person.authorities)
+    return (f"<li><a class=\"person\" href=\"{escape(quote(person.key + '.html'))}\">"
+            f"{escape(person.name)}</a> <span class=\"where\">{where}</span>"
+            + (f" <span class=\"authorities\">{links}</span>" if links else "") + "</li>")
+
+
+def index_page(groups: Iterable[tuple[str, str]], count: int, css: str) -> bytes:
     """`persons/index.html`: every person, grouped by initial, with authority links.
-    `people` sorted by name (see sort_key)."""
-    groups: dict[str, list[Entry]] = {}
-    count = 0
-    for person in people:
-        groups.setdefault(person.initial, []).append(person)
-        count += 1
-    letters = sorted(groups, key=lambda g: (g == "#", g))
+    `groups`: (initial, the index_item() lines of its persons by name), '#' last."""
+    groups = list(groups)
     out = ["<h1>Persons</h1>",
            f"<p class=\"count\">{count} person{'s' if count != 1 else ''} "
            "named in the documents, by name.</p>"]
-    if letters:
+    if groups:
         out.append("<nav class=\"initials\" aria-label=\"Initials\">" + " ".join(
-            f"<a href=\"#letter-{_letter_id(g)}\">{escape(g)}</a>" for g in letters) + "</nav>")
-    for g in letters:
+            f"<a href=\"#letter-{_letter_id(g)}\">{escape(g)}</a>" for g, _ in groups) + "</nav>")
+    for g, items in groups:
         out.append(f"<section class=\"letter\" id=\"letter-{_letter_id(g)}\" "
                    f"aria-labelledby=\"h-{_letter_id(g)}\"><h2 id=\"h-{_letter_id(g)}\">{escape(g)}</h2>"
-                   "<ul class=\"register\">")
-        for p in groups[g]:
-            where = (f"{p.docs} documents" if p.docs != 1 else
-                     f"in <cite>{escape(p.first_title)}</cite>")
-            links = _authority_links(p.authorities)
-            out.append(f"<li><a class=\"person\" href=\"{escape(quote(p.key + '.html'))}\">"
-                       f"{escape(p.name)}</a> <span class=\"where\">{where}</span>"
-                       + (f" <span class=\"authorities\">{links}</span>" if links else "")
-                       + "</li>")
-        out.append("</ul></section>")
+                   f"<ul class=\"register\">{items}</ul></section>")
     return site_page("Persons", "".join(out), css, prefix="../", body_class="page-persons")
 
 

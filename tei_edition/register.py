@@ -23,7 +23,7 @@ import json
 import os
 import shutil
 import sqlite3
-from collections.abc import Callable, Collection, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -32,9 +32,10 @@ from lxml import etree
 from . import __version__
 from .config import KnownPerson
 from .persons import (
-    Entry,
+    Person,
     appearances,
     collect,
+    index_item,
     index_page,
     local_person,
     person_page,
@@ -46,8 +47,8 @@ from .search import (
     SEARCH_PAGE,
     bucket_file,
     bucket_of,
-    doc_file,
     letter_file,
+    person_item,
     persons_file,
     record,
     search_page,
@@ -69,8 +70,9 @@ CREATE INDEX IF NOT EXISTS terms_name ON terms(name);
 CREATE TABLE IF NOT EXISTS appearances(key TEXT, name TEXT, data TEXT NOT NULL,
                                        PRIMARY KEY(key, name));
 CREATE INDEX IF NOT EXISTS appearances_name ON appearances(name);
-CREATE TABLE IF NOT EXISTS persons(key TEXT PRIMARY KEY, sort TEXT NOT NULL, entry TEXT NOT NULL);
-CREATE INDEX IF NOT EXISTS persons_sort ON persons(sort, key);
+CREATE TABLE IF NOT EXISTS persons(key TEXT PRIMARY KEY, grp TEXT NOT NULL, sort TEXT NOT NULL,
+                                   item TEXT NOT NULL, js TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS persons_sort ON persons(grp, sort, key);
 CREATE TABLE IF NOT EXISTS files(rel TEXT PRIMARY KEY, digest TEXT NOT NULL);
 """
 
@@ -80,7 +82,8 @@ def document_record(root: etree._Element, doc: str, registry: Collection[str],
     """What one document gives the register and the search index (JSON-serialisable)."""
     anchors = passage_anchors(root)
     rec = record(root, doc, sheets, anchors)
-    rec["persons"] = appearances(root, doc, registry, anchors)["persons"]
+    # JSON text, as the store keeps it (see search.record on why strings).
+    rec["persons"] = _dumps(appearances(root, doc, registry, anchors)["persons"])
     return rec
 
 
@@ -292,11 +295,11 @@ class _Run:
         for name in sorted(records):
             rec = records[name]
             if rec is None:
-                if name in stored and os.path.exists(os.path.join(self.out.root, _passages(name))):
+                if name in stored:  # as the last run left it (no stat: --force repairs)
                     if self.dirty.everything:
                         self.republish(name)
                     continue
-                rec = load(name)  # not stored, or its passages are gone: read the TEI again
+                rec = load(name)  # not stored: read the TEI again
                 if rec is None:
                     continue
             self.put(name, rec)
@@ -305,8 +308,8 @@ class _Run:
         """Store a fresh record; write its passages and local persons' pages when changed;
         note what else it changes."""
         db, dirty, bucket = self.db, self.dirty, bucket_of(name)
-        info, persons = _dumps(_info(rec)), _dumps(rec["persons"])
-        passages = doc_file(rec)
+        info, persons = _dumps(_info(rec)), rec["persons"]
+        passages = rec["passages"].encode()
         digest = hashlib.sha256(passages).hexdigest()
         old = None if self.fresh else db.execute(
             "SELECT info, persons, passages FROM docs WHERE name=?", (name,)).fetchone()
@@ -329,6 +332,7 @@ class _Run:
         """The appearances of a changed document: pages of its local persons now, its
         registry persons (and those it no longer has) noted for later."""
         db = self.db
+        rec = {**rec, "persons": json.loads(rec["persons"])}
         # Only registry persons are looked up by key; a local person's appearance is the
         # document's own (docs.persons).
         db.execute("DELETE FROM appearances WHERE name=?", (name,))
@@ -345,9 +349,9 @@ class _Run:
         entries = []
         for ap in appearances:
             person = local_person(info, ap)
-            entries.append((person.key, sort_key(person.name), _dumps(person.entry())))
+            entries.append(_person_row(person))
             self.out.put(f"{PERSONS_DIR}/{person.key}.html", person_page(person, self.css))
-        self.db.executemany("INSERT OR REPLACE INTO persons VALUES(?, ?, ?)", entries)
+        self.db.executemany("INSERT OR REPLACE INTO persons VALUES(?, ?, ?, ?, ?)", entries)
 
     def republish(self, name: str) -> None:
         """The local persons' pages of an unchanged document, after a change of settings."""
@@ -355,9 +359,9 @@ class _Run:
                                         (name,)).fetchone()
         self.local_pages(json.loads(info), [ap for ap in json.loads(persons) if _local(ap["key"])])
 
-    def terms(self, name: str, bucket: int, letters: dict[str, list[str]], new: bool) -> None:
+    def terms(self, name: str, bucket: int, letters: dict[str, str], new: bool) -> None:
         db, dirty = self.db, self.dirty
-        rows = {letter: "\t".join(data) for letter, data in letters.items()}
+        rows = letters
         if self.fresh:
             db.executemany("INSERT INTO terms VALUES(?, ?, ?, ?)",
                            [(bucket, letter, name, data) for letter, data in rows.items()])
@@ -395,9 +399,15 @@ class _Run:
         for key in sorted(dirty.persons):
             self.person(key)
         if dirty.persons or dirty.register or dirty.everything:
-            out.write(f"{PERSONS_DIR}/index.html", index_page(_entries(db), self.css))
+            # From the lines kept for each person: a change costs the rows it touched, and
+            # the index a pass over the stored lines.
+            (count,) = db.execute("SELECT count(*) FROM persons").fetchone()
+            rows = db.execute("SELECT grp, item FROM persons ORDER BY grp, sort, key")
+            groups = ((grp[1:], "".join(item for _, item in group))
+                      for grp, group in itertools.groupby(rows, key=lambda row: row[0]))
+            out.write(f"{PERSONS_DIR}/index.html", index_page(groups, count, self.css))
             out.write(f"{SEARCH_DIR}/persons.js", persons_file(
-                (e.name, e.forms, f"{PERSONS_DIR}/{e.key}.html", e.docs) for e in _entries(db)))
+                js for (js,) in db.execute("SELECT js FROM persons ORDER BY sort, key")))
         for bucket in sorted(dirty.buckets):
             _write_bucket(db, out, bucket)
         for bucket, letter in sorted(dirty.letters):
@@ -444,8 +454,7 @@ class _Run:
         # Appearances in document order, as one build collects them.
         records = [{**json.loads(info), "persons": [json.loads(ap)]} for info, ap in rows]
         person = collect(records, self.registry)[0]
-        self.db.execute("INSERT OR REPLACE INTO persons VALUES(?, ?, ?)",
-                        (key, sort_key(person.name), _dumps(person.entry())))
+        self.db.execute("INSERT OR REPLACE INTO persons VALUES(?, ?, ?, ?, ?)", _person_row(person))
         self.out.put(f"{PERSONS_DIR}/{key}.html", person_page(person, self.css))
 
 
@@ -485,10 +494,13 @@ def _passages(name: str) -> str:
     return f"{SEARCH_DIR}/docs/{name}.js"
 
 
-def _entries(db: sqlite3.Connection) -> Iterator[Entry]:
-    """Every person of the register, by name (streamed from the store)."""
-    for (entry,) in db.execute("SELECT entry FROM persons ORDER BY sort, key"):
-        yield Entry(*json.loads(entry))
+def _person_row(person: Person) -> tuple[str, str, str, str, str]:
+    """A person's row of the store: key, group ('0' + initial, '1#' for no letter, so that
+    '#' sorts last), sort key, line of the index of persons, item of persons.js."""
+    entry = person.entry()
+    grp = ("1" if entry.initial == "#" else "0") + entry.initial
+    return (person.key, grp, sort_key(person.name), index_item(entry),
+            person_item(entry.name, entry.forms, f"{PERSONS_DIR}/{entry.key}.html", entry.docs))
 
 
 def _write_bucket(db: sqlite3.Connection, out: _Writer, bucket: int) -> None:

@@ -23,7 +23,7 @@ Files (paths relative to `search/`):
 - `bNN-L.js`: bucket NN's part of MiniSearch's `index` for the terms starting with L;
 - `docs/NAME.js`: the passages of one document (turns and paragraphs with the page id each
   links to), loaded for the best documents of a search to show and link the passage;
-- `persons.js`: the persons register as a MiniSearch index of its names.
+- `persons.js`: the persons register (names, forms, page), which the page gives MiniSearch.
 
 A document's short id in MiniSearch is `position in its bucket (by name) * BUCKETS + bucket`:
 unique across buckets, and the same whatever the order in which documents were built, so
@@ -126,19 +126,24 @@ def _by_letter(counts: Counter[str]) -> dict[str, tuple[str, str]]:
 
 def record(root: etree._Element, doc: str, sheets: Stylesheets,
            anchors: list[tuple[etree._Element, str]] | None = None) -> dict:
-    """One document for the index (JSON-serialisable): title, date, page, passages
-    ([page id, label, text]); per field the number of distinct terms (MiniSearch's field
-    length) and, by letter, the terms with their counts. `anchors`: passage_anchors(root)."""
+    """One document for the index: title, date, page; per field the number of distinct
+    terms (MiniSearch's field length); by letter, the terms with their counts ("title terms
+    TAB title counts TAB text terms TAB text counts"); the passage file (doc_file()).
+    Strings, not nested lists: a build holds the records of every document it renders, and
+    Python's garbage collector walks every list and dict it holds, again and again as they
+    grow (at 1,000 documents that cost as much as making the records).
+    `anchors`: passage_anchors(root)."""
     anchors = passage_anchors(root) if anchors is None else anchors
-    passages = _passages(root, sheets, anchors)
+    found = passages(root, sheets, anchors)
     title = MAIN_TITLE(root) or doc
-    fields = [term_counts(title), term_counts(text_of(passages))]
+    fields = [term_counts(title), term_counts(text_of(found))]
     letters: dict[str, list[str]] = {}
     for i, counts in enumerate(fields):
         for key, pair in _by_letter(counts).items():
             letters.setdefault(key, ["", "", "", ""])[2 * i:2 * i + 2] = pair
     return {"doc": doc, "href": quote(f"{doc}.html"), "title": title, "date": SORT_DATE(root),
-            "passages": passages, "lengths": [len(c) for c in fields], "letters": letters}
+            "passages": doc_file(doc, found), "lengths": [len(c) for c in fields],
+            "letters": {key: "\t".join(data) for key, data in letters.items()}}
 
 
 def text_of(passages: list[list[str]]) -> str:
@@ -146,21 +151,26 @@ def text_of(passages: list[list[str]]) -> str:
     return " ".join(f"{label} {body}" for _, label, body in passages)
 
 
-def _passages(root: etree._Element, sheets: Stylesheets,
-              anchors: list[tuple[etree._Element, str]]) -> list[list[str]]:
+def passages(root: etree._Element, sheets: Stylesheets,
+             anchors: list[tuple[etree._Element, str]]) -> list[list[str]]:
+    """The passages of a document: [page id, speaker label, text]; the text outside passages
+    last, without id."""
     passages: list[list[str]] = []
     other: list[str] = []
     # The text comes from passages.xsl: U+E000 opens the next passage of `anchors`, U+E002
     # closes it, U+E001 ends a speaker label.
+    # Spaces come normalised (single spaces only, see passages.xsl): a strip is enough.
     pieces = _MARKS.split(str(sheets.passages(root.getroottree())))
     opened = 0
     for mark, piece in zip(["\ue002", *pieces[1::2]], pieces[::2], strict=True):
         if mark == "\ue000" and opened < len(anchors):
             label, _, body = piece.partition("\ue001") if "\ue001" in piece else ("", "", piece)
-            passages.append([anchors[opened][1], " ".join(label.split()), " ".join(body.split())])
+            passages.append([anchors[opened][1], label.strip(), body.strip()])
             opened += 1
-        elif piece.strip():
-            other.append(" ".join(piece.split()))
+        else:
+            piece = piece.strip()
+            if piece:
+                other.append(piece)
     passages = [p for p in passages if p[2]]
     if other:
         passages.append(["", "", " ".join(other)])
@@ -226,28 +236,22 @@ def shards_file(letters: dict[int, str]) -> bytes:
     return js_call("shards", {str(b): letters[b] for b in sorted(letters)}, BUCKETS)
 
 
-def doc_file(rec: dict) -> bytes:
+def doc_file(doc: str, found: list[list[str]]) -> str:
     """`docs/NAME.js`: the passages of one document."""
-    return js_call("passages", rec["doc"], rec["passages"])
+    return f"teSearch.passages({_json(doc)}, {_json(found)});\n"
 
 
-def persons_file(people: Iterable[tuple[str, list[str], str, int]]) -> bytes:
-    """`persons.js`: MiniSearch's serialised index of the persons register, one entry per
-    person (name, other forms, page, number of documents), the name and forms one field."""
-    ids, lengths, stored, postings = {}, {}, {}, {}
-    total = 0
-    for short, (name, forms, href, docs) in enumerate(people):
-        counts: dict[str, int] = {}
-        for term in tokens(" ".join([name, *forms])):  # a few words: no Counter, no byte pass
-            counts[term] = counts.get(term, 0) + 1
-        ids[short], lengths[short] = href, [len(counts)]
-        stored[short] = {"name": name, "href": href, "docs": docs}
-        total += len(counts)
-        for term, n in counts.items():
-            postings.setdefault(term, {})[short] = n
-    return js_call("persons", serialised(
-        ids, lengths, stored, [total], {t: {"0": postings[t]} for t in sorted(postings)},
-        fields=("names",)))
+def person_item(name: str, forms: list[str], href: str, docs: int) -> str:
+    """One person of `persons.js`: [name, other forms, page, number of documents]."""
+    return _json([name, forms, href, docs])
+
+
+def persons_file(items: Iterable[str]) -> bytes:
+    """`persons.js`: the persons register, one person_item() each. The search page indexes
+    the names with MiniSearch when it first needs them: a list rewrites cheaply when one
+    document changes (one item a person, kept by register.py), a serialised index would not,
+    and names are a few words each."""
+    return f"teSearch.persons([{','.join(items)}]);\n".encode()
 
 
 def serialised(ids: dict, lengths: dict, stored: dict, sums: list[int], index: dict,

@@ -9,7 +9,7 @@
   var BASE = "search/";
   var state = {
     letters: {}, buckets: {}, terms: {}, passages: {}, waiting: {},
-    persons: null, index: null, indexed: ""
+    persons: null, personIndex: null, index: null, indexed: ""
   };
 
   // ------------------------------------------------------------ text as the index has it
@@ -82,12 +82,25 @@
     shards: function (letters) { state.letters = letters; },
     bucket: function (b, part) { state.buckets[b] = part; },
     terms: function (b, letter, entries) { state.terms[b + "-" + letter] = entries; },
-    persons: function (js) { state.persons = js; },
+    persons: function (list) { state.persons = list; },
     passages: function (doc, passages) { state.passages[doc] = passages; },
     // For the tests, which load a written index in node beside one MiniSearch builds.
     tokenize: tokenize, options: OPTIONS, personOptions: PERSON_OPTIONS, exact: EXACT,
-    fuzzy: FUZZY, assemble: assemble, state: state
+    fuzzy: FUZZY, assemble: assemble, people: people
   };
+  // The names of the persons register ([name, other forms, page, documents] each), indexed
+  // when first searched: a few words a person.
+  function people() {
+    if (!state.persons) return null;
+    if (!state.personIndex) {
+      state.personIndex = new MiniSearch(PERSON_OPTIONS);
+      state.personIndex.addAll(state.persons.map(function (p, i) {
+        return { id: i, names: [p[0]].concat(p[1]).join(" "), name: p[0], href: p[2], docs: p[3] };
+      }));
+    }
+    return state.personIndex;
+  }
+
   if (typeof document === "undefined") return;
 
   // ------------------------------------------------------------ loading index files
@@ -131,11 +144,6 @@
     });
     if (!state.index) state.index = MiniSearch.loadJS(assemble(state.indexed.split("")), OPTIONS);
     return state.index;
-  }
-  function people() {
-    if (!state.persons) return null;
-    if (!state.persons.search) state.persons = MiniSearch.loadJS(state.persons, PERSON_OPTIONS);
-    return state.persons;
   }
 
   // ------------------------------------------------------------ passages and excerpts
