@@ -10,9 +10,10 @@ register from records and rewrites only the pages whose content changed.
 
 from __future__ import annotations
 
+import itertools
 import re
 import unicodedata
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass, field
 from html import escape
 from typing import NamedTuple
@@ -203,8 +204,15 @@ def site_page(title: str, body: str, css: str, *, prefix: str, body_class: str,
               scripts: Iterable[str] = ()) -> bytes:
     """A complete page beside the documents (`prefix` leads from the page to the site root);
     characters HTML forbids become U+FFFD, as in the documents."""
+    before, after = page_frame(title, css, prefix=prefix, body_class=body_class, scripts=scripts)
+    return html_text(before + body + after).encode()
+
+
+def page_frame(title: str, css: str, *, prefix: str, body_class: str,
+               scripts: Iterable[str] = ()) -> tuple[str, str]:
+    """What site_page() puts before and after the body (for pages written piece by piece)."""
     tags = "".join(f"<script src=\"{escape(src)}\"></script>" for src in scripts)
-    page = (
+    before = (
         "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
         "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
         f"<title>{escape(title)}</title><link rel=\"stylesheet\" href=\"{prefix}{css}\">"
@@ -213,11 +221,15 @@ def site_page(title: str, body: str, css: str, *, prefix: str, body_class: str,
         "<nav class=\"site-nav\" aria-label=\"Edition\">"
         f"<a class=\"back\" href=\"{prefix}index.html\">All documents</a> "
         f"<a href=\"{prefix}{PERSONS_DIR}/index.html\">Persons</a> "
-        f"<a href=\"{prefix}search.html\">Search</a></nav>"
-        f"<main id=\"text\">{body}</main>{tags}</body></html>\n"
+        f"<a href=\"{prefix}search.html\">Search</a></nav><main id=\"text\">"
     )
-    data = page.encode()
-    return NOT_HTML.sub("\ufffd", page).encode() if has_non_html(data) else data
+    return html_text(before), f"</main>{tags}</body></html>\n"
+
+
+def html_text(text: str) -> str:
+    """Text with the characters HTML forbids as U+FFFD (a character class: any piece of a
+    page may be cleaned on its own)."""
+    return NOT_HTML.sub("\ufffd", text) if has_non_html(text.encode()) else text
 
 
 def format_date(iso: str) -> str:
@@ -297,21 +309,27 @@ def index_item(person: Entry) -> str:
             + (f" <span class=\"authorities\">{links}</span>" if links else "") + "</li>")
 
 
-def index_page(groups: Iterable[tuple[str, str]], count: int, css: str) -> bytes:
-    """`persons/index.html`: every person, grouped by initial, with authority links.
-    `groups`: (initial, the index_item() lines of its persons by name), '#' last."""
-    groups = list(groups)
-    out = ["<h1>Persons</h1>",
-           f"<p class=\"count\">{count} person{'s' if count != 1 else ''} "
-           "named in the documents, by name.</p>"]
-    if groups:
-        out.append("<nav class=\"initials\" aria-label=\"Initials\">" + " ".join(
-            f"<a href=\"#letter-{_letter_id(g)}\">{escape(g)}</a>" for g, _ in groups) + "</nav>")
-    for g, items in groups:
-        out.append(f"<section class=\"letter\" id=\"letter-{_letter_id(g)}\" "
-                   f"aria-labelledby=\"h-{_letter_id(g)}\"><h2 id=\"h-{_letter_id(g)}\">{escape(g)}</h2>"
-                   f"<ul class=\"register\">{items}</ul></section>")
-    return site_page("Persons", "".join(out), css, prefix="../", body_class="page-persons")
+def index_page(letters: list[str], rows: Iterable[tuple[str, str]], count: int,
+               css: str) -> Iterator[str]:
+    """`persons/index.html`, piece by piece (the register of an archive is large): every
+    person, grouped by initial, with authority links. `letters`: the initials in order ('#'
+    last); `rows`: (initial, index_item() line) of every person in that order, by name;
+    `count`: how many persons."""
+    before, after = page_frame("Persons", css, prefix="../", body_class="page-persons")
+    yield before + ("<h1>Persons</h1>"
+                    f"<p class=\"count\">{count} person{'s' if count != 1 else ''} "
+                    "named in the documents, by name.</p>")
+    if letters:
+        yield ("<nav class=\"initials\" aria-label=\"Initials\">" + " ".join(
+            f"<a href=\"#letter-{_letter_id(g)}\">{escape(g)}</a>" for g in letters) + "</nav>")
+    for initial, group in itertools.groupby(rows, key=lambda row: row[0]):
+        g = _letter_id(initial)
+        yield (f"<section class=\"letter\" id=\"letter-{g}\" aria-labelledby=\"h-{g}\">"
+               f"<h2 id=\"h-{g}\">{escape(initial)}</h2><ul class=\"register\">")
+        for _, item in group:
+            yield html_text(item)
+        yield "</ul></section>"
+    yield after
 
 
 def _letter_id(letter: str) -> str:

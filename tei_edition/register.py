@@ -249,6 +249,35 @@ class _Writer:
         self.put(rel, data)
         self.db.execute("INSERT OR REPLACE INTO files VALUES(?, ?)", (rel, digest))
 
+    def write_pieces(self, rel: str, pieces: Iterable[str]) -> None:
+        """write() for a file made piece by piece: written to its temporary file as the
+        pieces come, the digest taken on the way; kept only when it differs."""
+        self.seen.add(rel)
+        folder, base = os.path.split(os.path.join(self.root, rel))
+        os.makedirs(folder, exist_ok=True)
+        target, tmp = os.path.join(folder, base), os.path.join(folder, f".{base}.{os.getpid()}.tmp")
+        digest = hashlib.sha256()
+        try:
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW | os.O_CLOEXEC,
+                         0o666)
+            with os.fdopen(fd, "wb", buffering=1 << 16) as fh:
+                for piece in pieces:
+                    data = piece.encode()
+                    digest.update(data)
+                    fh.write(data)
+            row = self.db.execute("SELECT digest FROM files WHERE rel=?", (rel,)).fetchone()
+            if row and row[0] == digest.hexdigest() and os.path.exists(target):
+                os.unlink(tmp)
+                self.report.unchanged += 1
+                return
+            os.replace(tmp, target)
+        except BaseException:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(tmp)
+            raise
+        self.db.execute("INSERT OR REPLACE INTO files VALUES(?, ?)", (rel, digest.hexdigest()))
+        self.report.written.append(target)
+
     def remove(self, rel: str) -> None:
         target = os.path.join(self.root, rel)
         with contextlib.suppress(FileNotFoundError):
@@ -401,12 +430,14 @@ class _Run:
         if dirty.persons or dirty.register or dirty.everything:
             # From the lines kept for each person: a change costs the rows it touched, and
             # the index a pass over the stored lines.
+            # Written piece by piece as the rows come: the index of an archive's persons is
+            # large, and memory must not grow with the corpus.
             (count,) = db.execute("SELECT count(*) FROM persons").fetchone()
-            rows = db.execute("SELECT grp, item FROM persons ORDER BY grp, sort, key")
-            groups = ((grp[1:], "".join(item for _, item in group))
-                      for grp, group in itertools.groupby(rows, key=lambda row: row[0]))
-            out.write(f"{PERSONS_DIR}/index.html", index_page(groups, count, self.css))
-            out.write(f"{SEARCH_DIR}/persons.js", persons_file(
+            letters = [g[1:] for (g,) in db.execute("SELECT DISTINCT grp FROM persons ORDER BY grp")]
+            rows = ((grp[1:], item) for grp, item in db.execute(
+                "SELECT grp, item FROM persons ORDER BY grp, sort, key"))
+            out.write_pieces(f"{PERSONS_DIR}/index.html", index_page(letters, rows, count, self.css))
+            out.write_pieces(f"{SEARCH_DIR}/persons.js", persons_file(
                 js for (js,) in db.execute("SELECT js FROM persons ORDER BY sort, key")))
         for bucket in sorted(dirty.buckets):
             _write_bucket(db, out, bucket)
@@ -556,6 +587,9 @@ def adopt(site: Path, shard_site: Path) -> None:
         raise
     finally:
         db.close()
+    # A build runs the register only when something changed or search.html, which every
+    # run writes, is missing: its absence asks for the run that the adopted records need.
+    (site / SEARCH_PAGE).unlink(missing_ok=True)
     for name in names:
         source = shard_site / _passages(name)
         if source.is_file():

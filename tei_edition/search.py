@@ -246,12 +246,15 @@ def person_item(name: str, forms: list[str], href: str, docs: int) -> str:
     return _json([name, forms, href, docs])
 
 
-def persons_file(items: Iterable[str]) -> bytes:
-    """`persons.js`: the persons register, one person_item() each. The search page indexes
-    the names with MiniSearch when it first needs them: a list rewrites cheaply when one
-    document changes (one item a person, kept by register.py), a serialised index would not,
-    and names are a few words each."""
-    return f"teSearch.persons([{','.join(items)}]);\n".encode()
+def persons_file(items: Iterable[str]) -> Iterator[str]:
+    """`persons.js`, piece by piece: the persons register, one person_item() each. The search
+    page indexes the names with MiniSearch when it first needs them: a list rewrites cheaply
+    when one document changes (one item a person, kept by register.py), a serialised index
+    would not, and names are a few words each."""
+    yield "teSearch.persons(["
+    for i, item in enumerate(items):
+        yield f",{item}" if i else item
+    yield "]);\n"
 
 
 def serialised(ids: dict, lengths: dict, stored: dict, sums: list[int], index: dict,
