@@ -23,9 +23,11 @@ import json
 import os
 import shutil
 import sqlite3
-from collections.abc import Callable, Collection, Iterable
+import tempfile
+from collections.abc import Callable, Collection, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import IO
 
 from lxml import etree
 
@@ -91,9 +93,44 @@ def document_record(root: etree._Element, doc: str, registry: Collection[str],
 class SiteReport:
     """Files of the register and the search index that a run wrote or removed."""
 
-    written: list[str] = field(default_factory=list)
-    removed: list[str] = field(default_factory=list)
+    written: PathLog = field(default_factory=lambda: PathLog())
+    removed: PathLog = field(default_factory=lambda: PathLog())
     unchanged: int = 0
+
+
+class PathLog:
+    """Paths in the order they were added, kept in a temporary file rather than in memory:
+    a first build of an archive writes some ten files a document, and the caller only counts
+    them and passes them on to be synced."""
+
+    def __init__(self) -> None:
+        self._file: IO[str] | None = None
+        self._count = 0
+
+    def append(self, path: str) -> None:
+        if self._file is None:
+            # open as long as the log lives (closed by __del__)
+            self._file = tempfile.TemporaryFile(  # noqa: SIM115
+                "w+", encoding="utf-8", errors="surrogateescape")
+        self._file.write(path + "\0")  # NUL: the one byte no path holds
+        self._count += 1
+
+    def __len__(self) -> int:
+        return self._count
+
+    def __iter__(self) -> Iterator[str]:
+        if self._file is None:
+            return
+        self._file.seek(0)
+        rest = ""
+        while chunk := self._file.read(1 << 16):
+            *paths, rest = (rest + chunk).split("\0")
+            yield from paths
+        self._file.seek(0, os.SEEK_END)
+
+    def __del__(self) -> None:
+        if self._file is not None:
+            self._file.close()
 
 
 @dataclass
