@@ -304,17 +304,18 @@ def index_item(person: Entry) -> str:
     where = (f"{person.docs} documents" if person.docs != 1 else
              f"in <cite>{escape(person.first_title)}</cite>")
     links = _authority_links(person.authorities)
-    return (f"<li><a class=\"person\" href=\"{escape(quote(person.key + '.html'))}\">"
-            f"{escape(person.name)}</a> <span class=\"where\">{where}</span>"
-            + (f" <span class=\"authorities\">{links}</span>" if links else "") + "</li>")
+    return html_text(f"<li><a class=\"person\" href=\"{escape(quote(person.key + '.html'))}\">"
+                     f"{escape(person.name)}</a> <span class=\"where\">{where}</span>"
+                     + (f" <span class=\"authorities\">{links}</span>" if links else "")
+                     + "</li>")
 
 
 def index_page(letters: list[str], rows: Iterable[tuple[str, str]], count: int,
                css: str) -> Iterator[str]:
     """`persons/index.html`, piece by piece (the register of an archive is large): every
     person, grouped by initial, with authority links. `letters`: the initials in order ('#'
-    last); `rows`: (initial, index_item() line) of every person in that order, by name;
-    `count`: how many persons."""
+    last); `rows`: (group, index_item() line) of every person in that order, by name, the
+    group being the initial after one character; `count`: how many persons."""
     before, after = page_frame("Persons", css, prefix="../", body_class="page-persons")
     yield before + ("<h1>Persons</h1>"
                     f"<p class=\"count\">{count} person{'s' if count != 1 else ''} "
@@ -322,12 +323,12 @@ def index_page(letters: list[str], rows: Iterable[tuple[str, str]], count: int,
     if letters:
         yield ("<nav class=\"initials\" aria-label=\"Initials\">" + " ".join(
             f"<a href=\"#letter-{_letter_id(g)}\">{escape(g)}</a>" for g in letters) + "</nav>")
-    for initial, group in itertools.groupby(rows, key=lambda row: row[0]):
-        g = _letter_id(initial)
+    for grp, group in itertools.groupby(rows, key=lambda row: row[0]):
+        g, initial = _letter_id(grp[1:]), grp[1:]
         yield (f"<section class=\"letter\" id=\"letter-{g}\" aria-labelledby=\"h-{g}\">"
                f"<h2 id=\"h-{g}\">{escape(initial)}</h2><ul class=\"register\">")
-        for _, item in group:
-            yield html_text(item)
+        while chunk := "".join(item for _, item in itertools.islice(group, 1000)):
+            yield chunk  # a thousand lines a piece: few writes, little memory
         yield "</ul></section>"
     yield after
 

@@ -45,11 +45,13 @@ from .persons import (
 )
 from .render import CSS_NAME, PERSONS_DIR, Stylesheets, passage_anchors
 from .search import (
+    LETTERS,
     SEARCH_DIR,
     SEARCH_PAGE,
     bucket_file,
     bucket_of,
     letter_file,
+    letter_of,
     person_item,
     persons_file,
     record,
@@ -57,6 +59,7 @@ from .search import (
     shards_file,
     short_id,
     static_files,
+    tokens,
 )
 
 CACHE_NAME = ".tei-edition-register.sqlite"
@@ -72,9 +75,15 @@ CREATE INDEX IF NOT EXISTS terms_name ON terms(name);
 CREATE TABLE IF NOT EXISTS appearances(key TEXT, name TEXT, data TEXT NOT NULL,
                                        PRIMARY KEY(key, name));
 CREATE INDEX IF NOT EXISTS appearances_name ON appearances(name);
-CREATE TABLE IF NOT EXISTS persons(key TEXT PRIMARY KEY, grp TEXT NOT NULL, sort TEXT NOT NULL,
-                                   item TEXT NOT NULL, js TEXT NOT NULL);
-CREATE INDEX IF NOT EXISTS persons_sort ON persons(grp, sort, key);
+-- Persons are read in the order of the index of persons, so that is how they are kept
+-- (WITHOUT ROWID: the table is its primary key's tree); the same for the persons of a letter.
+CREATE TABLE IF NOT EXISTS persons(key TEXT NOT NULL, grp TEXT NOT NULL, sort TEXT NOT NULL,
+                                   item TEXT NOT NULL, js TEXT NOT NULL, letters TEXT NOT NULL,
+                                   PRIMARY KEY(grp, sort, key)) WITHOUT ROWID;
+CREATE UNIQUE INDEX IF NOT EXISTS persons_key ON persons(key);
+CREATE TABLE IF NOT EXISTS person_letters(letter TEXT, sort TEXT, key TEXT, js TEXT NOT NULL,
+                                          PRIMARY KEY(letter, sort, key)) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS person_letters_key ON person_letters(key);
 CREATE TABLE IF NOT EXISTS files(rel TEXT PRIMARY KEY, digest TEXT NOT NULL);
 """
 
@@ -141,11 +150,13 @@ class _Dirty:
     persons: set[str] = field(default_factory=set)
     buckets: set[int] = field(default_factory=set)
     letters: set[tuple[int, str]] = field(default_factory=set)
-    register: bool = False  # the index of persons and persons.js
+    register: bool = False  # the index of persons
+    person_letters: set[str] = field(default_factory=set)  # search/persons-L.js
     everything: bool = False
 
     def __bool__(self) -> bool:
-        return self.everything or bool(self.persons or self.buckets or self.letters or self.register)
+        return self.everything or bool(self.persons or self.buckets or self.letters or self.register
+                                       or self.person_letters)
 
 
 def _dumps(value: object) -> str:
@@ -207,7 +218,7 @@ def _prepare(db: sqlite3.Connection, site: Path, settings: str) -> _Dirty:
     (the documents are read again), other settings redo every page."""
     dirty = _Dirty()
     if _meta(db, "version") != __version__:
-        for table in ("docs", "terms", "appearances", "persons"):
+        for table in ("docs", "terms", "appearances", "persons", "person_letters"):
             db.execute(f"DELETE FROM {table}")
         db.execute("INSERT OR REPLACE INTO meta VALUES('version', ?)", (__version__,))
         dirty.everything = True
@@ -417,7 +428,35 @@ class _Run:
             person = local_person(info, ap)
             entries.append(_person_row(person))
             self.out.put(f"{PERSONS_DIR}/{person.key}.html", person_page(person, self.css))
-        self.db.executemany("INSERT OR REPLACE INTO persons VALUES(?, ?, ?, ?, ?)", entries)
+        self.put_persons(entries)
+
+    def put_persons(self, rows: list[tuple[str, ...]]) -> None:
+        """Store persons' rows (see _person_row); note the files persons-L.js whose items
+        change: the letters of a person's names, before and after."""
+        if not rows:
+            return
+        db, keys = self.db, [row[0] for row in rows]
+        marks = ",".join("?" * len(keys))
+        old: dict[str, tuple[str, str]] = {}
+        if not (self.fresh or self.dirty.everything):  # else every file is written anyway
+            old = {key: (js, letters) for key, js, letters in db.execute(
+                f"SELECT key, js, letters FROM persons WHERE key IN ({marks})", keys)}
+            db.execute(f"DELETE FROM person_letters WHERE key IN ({marks})", keys)
+        for row in rows:
+            before = old.get(row[0])
+            if before != (row[4], row[5]):
+                self.dirty.person_letters.update(row[5] + (before[1] if before else ""))
+        db.executemany("INSERT OR REPLACE INTO persons VALUES(?, ?, ?, ?, ?, ?)", rows)
+        db.executemany("INSERT OR REPLACE INTO person_letters VALUES(?, ?, ?, ?)",
+                       [(letter, row[2], row[0], row[4]) for row in rows for letter in row[5]])
+
+    def drop_person(self, key: str) -> None:
+        row = self.db.execute("SELECT letters FROM persons WHERE key=?", (key,)).fetchone()
+        if row:
+            self.dirty.person_letters.update(row[0])
+        self.db.execute("DELETE FROM persons WHERE key=?", (key,))
+        self.db.execute("DELETE FROM person_letters WHERE key=?", (key,))
+        self.out.remove(f"{PERSONS_DIR}/{key}.html")
 
     def republish(self, name: str) -> None:
         """The local persons' pages of an unchanged document, after a change of settings."""
@@ -471,11 +510,12 @@ class _Run:
             # large, and memory must not grow with the corpus.
             (count,) = db.execute("SELECT count(*) FROM persons").fetchone()
             letters = [g[1:] for (g,) in db.execute("SELECT DISTINCT grp FROM persons ORDER BY grp")]
-            rows = ((grp[1:], item) for grp, item in db.execute(
-                "SELECT grp, item FROM persons ORDER BY grp, sort, key"))
+            rows = db.execute("SELECT grp, item FROM persons ORDER BY grp, sort, key")
             out.write_pieces(f"{PERSONS_DIR}/index.html", index_page(letters, rows, count, self.css))
-            out.write_pieces(f"{SEARCH_DIR}/persons.js", persons_file(
-                js for (js,) in db.execute("SELECT js FROM persons ORDER BY sort, key")))
+        if dirty.everything:
+            dirty.person_letters.update(LETTERS)
+        for letter in sorted(dirty.person_letters):
+            self.person_letter(letter)
         for bucket in sorted(dirty.buckets):
             _write_bucket(db, out, bucket)
         for bucket, letter in sorted(dirty.letters):
@@ -485,12 +525,24 @@ class _Run:
             for bucket, letter in db.execute("SELECT DISTINCT bucket, letter FROM terms "
                                              "ORDER BY bucket, letter"):
                 letters[bucket] = letters.get(bucket, "") + letter
-            out.write(f"{SEARCH_DIR}/shards.js", shards_file(letters))
+            people = "".join(rel[len(SEARCH_DIR) + 9:-3] for (rel,) in db.execute(
+                "SELECT rel FROM files WHERE rel LIKE ? ORDER BY rel", (f"{SEARCH_DIR}/persons-%",)))
+            out.write(f"{SEARCH_DIR}/shards.js", shards_file(letters, people))
         for rel, data in static_files():
             out.write(f"{SEARCH_DIR}/{rel}", data)
         out.write(SEARCH_PAGE, search_page(self.css))
         if dirty.everything:
             out.remove_unseen()
+
+    def person_letter(self, letter: str) -> None:
+        """`search/persons-L.js`: the persons a word of whose names starts with L, by name."""
+        rel = f"{SEARCH_DIR}/persons-{letter}.js"
+        query = "SELECT js FROM person_letters WHERE letter=? ORDER BY sort, key"
+        if self.db.execute(query + " LIMIT 1", (letter,)).fetchone() is None:
+            self.out.remove(rel)
+        else:
+            self.out.write_pieces(rel, persons_file(letter, (js for (js,) in self.db.execute(
+                query, (letter,)))))
 
     def all_registry_persons(self) -> None:
         """Every registry person's page, one person at a time from one pass over the store
@@ -507,22 +559,20 @@ class _Run:
             doc = key.rsplit("~", 1)[0]
             row = self.db.execute("SELECT persons FROM docs WHERE name=?", (doc,)).fetchone()
             if row is None or key not in _keys(row[0]):
-                self.db.execute("DELETE FROM persons WHERE key=?", (key,))
-                self.out.remove(f"{PERSONS_DIR}/{key}.html")
+                self.drop_person(key)
             return
         rows = [(info, ap) for _, info, ap in self.db.execute(
             _APPEARANCES.format("WHERE a.key=?"), (key,))]
         if rows:
             self.registry_page(key, rows)
         else:
-            self.db.execute("DELETE FROM persons WHERE key=?", (key,))
-            self.out.remove(f"{PERSONS_DIR}/{key}.html")
+            self.drop_person(key)
 
     def registry_page(self, key: str, rows: list[tuple[str, str]]) -> None:
         # Appearances in document order, as one build collects them.
         records = [{**json.loads(info), "persons": [json.loads(ap)]} for info, ap in rows]
         person = collect(records, self.registry)[0]
-        self.db.execute("INSERT OR REPLACE INTO persons VALUES(?, ?, ?, ?, ?)", _person_row(person))
+        self.put_persons([_person_row(person)])
         self.out.put(f"{PERSONS_DIR}/{key}.html", person_page(person, self.css))
 
 
@@ -562,13 +612,16 @@ def _passages(name: str) -> str:
     return f"{SEARCH_DIR}/docs/{name}.js"
 
 
-def _person_row(person: Person) -> tuple[str, str, str, str, str]:
+def _person_row(person: Person) -> tuple[str, str, str, str, str, str]:
     """A person's row of the store: key, group ('0' + initial, '1#' for no letter, so that
-    '#' sorts last), sort key, line of the index of persons, item of persons.js."""
+    '#' sorts last), sort key, line of the index of persons, item of persons-L.js, and the
+    letters L of the files it is in (the first letters of the words of its names)."""
     entry = person.entry()
     grp = ("1" if entry.initial == "#" else "0") + entry.initial
+    words = tokens(" ".join([entry.name, *entry.forms]))
     return (person.key, grp, sort_key(person.name), index_item(entry),
-            person_item(entry.name, entry.forms, f"{PERSONS_DIR}/{entry.key}.html", entry.docs))
+            person_item(entry.name, entry.forms, f"{PERSONS_DIR}/{entry.key}.html", entry.docs),
+            "".join(sorted({letter_of(w) for w in words})))
 
 
 def _write_bucket(db: sqlite3.Connection, out: _Writer, bucket: int) -> None:

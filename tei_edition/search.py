@@ -17,13 +17,14 @@ The index is cut two ways, so that a changed document rewrites little and a quer
 
 Files (paths relative to `search/`):
 
-- `shards.js`: which buckets hold which letters;
+- `shards.js`: which buckets hold which letters, and the letters of `persons-L.js`;
 - `bNN.js`: bucket NN's documents: MiniSearch's `documentIds`, `fieldLength` and
   `storedFields` (title, date, page), the sums of its field lengths, the number of documents;
 - `bNN-L.js`: bucket NN's part of MiniSearch's `index` for the terms starting with L;
 - `docs/NAME.js`: the passages of one document (turns and paragraphs with the page id each
   links to), loaded for the best documents of a search to show and link the passage;
-- `persons.js`: the persons register (names, forms, page), which the page gives MiniSearch.
+- `persons-L.js`: the persons a word of whose names starts with L (names, forms, page), which
+  the page gives MiniSearch for the letters of a query.
 
 A document's short id in MiniSearch is `position in its bucket (by name) * BUCKETS + bucket`:
 unique across buckets, and the same whatever the order in which documents were built, so
@@ -101,6 +102,7 @@ def bucket_of(doc: str) -> int:
     return zlib.crc32(doc.encode("utf-8")) % BUCKETS
 
 
+LETTERS = "0abcdefghijklmnopqrstuvwxyz_"  # the letters of letter_of()
 # (letter, first term of its range, first term after it); "_" holds what sorts after "z".
 _LETTERS = [("0", "0", ":"), *((c, c, chr(ord(c) + 1)) for c in "abcdefghijklmnopqrstuvwxyz"),
             ("_", "{", "")]
@@ -231,9 +233,9 @@ def letter_file(bucket: int, letter: str, rows: Iterable[tuple[int, str]]) -> by
     return f'teSearch.terms({bucket},"{letter}",[{",".join(entries)}]);\n'.encode()
 
 
-def shards_file(letters: dict[int, str]) -> bytes:
-    """`shards.js`: bucket -> the letters it has files for."""
-    return js_call("shards", {str(b): letters[b] for b in sorted(letters)}, BUCKETS)
+def shards_file(letters: dict[int, str], persons: str) -> bytes:
+    """`shards.js`: bucket -> the letters it has files for; the letters of persons-L.js."""
+    return js_call("shards", {str(b): letters[b] for b in sorted(letters)}, persons)
 
 
 def doc_file(doc: str, found: list[list[str]]) -> str:
@@ -246,14 +248,16 @@ def person_item(name: str, forms: list[str], href: str, docs: int) -> str:
     return _json([name, forms, href, docs])
 
 
-def persons_file(items: Iterable[str]) -> Iterator[str]:
-    """`persons.js`, piece by piece: the persons register, one person_item() each. The search
-    page indexes the names with MiniSearch when it first needs them: a list rewrites cheaply
-    when one document changes (one item a person, kept by register.py), a serialised index
-    would not, and names are a few words each."""
-    yield "teSearch.persons(["
-    for i, item in enumerate(items):
-        yield f",{item}" if i else item
+def persons_file(letter: str, items: Iterable[str]) -> Iterator[str]:
+    """`persons-L.js`, piece by piece: the persons a word of whose names starts with L, one
+    person_item() each. The search page indexes the names of the letters a query needs with
+    MiniSearch when it needs them: lists rewrite cheaply when one document changes (one item
+    a person, kept by register.py), a serialised index would not, and names are a few words."""
+    yield f"teSearch.persons({_json(letter)},["
+    items, comma = iter(items), ""
+    while chunk := ",".join(itertools.islice(items, 1000)):  # few writes, little memory
+        yield comma + chunk
+        comma = ","
     yield "]);\n"
 
 
@@ -271,7 +275,7 @@ def serialised(ids: dict, lengths: dict, stored: dict, sums: list[int], index: d
 def page_scripts() -> list[str]:
     """The scripts of the search page, in order."""
     return [f"{SEARCH_DIR}/{LIBRARY_NAME}", f"{SEARCH_DIR}/{SCRIPT_NAME}",
-            f"{SEARCH_DIR}/shards.js", f"{SEARCH_DIR}/persons.js"]
+            f"{SEARCH_DIR}/shards.js"]
 
 
 def search_page(css: str) -> bytes:

@@ -8,8 +8,8 @@
 
   var BASE = "search/";
   var state = {
-    letters: {}, buckets: {}, terms: {}, passages: {}, waiting: {},
-    persons: null, personIndex: null, index: null, indexed: ""
+    letters: {}, personLetters: "", buckets: {}, terms: {}, passages: {}, waiting: {},
+    persons: {}, personIndex: null, personsIndexed: "", index: null, indexed: ""
   };
 
   // ------------------------------------------------------------ text as the index has it
@@ -79,24 +79,33 @@
 
   // ------------------------------------------------------------ what the index files call
   root.teSearch = {
-    shards: function (letters) { state.letters = letters; },
+    shards: function (letters, persons) { state.letters = letters; state.personLetters = persons; },
     bucket: function (b, part) { state.buckets[b] = part; },
     terms: function (b, letter, entries) { state.terms[b + "-" + letter] = entries; },
-    persons: function (list) { state.persons = list; },
+    persons: function (letter, list) { state.persons[letter] = list; },
     passages: function (doc, passages) { state.passages[doc] = passages; },
     // For the tests, which load a written index in node beside one MiniSearch builds.
     tokenize: tokenize, options: OPTIONS, personOptions: PERSON_OPTIONS, exact: EXACT,
     fuzzy: FUZZY, assemble: assemble, people: people
   };
-  // The names of the persons register ([name, other forms, page, documents] each), indexed
-  // when first searched: a few words a person.
+  // The persons of the letters loaded so far ([name, other forms, page, documents] each; a
+  // person is in the file of every letter a word of their names starts with), indexed when
+  // a query needs a letter not indexed yet: a few words a person.
   function people() {
-    if (!state.persons) return null;
-    if (!state.personIndex) {
+    var letters = Object.keys(state.persons).sort().join("");
+    if (!state.personIndex || letters !== state.personsIndexed) {
+      var seen = {}, all = [];
+      letters.split("").forEach(function (l) {
+        state.persons[l].forEach(function (p) {
+          if (seen[p[2]]) return;
+          seen[p[2]] = true;
+          all.push({ id: p[2], names: [p[0]].concat(p[1]).join(" "), name: p[0], href: p[2],
+                     docs: p[3] });
+        });
+      });
       state.personIndex = new MiniSearch(PERSON_OPTIONS);
-      state.personIndex.addAll(state.persons.map(function (p, i) {
-        return { id: i, names: [p[0]].concat(p[1]).join(" "), name: p[0], href: p[2], docs: p[3] };
-      }));
+      state.personIndex.addAll(all);
+      state.personsIndexed = letters;
     }
     return state.personIndex;
   }
@@ -133,6 +142,9 @@
       letters.forEach(function (l) {
         if (state.letters[b].indexOf(l) >= 0) paths.push(name + "-" + l + ".js");
       });
+    });
+    letters.forEach(function (l) {
+      if (state.personLetters.indexOf(l) >= 0) paths.push("persons-" + l + ".js");
     });
     return paths;
   }
