@@ -10,6 +10,7 @@ register from records and rewrites only the pages whose content changed.
 
 from __future__ import annotations
 
+import functools
 import itertools
 import re
 import unicodedata
@@ -185,6 +186,7 @@ def collect(records: Iterable[dict], registry: Collection[KnownPerson] = ()) -> 
     return sorted(people.values(), key=lambda p: (sort_key(p.name), p.key))
 
 
+@functools.lru_cache(maxsize=4096)  # asked several times a person; names recur across documents
 def sort_key(name: str) -> str:
     """Names compared without case and accents ("Ŭ" files under U)."""
     decomposed = unicodedata.normalize("NFKD", name)

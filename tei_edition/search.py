@@ -229,7 +229,9 @@ def letter_file(bucket: int, letter: str, rows: Iterable[tuple[int, str]]) -> by
     entries = []
     for term in sorted(fields[0].keys() | fields[1].keys()):
         parts = [f'"{i}":{{{",".join(f[term])}}}' for i, f in enumerate(fields) if term in f]
-        entries.append(f'[{_json(term)},{{{",".join(parts)}}}]')
+        # Terms are letters and digits (tokens()): no quote or backslash to escape.
+        name = f'"{term}"' if term.isascii() else _json(term)
+        entries.append(f'[{name},{{{",".join(parts)}}}]')
     return f'teSearch.terms({bucket},"{letter}",[{",".join(entries)}]);\n'.encode()
 
 
