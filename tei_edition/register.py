@@ -89,9 +89,11 @@ CREATE TABLE IF NOT EXISTS files(rel TEXT PRIMARY KEY, digest TEXT NOT NULL);
 
 
 def document_record(root: etree._Element, doc: str, registry: Collection[str],
-                    sheets: Stylesheets) -> dict:
-    """What one document gives the register and the search index (JSON-serialisable)."""
-    anchors = passage_anchors(root)
+                    sheets: Stylesheets,
+                    anchors: list[tuple[etree._Element, str]] | None = None) -> dict:
+    """What one document gives the register and the search index (JSON-serialisable).
+    `anchors`: passage_anchors(root), when the caller has them (render_document does)."""
+    anchors = passage_anchors(root) if anchors is None else anchors
     rec = record(root, doc, sheets, anchors)
     # JSON text, as the store keeps it (see search.record on why strings).
     rec["persons"] = _dumps(appearances(root, doc, registry, anchors)["persons"])
