@@ -63,7 +63,7 @@ from .search import (
 )
 
 CACHE_NAME = ".tei-edition-register.sqlite"
-_OLD_CACHE = ".tei-edition-register.json"  # the store of tei-edition before 0.x: its files go
+_OLD_CACHE = ".tei-edition-register.json"  # the JSON store of earlier builds: its files go
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS docs(name TEXT PRIMARY KEY, bucket INTEGER NOT NULL,

@@ -246,7 +246,7 @@ def doc_file(doc: str, found: list[list[str]]) -> str:
 
 
 def person_item(name: str, forms: list[str], href: str, docs: int) -> str:
-    """One person of `persons.js`: [name, other forms, page, number of documents]."""
+    """One person of `persons-L.js`: [name, other forms, page, number of documents]."""
     return _json([name, forms, href, docs])
 
 
