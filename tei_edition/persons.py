@@ -10,11 +10,14 @@ register from records and rewrites only the pages whose content changed.
 
 from __future__ import annotations
 
+import functools
+import itertools
 import re
 import unicodedata
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass, field
 from html import escape
+from typing import NamedTuple
 from urllib.parse import quote
 
 from lxml import etree
@@ -132,6 +135,32 @@ class Person:
     def href(self) -> str:
         return quote(f"{self.key}.html")
 
+    def entry(self) -> Entry:
+        """What the index of persons and the search of names need of this person."""
+        docs = len({rec["doc"] for rec, _ in self.rows})
+        return Entry(self.key, self.name, self.forms, self.authorities, docs,
+                     self.rows[0][0]["title"] if self.rows else "", initial(self.name))
+
+
+class Entry(NamedTuple):
+    """A person as the index of persons lists them (kept by register.py between runs)."""
+
+    key: str
+    name: str
+    forms: list[str]
+    authorities: list[str]
+    docs: int
+    first_title: str
+    initial: str
+
+
+def local_person(rec: dict, ap: dict) -> Person:
+    """A person known in one document only (not in the registry): what collect() makes of
+    that one appearance, without its merging and sorting."""
+    forms = [f for f in dict.fromkeys((ap["name"], *ap["forms"])) if f and f != ap["name"]]
+    return Person(ap["key"], ap["name"], forms, list(dict.fromkeys(ap["authorities"])),
+                  [(rec, ap)], registered="~" not in ap["key"])
+
 
 def collect(records: Iterable[dict], registry: Collection[KnownPerson] = ()) -> list[Person]:
     """The persons of all documents, merged by key, sorted by name; registry names win."""
@@ -157,6 +186,7 @@ def collect(records: Iterable[dict], registry: Collection[KnownPerson] = ()) -> 
     return sorted(people.values(), key=lambda p: (sort_key(p.name), p.key))
 
 
+@functools.lru_cache(maxsize=4096)  # asked several times a person; names recur across documents
 def sort_key(name: str) -> str:
     """Names compared without case and accents ("Ŭ" files under U)."""
     decomposed = unicodedata.normalize("NFKD", name)
@@ -176,8 +206,15 @@ def site_page(title: str, body: str, css: str, *, prefix: str, body_class: str,
               scripts: Iterable[str] = ()) -> bytes:
     """A complete page beside the documents (`prefix` leads from the page to the site root);
     characters HTML forbids become U+FFFD, as in the documents."""
+    before, after = page_frame(title, css, prefix=prefix, body_class=body_class, scripts=scripts)
+    return html_text(before + body + after).encode()
+
+
+def page_frame(title: str, css: str, *, prefix: str, body_class: str,
+               scripts: Iterable[str] = ()) -> tuple[str, str]:
+    """What site_page() puts before and after the body (for pages written piece by piece)."""
     tags = "".join(f"<script src=\"{escape(src)}\"></script>" for src in scripts)
-    page = (
+    before = (
         "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
         "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
         f"<title>{escape(title)}</title><link rel=\"stylesheet\" href=\"{prefix}{css}\">"
@@ -186,11 +223,15 @@ def site_page(title: str, body: str, css: str, *, prefix: str, body_class: str,
         "<nav class=\"site-nav\" aria-label=\"Edition\">"
         f"<a class=\"back\" href=\"{prefix}index.html\">All documents</a> "
         f"<a href=\"{prefix}{PERSONS_DIR}/index.html\">Persons</a> "
-        f"<a href=\"{prefix}search.html\">Search</a></nav>"
-        f"<main id=\"text\">{body}</main>{tags}</body></html>\n"
+        f"<a href=\"{prefix}search.html\">Search</a></nav><main id=\"text\">"
     )
-    data = page.encode()
-    return NOT_HTML.sub("\ufffd", page).encode() if has_non_html(data) else data
+    return html_text(before), f"</main>{tags}</body></html>\n"
+
+
+def html_text(text: str) -> str:
+    """Text with the characters HTML forbids as U+FFFD (a character class: any piece of a
+    page may be cleaned on its own)."""
+    return NOT_HTML.sub("\ufffd", text) if has_non_html(text.encode()) else text
 
 
 def format_date(iso: str) -> str:
@@ -215,9 +256,9 @@ def authority_label(uri: str) -> str:
     return re.sub(r"^https?://([^/]+).*$", r"\1", uri)
 
 
-def _authority_links(person: Person) -> str:
+def _authority_links(authorities: Iterable[str]) -> str:
     return ", ".join(f"<a class=\"authority\" href=\"{escape(u)}\">{escape(authority_label(u))}</a>"
-                     for u in person.authorities if not re.search(r"\s", u))
+                     for u in authorities if not re.search(r"\s", u))
 
 
 def _role(ap: dict) -> str:
@@ -232,7 +273,7 @@ def person_page(person: Person, css: str) -> bytes:
     out = [f"<h1>{escape(person.name)}</h1>"]
     if person.forms:
         out.append(f"<p class=\"forms\">Also written: {escape('; '.join(person.forms))}</p>")
-    links = _authority_links(person)
+    links = _authority_links(person.authorities)
     if links:
         out.append(f"<p class=\"authorities\">Authority records: {links}</p>")
     if not person.registered:
@@ -260,33 +301,38 @@ def person_page(person: Person, css: str) -> bytes:
                  body_class="page-person")
 
 
-def index_page(people: list[Person], css: str) -> bytes:
-    """`persons/index.html`: every person, grouped by initial, with authority links."""
-    groups: dict[str, list[Person]] = {}
-    for person in people:
-        groups.setdefault(initial(person.name), []).append(person)
-    letters = sorted(groups, key=lambda g: (g == "#", g))
-    out = ["<h1>Persons</h1>",
-           f"<p class=\"count\">{len(people)} person{'s' if len(people) != 1 else ''} "
-           "named in the documents, by name.</p>"]
+def index_item(person: Entry) -> str:
+    """A person's line in the index of persons (kept by register.py between runs)."""
+    where = (f"{person.docs} documents" if person.docs != 1 else
+             f"in <cite>{escape(person.first_title)}</cite>")
+    links = _authority_links(person.authorities)
+    return html_text(f"<li><a class=\"person\" href=\"{escape(quote(person.key + '.html'))}\">"
+                     f"{escape(person.name)}</a> <span class=\"where\">{where}</span>"
+                     + (f" <span class=\"authorities\">{links}</span>" if links else "")
+                     + "</li>")
+
+
+def index_page(letters: list[str], rows: Iterable[tuple[str, str]], count: int,
+               css: str) -> Iterator[str]:
+    """`persons/index.html`, piece by piece (the register of an archive is large): every
+    person, grouped by initial, with authority links. `letters`: the initials in order ('#'
+    last); `rows`: (group, index_item() line) of every person in that order, by name, the
+    group being the initial after one character; `count`: how many persons."""
+    before, after = page_frame("Persons", css, prefix="../", body_class="page-persons")
+    yield before + ("<h1>Persons</h1>"
+                    f"<p class=\"count\">{count} person{'s' if count != 1 else ''} "
+                    "named in the documents, by name.</p>")
     if letters:
-        out.append("<nav class=\"initials\" aria-label=\"Initials\">" + " ".join(
+        yield ("<nav class=\"initials\" aria-label=\"Initials\">" + " ".join(
             f"<a href=\"#letter-{_letter_id(g)}\">{escape(g)}</a>" for g in letters) + "</nav>")
-    for g in letters:
-        out.append(f"<section class=\"letter\" id=\"letter-{_letter_id(g)}\" "
-                   f"aria-labelledby=\"h-{_letter_id(g)}\"><h2 id=\"h-{_letter_id(g)}\">{escape(g)}</h2>"
-                   "<ul class=\"register\">")
-        for p in groups[g]:
-            docs = len({rec["doc"] for rec, _ in p.rows})
-            where = (f"{docs} documents" if docs != 1 else
-                     f"in <cite>{escape(p.rows[0][0]['title'])}</cite>")
-            links = _authority_links(p)
-            out.append(f"<li><a class=\"person\" href=\"{escape(p.href)}\">{escape(p.name)}</a>"
-                       f" <span class=\"where\">{where}</span>"
-                       + (f" <span class=\"authorities\">{links}</span>" if links else "")
-                       + "</li>")
-        out.append("</ul></section>")
-    return site_page("Persons", "".join(out), css, prefix="../", body_class="page-persons")
+    for grp, group in itertools.groupby(rows, key=lambda row: row[0]):
+        g, initial = _letter_id(grp[1:]), grp[1:]
+        yield (f"<section class=\"letter\" id=\"letter-{g}\" aria-labelledby=\"h-{g}\">"
+               f"<h2 id=\"h-{g}\">{escape(initial)}</h2><ul class=\"register\">")
+        while chunk := "".join(item for _, item in itertools.islice(group, 1000)):
+            yield chunk  # a thousand lines a piece: few writes, little memory
+        yield "</ul></section>"
+    yield after
 
 
 def _letter_id(letter: str) -> str:

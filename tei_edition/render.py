@@ -173,7 +173,8 @@ def person_pages(root: etree._Element, doc: str, registry: Collection[str]) -> d
 
 
 @contextmanager
-def _marked(tree: etree._ElementTree, doc: str | None, registry: Collection[str]) -> Iterator[None]:
+def _marked(tree: etree._ElementTree, doc: str | None, registry: Collection[str],
+            found: list[tuple[etree._Element, str]] | None = None) -> Iterator[None]:
     """Set the passage and person marks for one transformation; restore the tree after it.
 
     Every element whose mark the stylesheet reads is visited, and a value the file itself
@@ -191,7 +192,7 @@ def _marked(tree: etree._ElementTree, doc: str | None, registry: Collection[str]
         else:
             el.set(attr, value)
 
-    anchors = dict(passage_anchors(root))
+    anchors = dict(passage_anchors(root) if found is None else found)
     text = root.find("tei:text", NS)
     for el in text.iter(_SP, _P) if text is not None else ():
         anchor = anchors.get(el)
@@ -219,13 +220,15 @@ def render_document(
     index_href: str = INDEX_NAME,
     name: str | None = None,
     registry: Collection[str] = (),
+    anchors: list[tuple[etree._Element, str]] | None = None,
 ) -> bytes:
     """Render one parsed TEI document as a complete HTML5 page (UTF-8 bytes).
 
     `css_href` and `index_href` are written into the page as given (relative to the page).
     With the page's `name` (its file stem), names of participants link to their pages in the
     persons register (`persons/KEY.html`, see person_key; `registry` holds the registry ids);
-    without it, to the participants panel. The tree is left as it was.
+    without it, to the participants panel. The tree is left as it was. `anchors`:
+    passage_anchors() of the tree, when the caller has them (the register needs them too).
     Raises RenderError when the tree is not TEI or the transformation fails.
     """
     if not is_tei(tree):
@@ -238,7 +241,7 @@ def render_document(
     if index_href != INDEX_NAME:
         params["index-href"] = etree.XSLT.strparam(index_href)
     try:
-        with _marked(tree, name, registry):
+        with _marked(tree, name, registry, anchors):
             result = sheets.document(tree, **params)
     except etree.XSLTApplyError as exc:
         raise RenderError(f"XSLT failed: {exc}") from None
@@ -455,8 +458,10 @@ def _render_one(path: Path, outdir: Path, sheets: Stylesheets, taken: dict[str, 
         report.diagnostics.append(Diagnostic(exc.path, exc.line, exc.col, "error", exc.rule,
                                              exc.message))
         return None
+    # The passages are found once for the page and the register.
+    anchors = passage_anchors(tree.getroot()) if site_pages and is_tei(tree) else None
     try:
-        html = render_document(tree, sheets, name=name, registry=ids)
+        html = render_document(tree, sheets, name=name, registry=ids, anchors=anchors)
     except RenderError as exc:
         report.diagnostics.append(_diag(path, "error", "html-render", str(exc), line=1, col=1))
         return None
@@ -466,7 +471,7 @@ def _render_one(path: Path, outdir: Path, sheets: Stylesheets, taken: dict[str, 
     if site_pages:
         from .register import document_record
 
-        records[name] = document_record(tree.getroot(), name, ids, sheets)
+        records[name] = document_record(tree.getroot(), name, ids, sheets, anchors)
     return IndexEntry.from_tree(name, tree, ids)
 
 

@@ -1,21 +1,34 @@
 """Full-text search of the HTML edition, static and offline: `site/search.html` and `site/search/`.
 
-The index is a set of JavaScript files that the search page loads with `<script>` elements,
-the one way a page opened from `file://` may read other files (browsers refuse fetch(),
-XMLHttpRequest, modules and workers there; Pagefind, tried first, needs all four, and took
-twice as long as the whole HTML stage to index 1,000 documents). The same files work from
-any static host.
+Searching is MiniSearch's (tei_edition/xslt/vendor/, MIT): tokens, prefix and fuzzy matching,
+BM25 ranking. The build writes MiniSearch's serialised index (what `MiniSearch.loadJS`
+accepts, serialisation version 2), so the browser never indexes a document: it only joins the
+parts of the index a query needs and hands them to `loadJS`. Every file is a script that
+passes its JSON to a function of `teSearch`, for `<script>` is the one way a page opened from
+`file://` may read other files (browsers refuse fetch(), modules and workers there, which is
+why Pagefind cannot serve this edition). The same files work from any static host.
 
-- `search/docs.js`: the documents (name, title, date, page) and the list of term shards;
-- `search/terms-X.js`: for every document, its terms starting with X and their counts (the
-  page turns them into a term -> documents map when it loads the file);
-- `search/docs/NAME.js`: the passages of one document (turns and paragraphs with the page
-  id each links to), loaded for the best documents of a search to show the passage;
-- `search/persons.js`: the persons register, so that a name leads to the person's page.
+The index is cut two ways, so that a changed document rewrites little and a query loads little:
 
-Each document's record (`record()`) is made where the document is rendered and cached; a
-build rewrites a document's passage file only when it changed, and a shard only when one of
-its terms changed.
+- by document: a stable hash of the document name puts each document in one of `BUCKETS`
+  buckets; a changed document rewrites files of its own bucket only;
+- by term: within a bucket, the terms starting with one letter (a-z, `0` for digits, `_` for
+  the rest) are one file, and a query loads only the letters its words start with.
+
+Files (paths relative to `search/`):
+
+- `shards.js`: which buckets hold which letters, and the letters of `persons-L.js`;
+- `bNN.js`: bucket NN's documents: MiniSearch's `documentIds`, `fieldLength` and
+  `storedFields` (title, date, page), the sums of its field lengths, the number of documents;
+- `bNN-L.js`: bucket NN's part of MiniSearch's `index` for the terms starting with L;
+- `docs/NAME.js`: the passages of one document (turns and paragraphs with the page id each
+  links to), loaded for the best documents of a search to show and link the passage;
+- `persons-L.js`: the persons a word of whose names starts with L (names, forms, page), which
+  the page gives MiniSearch for the letters of a query.
+
+A document's short id in MiniSearch is `position in its bucket (by name) * BUCKETS + bucket`:
+unique across buckets, and the same whatever the order in which documents were built, so
+that a site put together from shards equals a site built at once.
 """
 
 from __future__ import annotations
@@ -24,19 +37,24 @@ import itertools
 import json
 import re
 import unicodedata
+import zlib
 from bisect import bisect_left
-from collections import Counter
-from collections.abc import Iterable
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Iterator
 from urllib.parse import quote
 
 from lxml import etree
 
-from .persons import Person, site_page
+from .persons import site_page
 from .render import MAIN_TITLE, SORT_DATE, XSLT_DIR, Stylesheets, passage_anchors
 
 SEARCH_DIR = "search"
 SEARCH_PAGE = "search.html"
 SCRIPT_NAME = "search.js"  # shipped beside edition.css in tei_edition/xslt/
+LIBRARY_NAME = "minisearch.js"  # tei_edition/xslt/vendor/, see its README.md
+BUCKETS = 32
+FIELDS = ("title", "text")  # MiniSearch fieldIds 0 and 1
+SERIALIZATION_VERSION = 2
 _TOKEN = re.compile(r"[^\W_]+")
 _MAX_TERM = 40
 _MARKS = re.compile("([\ue000\ue002])")
@@ -49,8 +67,9 @@ def normalise(text: str) -> str:
 
 
 def tokens(text: str) -> list[str]:
-    """The words of a text as index terms. Words are cut first and only those with a
-    character outside ASCII are normalised: per character, that is the expensive part."""
+    """The words of a text as index terms (search.js's `tokenize`). Words are cut first and
+    only those with a character outside ASCII are normalised: per character, that is the
+    expensive part."""
     words = _TOKEN.findall(text.lower())
     if not text.isascii():
         words = [w if w.isascii() else normalise(w) for w in words]
@@ -78,79 +97,187 @@ def term_counts(text: str) -> Counter[str]:
     return counts
 
 
-def record(root: etree._Element, doc: str, sheets: Stylesheets,
-           anchors: list[tuple[etree._Element, str]] | None = None) -> dict:
-    """One document for the index (JSON-serialisable): title, date, page, passages
-    ([page id, label, text]) and the count of every term. `anchors`: passage_anchors(root)."""
-    anchors = passage_anchors(root) if anchors is None else anchors
-    passages: list[list[str]] = []
-    other: list[str] = []
-    # The text comes from passages.xsl: U+E000 opens the next passage of `anchors`, U+E002
-    # closes it, U+E001 ends a speaker label.
-    pieces = _MARKS.split(str(sheets.passages(root.getroottree())))
-    opened = 0
-    for mark, piece in zip(["\ue002", *pieces[1::2]], pieces[::2], strict=True):
-        if mark == "\ue000" and opened < len(anchors):
-            label, _, body = piece.partition("\ue001") if "\ue001" in piece else ("", "", piece)
-            passages.append([anchors[opened][1], " ".join(label.split()), " ".join(body.split())])
-            opened += 1
-        elif piece.strip():
-            other.append(" ".join(piece.split()))
-    passages = [p for p in passages if p[2]]
-    if other:
-        passages.append(["", "", " ".join(other)])
-    title = MAIN_TITLE(root) or doc
-    counts = term_counts(" ".join(f"{label} {body}" for _, label, body in passages))
-    # The title counts as much as a passage that repeats each of its words five times.
-    counts.update({t: 5 for t in tokens(title)})
-    # Sorted terms and their counts as two strings: far cheaper to cache as JSON than a
-    # mapping, and each shard's terms are one slice of them (see index_files).
-    terms = sorted(counts)
-    return {"doc": doc, "href": quote(f"{doc}.html"), "title": title, "date": SORT_DATE(root),
-            "passages": passages, "terms": " ".join(terms),
-            "counts": " ".join([str(counts[t]) for t in terms])}
+def bucket_of(doc: str) -> int:
+    """The bucket of a document: a hash of its name, the same on every machine and run."""
+    return zlib.crc32(doc.encode("utf-8")) % BUCKETS
 
 
-# (shard, first term of its range, first term after it); "_" holds what sorts after "z".
-_SHARD_RANGES = [("0", "0", ":"), *((c, c, chr(ord(c) + 1)) for c in "abcdefghijklmnopqrstuvwxyz"),
-                 ("_", "{", "")]
+LETTERS = "0abcdefghijklmnopqrstuvwxyz_"  # the letters of letter_of()
+# (letter, first term of its range, first term after it); "_" holds what sorts after "z".
+_LETTERS = [("0", "0", ":"), *((c, c, chr(ord(c) + 1)) for c in "abcdefghijklmnopqrstuvwxyz"),
+            ("_", "{", "")]
 
 
-def shard_of(term: str) -> str:
+def letter_of(term: str) -> str:
     """The file a term lives in: its first letter a-z, '0' for digits, '_' for the rest."""
     c = term[0]
     return c if "a" <= c <= "z" else "0" if "0" <= c <= "9" else "_"
 
 
-def _js(call: str, *args: object) -> bytes:
-    # ensure_ascii: no U+2028/U+2029 (line ends in older JavaScript), no encoding questions.
-    return f"teSearch.{call}({', '.join(json.dumps(a, separators=(',', ':')) for a in args)});\n".encode()
+def _by_letter(counts: Counter[str]) -> dict[str, tuple[str, str]]:
+    """Sorted terms and their counts, cut by letter: letter -> ("term term", "n n")."""
+    terms = sorted(counts)
+    numbers = list(map(str, map(counts.__getitem__, terms)))
+    out = {}
+    for key, low, high in _LETTERS:  # terms are sorted: one bisection a letter
+        a, b = bisect_left(terms, low), bisect_left(terms, high) if high else len(terms)
+        if a < b:
+            out[key] = (" ".join(terms[a:b]), " ".join(numbers[a:b]))
+    return out
 
 
-def doc_file(rec: dict) -> bytes:
-    """`search/docs/NAME.js`: the passages of one document."""
-    return _js("passages", rec["doc"], rec["passages"])
+def record(root: etree._Element, doc: str, sheets: Stylesheets,
+           anchors: list[tuple[etree._Element, str]] | None = None) -> dict:
+    """One document for the index: title, date, page; per field the number of distinct
+    terms (MiniSearch's field length); by letter, the terms with their counts ("title terms
+    TAB title counts TAB text terms TAB text counts"); the passage file (doc_file()).
+    Strings, not nested lists: a build holds the records of every document it renders, and
+    Python's garbage collector walks every list and dict it holds, again and again as they
+    grow (at 1,000 documents that cost as much as making the records).
+    `anchors`: passage_anchors(root)."""
+    anchors = passage_anchors(root) if anchors is None else anchors
+    found = passages(root, sheets, anchors)
+    title = MAIN_TITLE(root) or doc
+    fields = [term_counts(title), term_counts(text_of(found))]
+    letters: dict[str, list[str]] = {}
+    for i, counts in enumerate(fields):
+        for key, pair in _by_letter(counts).items():
+            letters.setdefault(key, ["", "", "", ""])[2 * i:2 * i + 2] = pair
+    return {"doc": doc, "href": quote(f"{doc}.html"), "title": title, "date": SORT_DATE(root),
+            "passages": doc_file(doc, found), "lengths": [len(c) for c in fields],
+            "letters": {key: "\t".join(data) for key, data in letters.items()}}
 
 
-def index_files(records: list[dict], people: Iterable[Person]) -> dict[str, bytes]:
-    """The site-wide files (paths relative to `search/`): documents, shards, persons."""
-    records = sorted(records, key=lambda r: r["doc"])
-    shards: dict[str, list[list]] = {}
-    for i, rec in enumerate(records):
-        terms, counts = rec["terms"].split(), rec["counts"].split()
-        # Terms are sorted and a shard is a range of first characters: one bisection a shard.
-        for key, low, high in _SHARD_RANGES:
-            a, b = bisect_left(terms, low), bisect_left(terms, high) if high else len(terms)
-            if a < b:
-                shards.setdefault(key, []).append([i, " ".join(terms[a:b]), " ".join(counts[a:b])])
-    docs = [[r["doc"], r["title"], r["date"], r["href"]] for r in records]
-    files = {"docs.js": _js("documents", docs, sorted(shards))}
-    for key, rows in shards.items():
-        files[f"terms-{key}.js"] = _js("terms", key, rows)
-    files["persons.js"] = _js("persons", [
-        [p.name, p.forms, f"persons/{p.href}", len({rec['doc'] for rec, _ in p.rows})]
-        for p in people])
-    return files
+def text_of(passages: list[list[str]]) -> str:
+    """The text field of a document: every passage, speaker labels included."""
+    return " ".join(f"{label} {body}" for _, label, body in passages)
+
+
+def passages(root: etree._Element, sheets: Stylesheets,
+             anchors: list[tuple[etree._Element, str]]) -> list[list[str]]:
+    """The passages of a document: [page id, speaker label, text]; the text outside passages
+    last, without id."""
+    passages: list[list[str]] = []
+    other: list[str] = []
+    # The text comes from passages.xsl: U+E000 opens the next passage of `anchors`, U+E002
+    # closes it, U+E001 ends a speaker label.
+    # Spaces come normalised (single spaces only, see passages.xsl): a strip is enough.
+    pieces = _MARKS.split(str(sheets.passages(root.getroottree())))
+    opened = 0
+    for mark, piece in zip(["\ue002", *pieces[1::2]], pieces[::2], strict=True):
+        if mark == "\ue000" and opened < len(anchors):
+            label, _, body = piece.partition("\ue001") if "\ue001" in piece else ("", "", piece)
+            passages.append([anchors[opened][1], label.strip(), body.strip()])
+            opened += 1
+        else:
+            piece = piece.strip()
+            if piece:
+                other.append(piece)
+    passages = [p for p in passages if p[2]]
+    if other:
+        passages.append(["", "", " ".join(other)])
+    return passages
+
+
+# ------------------------------------------------------------------ the index files
+
+def js_call(call: str, *args: object) -> bytes:
+    """`teSearch.CALL(JSON, …);` ensure_ascii: no U+2028/U+2029 (line ends in older
+    JavaScript), no encoding questions."""
+    return f"teSearch.{call}({', '.join(_json(a) for a in args)});\n".encode()
+
+
+def _json(value: object) -> str:
+    return json.dumps(value, separators=(",", ":"))
+
+
+def short_id(bucket: int, position: int) -> int:
+    """MiniSearch's short id of the `position`th document (by name) of `bucket`."""
+    return position * BUCKETS + bucket
+
+
+def bucket_file(bucket: int, docs: list[dict]) -> bytes:
+    """`bNN.js`: the documents of a bucket (`docs` sorted by name, each with doc, title,
+    date, href, lengths), as the MiniSearch fields that describe documents."""
+    ids, lengths, stored = {}, {}, {}
+    sums = [0] * len(FIELDS)
+    for position, d in enumerate(docs):
+        key = str(short_id(bucket, position))
+        ids[key], lengths[key] = d["doc"], d["lengths"]
+        stored[key] = {"title": d["title"], "date": d["date"], "href": d["href"]}
+        sums = [s + n for s, n in zip(sums, d["lengths"], strict=True)]
+    return js_call("bucket", bucket, {"documentCount": len(docs), "documentIds": ids,
+                                      "fieldLength": lengths, "storedFields": stored,
+                                      "lengthSums": sums})
+
+
+def letter_file(bucket: int, letter: str, rows: Iterable[tuple[int, str]]) -> bytes | None:
+    """`bNN-L.js`: bucket NN's entries of MiniSearch's `index` for the terms starting with L,
+    from (short id, "title terms TAB title counts TAB text terms TAB text counts") rows; None
+    when the bucket has no such term."""
+    fields: tuple[defaultdict[str, list[str]], ...] = (defaultdict(list), defaultdict(list))
+    for short, data in rows:
+        tterms, tcounts, xterms, xcounts = data.split("\t")
+        for postings, terms, counts in ((fields[0], tterms, tcounts), (fields[1], xterms, xcounts)):
+            if terms:  # one posting '"SHORT":COUNT' a term: the JSON is made as it is collected
+                posting = f'"{short}":'
+                for lst, n in zip(map(postings.__getitem__, terms.split(" ")), counts.split(" "),
+                                  strict=True):
+                    lst.append(posting + n)
+    if not fields[0] and not fields[1]:
+        return None
+    entries = []
+    for term in sorted(fields[0].keys() | fields[1].keys()):
+        parts = [f'"{i}":{{{",".join(f[term])}}}' for i, f in enumerate(fields) if term in f]
+        # Terms are letters and digits (tokens()): no quote or backslash to escape.
+        name = f'"{term}"' if term.isascii() else _json(term)
+        entries.append(f'[{name},{{{",".join(parts)}}}]')
+    return f'teSearch.terms({bucket},"{letter}",[{",".join(entries)}]);\n'.encode()
+
+
+def shards_file(letters: dict[int, str], persons: str) -> bytes:
+    """`shards.js`: bucket -> the letters it has files for; the letters of persons-L.js."""
+    return js_call("shards", {str(b): letters[b] for b in sorted(letters)}, persons)
+
+
+def doc_file(doc: str, found: list[list[str]]) -> str:
+    """`docs/NAME.js`: the passages of one document."""
+    return f"teSearch.passages({_json(doc)}, {_json(found)});\n"
+
+
+def person_item(name: str, forms: list[str], href: str, docs: int) -> str:
+    """One person of `persons-L.js`: [name, other forms, page, number of documents]."""
+    return _json([name, forms, href, docs])
+
+
+def persons_file(letter: str, items: Iterable[str]) -> Iterator[str]:
+    """`persons-L.js`, piece by piece: the persons a word of whose names starts with L, one
+    person_item() each. The search page indexes the names of the letters a query needs with
+    MiniSearch when it needs them: lists rewrite cheaply when one document changes (one item
+    a person, kept by register.py), a serialised index would not, and names are a few words."""
+    yield f"teSearch.persons({_json(letter)},["
+    items, comma = iter(items), ""
+    while chunk := ",".join(itertools.islice(items, 1000)):  # few writes, little memory
+        yield comma + chunk
+        comma = ","
+    yield "]);\n"
+
+
+def serialised(ids: dict, lengths: dict, stored: dict, sums: list[int], index: dict,
+               fields: Iterable[str] = FIELDS) -> dict:
+    """A complete MiniSearch index as `toJSON()` gives it (serialisation version 2)."""
+    n = len(ids)
+    return {"documentCount": n, "nextId": max(map(int, ids), default=-1) + 1,
+            "documentIds": ids, "fieldIds": {f: i for i, f in enumerate(fields)},
+            "fieldLength": lengths, "averageFieldLength": [s / n if n else 0 for s in sums],
+            "storedFields": stored, "dirtCount": 0, "index": list(index.items()),
+            "serializationVersion": SERIALIZATION_VERSION}
+
+
+def page_scripts() -> list[str]:
+    """The scripts of the search page, in order."""
+    return [f"{SEARCH_DIR}/{LIBRARY_NAME}", f"{SEARCH_DIR}/{SCRIPT_NAME}",
+            f"{SEARCH_DIR}/shards.js"]
 
 
 def search_page(css: str) -> bytes:
@@ -170,10 +297,13 @@ def search_page(css: str) -> bytes:
         "<ol id=\"results\" class=\"results\"></ol>"
     )
     return site_page("Search", body, css, prefix="", body_class="page-search",
-                     scripts=[f"{SEARCH_DIR}/{SCRIPT_NAME}",
-                              f"{SEARCH_DIR}/docs.js", f"{SEARCH_DIR}/persons.js"])
+                     scripts=page_scripts())
 
 
-def script() -> bytes:
-    """The search page's script (static)."""
-    return (XSLT_DIR / SCRIPT_NAME).read_bytes()
+def static_files() -> Iterator[tuple[str, bytes]]:
+    """The search page's scripts (paths relative to `search/`): MiniSearch and search.js.
+    MiniSearch's source map is not shipped, so its reference goes."""
+    library = (XSLT_DIR / "vendor" / LIBRARY_NAME).read_bytes()
+    library = re.sub(rb"\n//# sourceMappingURL=\S+\s*$", b"\n", library)
+    yield LIBRARY_NAME, library
+    yield SCRIPT_NAME, (XSLT_DIR / SCRIPT_NAME).read_bytes()

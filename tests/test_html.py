@@ -26,6 +26,7 @@ from tei_edition.render import (
     render_document,
     render_paths,
 )
+from tei_edition.search import bucket_of
 from tei_edition.xmlio import parse_bytes, parse_file
 
 HERE = Path(__file__).parent
@@ -106,7 +107,7 @@ def letter(pages: dict[str, etree._Element]) -> etree._Element:
 
 # ---------------------------------------------------------------- site and validity
 
-SITE_FILES = [".tei-edition-register.json", "edition.css", "index.html", "persons", "search",
+SITE_FILES = [".tei-edition-register.sqlite", "edition.css", "index.html", "persons", "search",
               "search.html"]
 
 
@@ -760,32 +761,40 @@ def read_js_calls(path: Path, call: str) -> list:
     return json.loads(f"[{data[len(prefix):data.rstrip().rindex(')')]}]")
 
 
-def postings(site: Path, term: str) -> dict[int, int]:
-    """document number -> count of `term`, read from its shard as the search page reads it."""
-    shard, rows = read_js_calls(site / "search" / f"terms-{term[0]}.js", "terms")
-    assert shard == term[0]
-    found = {}
-    for doc, terms, counts in rows:
-        pairs = dict(zip(terms.split(), map(int, counts.split()), strict=True))
-        assert all(t.startswith(shard) for t in pairs)
-        if term in pairs:
-            found[doc] = pairs[term]
+def postings(site: Path, term: str) -> dict[str, dict[str, int]]:
+    """document name -> {field id: count of `term`}, read from the index files."""
+    letters, _ = read_js_calls(site / "search" / "shards.js", "shards")
+    found: dict[str, dict[str, int]] = {}
+    for bucket, held in letters.items():
+        _, part = read_js_calls(site / "search" / f"b{int(bucket):02d}.js", "bucket")
+        if term[0] not in held:
+            continue
+        b, letter, entries = read_js_calls(site / "search" / f"b{int(bucket):02d}-{term[0]}.js",
+                                           "terms")
+        assert (b, letter) == (int(bucket), term[0])
+        assert all(t.startswith(letter) for t, _ in entries)
+        for t, fields in entries:
+            if t == term:
+                for field, docs in fields.items():
+                    for short, n in docs.items():
+                        found.setdefault(part["documentIds"][short], {})[field] = n
     return found
 
 
 def test_search_index_finds_a_word_in_its_only_document(register_site: Path) -> None:
-    docs, shards = read_js_calls(register_site / "search" / "docs.js", "documents")
-    names = [d[0] for d in docs]
-    assert [names[i] for i in postings(register_site, "zanzibarite")] == ["talk-a"]
+    assert postings(register_site, "zanzibarite") == {"talk-a": {"1": 1}}
     # Accents are folded: the reader finds "Ŭiju" by typing "uiju".
-    assert [names[i] for i in postings(register_site, "uiju")] == ["talk-b"]
-    assert postings(register_site, "talk") == {0: 5, 1: 5}  # a word of both titles
-    assert sorted(shards) == sorted(p.name[6:-3] for p in (register_site / "search").glob("terms-*.js"))
+    assert postings(register_site, "uiju") == {"talk-b": {"1": 1}}
+    assert postings(register_site, "talk") == {"talk-a": {"0": 1}, "talk-b": {"0": 1}}  # titles
     doc, passages = read_js_calls(register_site / "search" / "docs" / "talk-a.js", "passages")
     assert doc == "talk-a"
     assert ["turn-1", "Kim", "We discuss zanzibarite."] in passages  # the passage and its id
-    persons = read_js_calls(register_site / "search" / "persons.js", "persons")[0]
-    assert ["Kim Il Sung", ["Kim Il-song", "Kim"], "persons/kim-ilsung.html", 2] in persons
+    kim = ["Kim Il Sung", ["Kim Il-song", "Kim"], "persons/kim-ilsung.html", 2]
+    for letter in "kis":  # in the file of each letter that a word of the names starts with
+        assert kim in read_js_calls(register_site / "search" / f"persons-{letter}.js",
+                                    "persons")[1]
+    assert kim not in read_js_calls(register_site / "search" / "persons-l.js", "persons")[1]
+    assert read_js_calls(register_site / "search" / "shards.js", "shards")[1] == "ciklrsw"
 
 
 def test_search_page_and_index_work_without_javascript(register_site: Path) -> None:
@@ -794,7 +803,7 @@ def test_search_page_and_index_work_without_javascript(register_site: Path) -> N
     assert form.get("action") == "search.html" and form.xpath(".//input[@name='q']")
     assert one(page, "//noscript") is not None  # says where to go instead, with links
     assert [s.get("src") for s in page.xpath("//script")] == [
-        "search/search.js", "search/docs.js", "search/persons.js"]
+        "search/minisearch.js", "search/search.js", "search/shards.js"]
     index = parse_html((register_site / "index.html").read_bytes())
     assert one(index, "//form[@role='search']").get("action") == "search.html"
     assert not index.xpath("//script")  # documents and index: no JavaScript at all
@@ -820,9 +829,13 @@ def test_register_rewrites_only_what_changed(tmp_path: Path, sheets: Stylesheets
     (src / "talk-b.xml").write_text(b.replace("Two.", "Two, and a new word: quetzal."), "utf-8")
     render_paths([src], out, sheets=sheets, registry=REGISTRY)
     changed = {p.relative_to(out).as_posix() for p in files if p.stat().st_mtime_ns != before[p]}
-    # The document's page, its passages, the shards its words touch; no person page.
-    assert "search/docs/talk-b.js" in changed and "search/terms-q.js" not in before
-    assert (out / "search" / "terms-q.js").is_file()
+    # The document's page, its passages, the files of its words' letters; no person page.
+    q = f"search/b{bucket_of('talk-b'):02d}-q.js"
+    assert "search/docs/talk-b.js" in changed and (out / q) not in before
+    assert (out / q).is_file()
+    assert not {c for c in changed if c.startswith("search/b")} - {
+        q, f"search/b{bucket_of('talk-b'):02d}-a.js", f"search/b{bucket_of('talk-b'):02d}-n.js",
+        f"search/b{bucket_of('talk-b'):02d}-w.js", f"search/b{bucket_of('talk-b'):02d}.js"}
     assert not {c for c in changed if c.startswith("persons/")} - {"persons/kim-ilsung.html"}
     assert (out / "persons" / "kim-ilsung.html").stat().st_mtime_ns == 1
     assert "search/docs/talk-a.js" not in changed and "search/search.js" not in changed

@@ -7,7 +7,8 @@
   turns and notes: the passages of render.passage_anchors, in the same order), U+E001 ends the
   speaker label of a turn, and U+E002 closes a passage (what follows, up to the next passage,
   is text outside passages: heads, lists, signatures). Every text node is followed by a space,
-  as words in different elements are different words ("Sinuiju" and its "Sinŭiju").
+  as words in different elements are different words ("Sinuiju" and its "Sinŭiju"), and its
+  spaces are normalised: the text has single spaces only.
 -->
 <xsl:stylesheet version="1.0"
     xmlns:xsl="http://www.w3.org/1999/XSL/Transform"
@@ -31,9 +32,14 @@
     <xsl:text>&#xE001;</xsl:text>
   </xsl:template>
 
+  <!-- Spaces normalised here, in C: search.py then only trims each passage. A text node
+       of spaces alone adds nothing, for the text before it already ended with a space. -->
   <xsl:template match="text()">
-    <xsl:value-of select="."/>
-    <xsl:text> </xsl:text>
+    <xsl:variable name="words" select="normalize-space(.)"/>
+    <xsl:if test="$words">
+      <xsl:value-of select="$words"/>
+      <xsl:text> </xsl:text>
+    </xsl:if>
   </xsl:template>
 
 </xsl:stylesheet>

@@ -1,46 +1,116 @@
-/* tei-edition search page. Reads the index that tei_edition/search.py writes into search/,
-   by <script> elements only: the one way a page opened from file:// may read other files.
+/* tei-edition search page. The index is MiniSearch's, serialised by tei_edition/search.py into
+   the files of search/ and read by <script> elements only: the one way a page opened from
+   file:// may read other files. This script loads the parts a query needs, joins them into
+   one serialised index and gives it to MiniSearch.loadJS: nothing is indexed here.
    Text reaches the page through textContent, never as HTML. */
-(function () {
+(function (root) {
   "use strict";
 
-  var state = { docs: [], shards: {}, persons: [], terms: {}, passages: {}, waiting: {} };
   var BASE = "search/";
-
-  // ------------------------------------------------------------ what the index files call
-  window.teSearch = {
-    documents: function (docs, shards) {
-      state.docs = docs;
-      shards.forEach(function (s) { state.shards[s] = true; });
-    },
-    persons: function (persons) { state.persons = persons; },
-    // Rows of [document, "term term …", "count count …"]: the postings are made here.
-    terms: function (shard, rows) {
-      var map = {};
-      rows.forEach(function (row) {
-        var terms = row[1].split(" "), counts = row[2].split(" ");
-        for (var i = 0; i < terms.length; i++) {
-          (map[terms[i]] || (map[terms[i]] = [])).push(row[0], +counts[i]);
-        }
-      });
-      state.terms[shard] = map;
-    },
-    passages: function (doc, passages) { state.passages[doc] = passages; }
+  var state = {
+    letters: {}, personLetters: "", buckets: {}, terms: {}, passages: {}, waiting: {},
+    persons: {}, personIndex: null, personsIndexed: "", index: null, indexed: ""
   };
 
   // ------------------------------------------------------------ text as the index has it
-  function normalise(text) {
-    return text.normalize("NFKD").replace(/\p{M}/gu, "").toLowerCase();
+  // The same terms as search.py's tokens(): letters and digits, accents folded, lower case,
+  // at most 40 characters. Terms come out of tokenize() finished, so that MiniSearch's field
+  // length (distinct tokens) is the number of distinct terms, as search.py counts it.
+  function tokenize(text) {
+    var words = text.normalize("NFKD").replace(/\p{M}/gu, "").toLowerCase()
+      .match(/[\p{L}\p{N}]+/gu) || [];
+    return words.map(function (t) { return t.slice(0, 40); });
   }
-  function tokens(text) {
-    return (normalise(text).match(/[\p{L}\p{N}]+/gu) || []).map(function (t) {
-      return t.slice(0, 40);
-    });
-  }
-  function shardOf(term) {
+  function same(term) { return term; }
+  function letterOf(term) {
     var c = term.charAt(0);
     return c >= "a" && c <= "z" ? c : c >= "0" && c <= "9" ? "0" : "_";
   }
+
+  // The options every index is loaded with (loadJS needs those it was written with).
+  var OPTIONS = {
+    fields: ["title", "text"], storeFields: ["title", "date", "href"],
+    tokenize: tokenize, processTerm: same
+  };
+  var PERSON_OPTIONS = {
+    fields: ["names"], storeFields: ["name", "href", "docs"],
+    tokenize: tokenize, processTerm: same
+  };
+  // Every word must match, as a word or the start of one; words of the title weigh double.
+  // Only when nothing matches are near misses (one letter in five) tried.
+  var EXACT = { combineWith: "AND", prefix: true, boost: { title: 2 } };
+  var FUZZY = { combineWith: "AND", prefix: true, fuzzy: 0.2, boost: { title: 2 } };
+
+  // The serialised index of every loaded bucket, with the terms of `letters`: what
+  // MiniSearch's toJSON() gives for those documents, less the terms of other letters.
+  function assemble(letters) {
+    var js = {
+      documentCount: 0, nextId: 0, documentIds: {}, fieldIds: { title: 0, text: 1 },
+      fieldLength: {}, averageFieldLength: [0, 0], storedFields: {}, dirtCount: 0,
+      index: [], serializationVersion: 2
+    };
+    var sums = [0, 0], merged = new Map();
+    Object.keys(state.buckets).forEach(function (b) {
+      var part = state.buckets[b];
+      js.documentCount += part.documentCount;
+      Object.assign(js.documentIds, part.documentIds);
+      Object.assign(js.fieldLength, part.fieldLength);
+      Object.assign(js.storedFields, part.storedFields);
+      Object.keys(part.documentIds).forEach(function (id) {
+        js.nextId = Math.max(js.nextId, +id + 1);
+      });
+      sums = sums.map(function (s, i) { return s + part.lengthSums[i]; });
+      letters.forEach(function (l) {
+        (state.terms[b + "-" + l] || []).forEach(function (entry) {
+          var have = merged.get(entry[0]);
+          if (!have) { merged.set(entry[0], Object.assign({}, entry[1])); return; }
+          Object.keys(entry[1]).forEach(function (f) {
+            have[f] = Object.assign({}, have[f], entry[1][f]);
+          });
+        });
+      });
+    });
+    js.averageFieldLength = sums.map(function (s) {
+      return js.documentCount ? s / js.documentCount : 0;
+    });
+    js.index = Array.from(merged);
+    return js;
+  }
+
+  // ------------------------------------------------------------ what the index files call
+  root.teSearch = {
+    shards: function (letters, persons) { state.letters = letters; state.personLetters = persons; },
+    bucket: function (b, part) { state.buckets[b] = part; },
+    terms: function (b, letter, entries) { state.terms[b + "-" + letter] = entries; },
+    persons: function (letter, list) { state.persons[letter] = list; },
+    passages: function (doc, passages) { state.passages[doc] = passages; },
+    // For the tests, which load a written index in node beside one MiniSearch builds.
+    tokenize: tokenize, options: OPTIONS, personOptions: PERSON_OPTIONS, exact: EXACT,
+    fuzzy: FUZZY, assemble: assemble, people: people
+  };
+  // The persons of the letters loaded so far ([name, other forms, page, documents] each; a
+  // person is in the file of every letter a word of their names starts with), indexed when
+  // a query needs a letter not indexed yet: a few words a person.
+  function people() {
+    var letters = Object.keys(state.persons).sort().join("");
+    if (!state.personIndex || letters !== state.personsIndexed) {
+      var seen = {}, all = [];
+      letters.split("").forEach(function (l) {
+        state.persons[l].forEach(function (p) {
+          if (seen[p[2]]) return;
+          seen[p[2]] = true;
+          all.push({ id: p[2], names: [p[0]].concat(p[1]).join(" "), name: p[0], href: p[2],
+                     docs: p[3] });
+        });
+      });
+      state.personIndex = new MiniSearch(PERSON_OPTIONS);
+      state.personIndex.addAll(all);
+      state.personsIndexed = letters;
+    }
+    return state.personIndex;
+  }
+
+  if (typeof document === "undefined") return;
 
   // ------------------------------------------------------------ loading index files
   function load(path, ready) {
@@ -62,50 +132,47 @@
     paths.forEach(function (p) { load(p, function () { if (--left === 0) ready(); }); });
   }
 
-  // ------------------------------------------------------------ ranking
-  // Every word of the query must occur in a document (as a word or the start of one); a
-  // document scores the sum of tf x idf of the terms that match, whole words counting double.
-  function rank(words) {
-    var n = state.docs.length, scores = null;
-    words.forEach(function (word) {
-      var terms = state.terms[shardOf(word)] || {}, these = {};
-      Object.keys(terms).forEach(function (term) {
-        if (term.lastIndexOf(word, 0) !== 0) return;
-        var postings = terms[term], df = postings.length / 2;
-        var weight = Math.log(1 + n / df) * (term === word ? 2 : 1);
-        for (var i = 0; i < postings.length; i += 2) {
-          these[postings[i]] = (these[postings[i]] || 0) + postings[i + 1] * weight;
-        }
+  // The files a query's letters need: every bucket's documents, each bucket's terms of those
+  // letters where it has any.
+  function files(letters) {
+    var paths = [];
+    Object.keys(state.letters).forEach(function (b) {
+      var name = "b" + (b.length < 2 ? "0" + b : b);
+      paths.push(name + ".js");
+      letters.forEach(function (l) {
+        if (state.letters[b].indexOf(l) >= 0) paths.push(name + "-" + l + ".js");
       });
-      if (scores === null) { scores = these; return; }
-      var both = {};
-      Object.keys(scores).forEach(function (d) { if (d in these) both[d] = scores[d] + these[d]; });
-      scores = both;
     });
-    return Object.keys(scores || {}).map(Number).sort(function (a, b) {
-      return scores[b] - scores[a] || a - b;
+    letters.forEach(function (l) {
+      if (state.personLetters.indexOf(l) >= 0) paths.push("persons-" + l + ".js");
     });
+    return paths;
   }
 
-  function matches(text, words) {
-    var found = 0, have = tokens(text);
-    words.forEach(function (w) {
-      if (have.some(function (t) { return t.lastIndexOf(w, 0) === 0; })) found++;
+  // One MiniSearch for all letters loaded so far, made again when a query needs a new one.
+  function documents(letters) {
+    letters.forEach(function (l) {
+      if (state.indexed.indexOf(l) < 0) { state.indexed += l; state.index = null; }
     });
-    return found;
+    if (!state.index) state.index = MiniSearch.loadJS(assemble(state.indexed.split("")), OPTIONS);
+    return state.index;
   }
 
-  // The passage of a document that holds most of the words (the first of the best).
-  function bestPassage(name, words) {
+  // ------------------------------------------------------------ passages and excerpts
+  function hits(text, terms) {
+    return tokenize(text).filter(function (t) { return terms.indexOf(t) >= 0; }).length;
+  }
+
+  // The passage of a document that holds most of the matched terms (the first of the best).
+  function bestPassage(name, terms) {
     var best = null, score = 0;
     (state.passages[name] || []).forEach(function (p) {
-      var s = matches(p[1] + " " + p[2], words);
+      var s = hits(p[1] + " " + p[2], terms);
       if (s > score) { best = p; score = s; }
     });
     return best;
   }
 
-  // ------------------------------------------------------------ showing results
   function el(tag, cls, text) {
     var e = document.createElement(tag);
     if (cls) e.className = cls;
@@ -113,16 +180,11 @@
     return e;
   }
 
-  // Some thirty words around the first match, the matching words in <mark>.
-  function excerpt(text, words) {
-    var parts = text.split(/(\s+)/), first = -1;
-    var hit = parts.map(function (part) {
-      var t = tokens(part);
-      return t.some(function (x) {
-        return words.some(function (w) { return x.lastIndexOf(w, 0) === 0; });
-      });
-    });
-    first = hit.indexOf(true);
+  // Some sixty words around the first match, the matching words in <mark>.
+  function excerpt(text, terms) {
+    var parts = text.split(/(\s+)/);
+    var hit = parts.map(function (part) { return hits(part, terms) > 0; });
+    var first = hit.indexOf(true);
     var from = Math.max(0, first - 24), to = Math.min(parts.length, Math.max(first, 0) + 36);
     var p = el("p", "excerpt");
     if (from > 0) p.appendChild(document.createTextNode("… "));
@@ -133,41 +195,40 @@
     return p;
   }
 
-  function showPersons(words) {
+  // ------------------------------------------------------------ showing results
+  function showPersons(query) {
     var box = document.getElementById("person-results"), list = box.querySelector("ul");
+    var index = people();
     list.textContent = "";
-    var found = state.persons.filter(function (p) {
-      return matches([p[0]].concat(p[1]).join(" "), words) === words.length;
-    }).slice(0, 20);
+    var found = index && query ? index.search(query, EXACT).slice(0, 20) : [];
     found.forEach(function (p) {
-      var li = el("li"), a = el("a", "person", p[0]);
-      a.href = p[2];
+      var li = el("li"), a = el("a", "person", p.name);
+      a.href = p.href;
       li.appendChild(a);
       li.appendChild(document.createTextNode(
-        p[3] === 1 ? " (1 document)" : " (" + p[3] + " documents)"));
+        p.docs === 1 ? " (1 document)" : " (" + p.docs + " documents)"));
       list.appendChild(li);
     });
     box.hidden = found.length === 0;
     return found.length;
   }
 
-  function showDocuments(order, words) {
+  function showDocuments(results) {
     var list = document.getElementById("results");
     list.textContent = "";
-    order.slice(0, 50).forEach(function (i, k) {
-      var d = state.docs[i], li = el("li", "result"), a = el("a", "result-title", d[1]);
-      a.href = d[3];
+    results.slice(0, 50).forEach(function (r, k) {
+      var li = el("li", "result"), a = el("a", "result-title", r.title);
+      a.href = r.href;
       li.appendChild(a);
-      if (d[2]) li.appendChild(el("span", "date", " " + d[2].slice(0, 10)));
+      if (r.date) li.appendChild(el("span", "date", " " + r.date.slice(0, 10)));
       list.appendChild(li);
       if (k < 20) {
-        load("docs/" + encodeURIComponent(d[0]) + ".js", function () {
-          var p = bestPassage(d[0], words);
+        load("docs/" + encodeURIComponent(r.id) + ".js", function () {
+          var p = bestPassage(r.id, r.terms);
           if (!p) return;
-          if (p[0]) a.href = d[3] + "#" + p[0];
-          var where = el("p", "passage-label", p[1] ? p[1] + ":" : "");
-          if (p[1]) li.appendChild(where);
-          li.appendChild(excerpt(p[2], words));
+          if (p[0]) a.href = r.href + "#" + p[0];
+          if (p[1]) li.appendChild(el("p", "passage-label", p[1] + ":"));
+          li.appendChild(excerpt(p[2], r.terms));
         });
       }
     });
@@ -175,30 +236,32 @@
 
   var current = 0;
   function run(query) {
-    var words = tokens(query), ticket = ++current;
+    var words = tokenize(query), ticket = ++current;
     var status = document.getElementById("status");
     if (!words.length) {
       status.textContent = "";
-      showPersons([]);
+      showPersons("");
       document.getElementById("results").textContent = "";
       return;
     }
-    var shards = words.map(shardOf).filter(function (s, i, all) {
-      return state.shards[s] && all.indexOf(s) === i;
+    var letters = words.map(letterOf).filter(function (l, i, all) {
+      return all.indexOf(l) === i;
     });
-    loadAll(shards.map(function (s) { return "terms-" + s + ".js"; }), function () {
+    loadAll(files(letters), function () {
       if (ticket !== current) return;  // a newer query was typed meanwhile
-      var people = showPersons(words), order = rank(words);
-      showDocuments(order, words);
-      status.textContent = order.length + (order.length === 1 ? " document" : " documents") +
-        (people ? ", " + people + (people === 1 ? " person" : " persons") : "") + ".";
+      var index = documents(letters);
+      var results = index.search(query, EXACT);
+      if (!results.length) results = index.search(query, FUZZY);
+      var persons = showPersons(query);
+      showDocuments(results);
+      status.textContent = results.length + (results.length === 1 ? " document" : " documents") +
+        (persons ? ", " + persons + (persons === 1 ? " person" : " persons") : "") + ".";
     });
   }
 
   document.addEventListener("DOMContentLoaded", function () {
     var input = document.getElementById("q"), timer = null;
-    var form = input.form;
-    form.addEventListener("submit", function (e) { e.preventDefault(); run(input.value); });
+    input.form.addEventListener("submit", function (e) { e.preventDefault(); run(input.value); });
     input.addEventListener("input", function () {
       clearTimeout(timer);
       timer = setTimeout(function () { run(input.value); }, 150);
@@ -207,4 +270,4 @@
     if (q) { input.value = q; run(q); }
     input.focus();
   });
-})();
+})(typeof window !== "undefined" ? window : globalThis);
