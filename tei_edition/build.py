@@ -24,6 +24,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import hashlib
+import itertools
 import json
 import os
 import stat
@@ -65,7 +66,7 @@ from .buildstate import (
 from .config import Config
 from .diagnostics import Diagnostic, Exit, has_errors, is_io_error
 from .readers.hints import HINTS_SUFFIX
-from .sources import by_output_name, collision_diagnostic, list_sources
+from .sources import collision_diagnostic, list_sources
 from .textio import SourceError, read_source_bytes
 from .xmlio import XMLInputError, parse_bytes, parse_file, read_limited, sync_written, write_atomic
 
@@ -545,17 +546,23 @@ class _Plan:
     jobs: int = 0  # documents sent to a worker
 
 
-def _plan_orphans(ctx: _Context, names: set[str], todo: _Plan) -> Iterator[_Job | DocResult]:
-    """TEI files and pages that no source produces: kept ones are published, the others
-    removed (or left with --keep-orphans, unpublished). In a shard, only its own share."""
-    for file_name in document_output_names(ctx.encoded):
-        stem = file_name[:-len(".xml")]
-        if stem in names or (ctx.share and not ctx.share.holds(stem)):
+def _plan_orphans(ctx: _Context, names: Iterable[str], todo: _Plan
+                  ) -> Iterator[_Job | DocResult]:
+    """TEI files and pages that no source produces (`names`: the sources' output names, in
+    order): kept ones are published, the others removed (or left with --keep-orphans,
+    unpublished). In a shard, only its own share."""
+    sources = iter(names)
+    source = next(sources, None)
+    # by name, as the sources are ("a-b.xml" sorts before "a.xml", "a-b" after "a")
+    for stem in sorted(n[:-len(".xml")] for n in document_output_names(ctx.encoded)):
+        file_name = f"{stem}.xml"
+        while source is not None and source < stem:  # both in order: one walk, no set
+            source = next(sources, None)
+        if stem == source or (ctx.share and not ctx.share.holds(stem)):
             continue
         xml = ctx.encoded / file_name
         if ctx.config.keeps_orphan(xml.name):
             yield _plan_kept(ctx, xml.stem)
-            names.add(xml.stem)
             ctx.kept.add(xml.stem)
         elif ctx.keep_orphans:
             todo.notes.append(Diagnostic(str(xml), 0, 0, "warning", "orphan",
@@ -570,7 +577,7 @@ def _plan_orphans(ctx: _Context, names: set[str], todo: _Plan) -> Iterator[_Job 
         return
     # pages the last build published for documents that are gone (their TEI file may have
     # been removed by hand)
-    for name in sorted(set(ctx.leftover) - names):
+    for name in sorted(set(ctx.leftover) - ctx.kept):
         with contextlib.suppress(OSError):  # a page that stays is unlisted all the same
             _remove_file(ctx.site / f"{name}.html")
 
@@ -586,34 +593,46 @@ def _site_pages() -> frozenset[str]:
 _Entry = tuple[object, object, object]  # a cache row: decoded JSON, date, listed
 
 
-def _in_cache_order(cache: BuildCache, names: list[str], ctx: _Context
-                    ) -> Iterator[tuple[str, _Entry | None]]:
-    """Each of the sorted `names` with its cache entry, read alongside the cache's rows
-    (both in name order: one pass, never the whole cache in memory). Cached names without a
-    source go to ctx.leftover."""
+def _in_cache_order(cache: BuildCache, groups: Iterable[tuple[str, list[str]]], ctx: _Context
+                    ) -> Iterator[tuple[tuple[str, list[str]], _Entry | None]]:
+    """Each source group, in name order, with its cache entry, read alongside the cache's
+    rows (both in name order: one pass, never the whole cache in memory). Cached names
+    without a source go to ctx.leftover."""
     rows = cache.entries()
     row = next(rows, None)
-    for name in names:
+    for group in groups:
+        name = group[0]
         while row is not None and row[0] < name:
             ctx.leftover[row[0]] = cache.decode(*row[1:])
             row = next(rows, None)
         if row is not None and row[0] == name:
-            yield name, row[1:]
+            yield group, row[1:]
             row = next(rows, None)
         else:
-            yield name, None
+            yield group, None
     while row is not None:
         ctx.leftover[row[0]] = cache.decode(*row[1:])
         row = next(rows, None)
 
 
+def _stem(path: str) -> str:
+    """The output name of a source path (NAME.txt -> NAME)."""
+    return os.path.splitext(os.path.basename(path))[0]
+
+
+def _by_name(paths: list[str]) -> Iterator[tuple[str, list[str]]]:
+    """The sources grouped by output name, in name order: a sort and a walk, not a map of
+    every name (a group of two or more is a collision)."""
+    paths.sort(key=_stem)  # stable: the paths of one name stay in path order
+    return ((name, list(group)) for name, group in itertools.groupby(paths, key=_stem))
+
+
 def plan(ctx: _Context, todo: _Plan) -> Iterator[_Job | DocResult]:
     """Decide what to do for each source and each orphan, one document at a time."""
-    groups = by_output_name(list_sources(ctx.root / "sources"))
+    paths = list_sources(ctx.root / "sources")
     reserved = _site_pages()
-    names = sorted(n for n in groups if ctx.share is None or ctx.share.holds(n))
-    for name, entry in _in_cache_order(ctx.cache, names, ctx):
-        group = groups[name]
+    groups = ((n, g) for n, g in _by_name(paths) if ctx.share is None or ctx.share.holds(n))
+    for (name, group), entry in _in_cache_order(ctx.cache, groups, ctx):
         if len(group) == 1 and name not in reserved and entry is not None and not ctx.force:
             found = _untouched(ctx, name, group[0], entry)
             if found is not None:
@@ -633,7 +652,7 @@ def plan(ctx: _Context, todo: _Plan) -> Iterator[_Job | DocResult]:
                 refreshed=state is not None)
         else:
             yield _plan_source(ctx, name, group[0], state)
-    yield from _plan_orphans(ctx, set(groups), todo)
+    yield from _plan_orphans(ctx, (n for n, _ in itertools.groupby(map(_stem, paths))), todo)
 
 
 def _execute(steps: Iterable[_Job | DocResult], workers: int, todo: _Plan

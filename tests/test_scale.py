@@ -188,3 +188,27 @@ def test_a_build_with_nothing_to_do_reads_no_document(
     os.utime(src)
     assert run_console(capsys, "build", project, "-q", "-j", "1")[0] == 0
     assert src.name in read
+
+
+def test_names_that_sort_apart_from_their_files_are_matched(
+        capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    """Sources and TEI files are walked side by side in name order, which is not the order
+    of their file names ('a-b' sorts after 'a', 'a-b.xml' before 'a.xml'): a collision, a
+    document and an orphan with such names are each found."""
+    project = copy_sources(tmp_path, NAMES[:1])
+    src = next((project / "sources").iterdir())
+    for name in ("a.txt", "a-b.txt", "a.b.txt", "a.md"):
+        shutil.copyfile(src, project / "sources" / name)
+    src.unlink()
+    status, out = run_console(capsys, "build", project, "-j", "1")
+    assert status == 1, out  # a.txt and a.md would both become a.xml
+    assert "a.txt and " in out and "[collision]" in out
+    assert {p.name for p in (project / "encoded").glob("*.xml")} >= {"a-b.xml", "a.b.xml"}
+    assert not (project / "encoded" / "a.xml").exists()
+    (project / "sources" / "a.md").unlink()
+    shutil.copyfile(project / "encoded" / "a-b.xml", project / "encoded" / "a-c.xml")
+    status, out = run_console(capsys, "build", project, "-j", "1")
+    assert status == 0, out
+    assert "1 converted, 2 unchanged" in out and "1 orphan(s) removed" in out, out
+    assert {p.name for p in (project / "encoded").glob("*.xml")} == {
+        "a-b.xml", "a.b.xml", "a.xml", "corpus.xml"}
