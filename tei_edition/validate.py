@@ -11,21 +11,18 @@ libxml2's terse messages are replaced by explanations computed from the grammar
 
 from __future__ import annotations
 
-import contextlib
 import os
-import pickle
 import re
 import shutil
-import signal
 import stat
 import subprocess
 import sys
 from collections import Counter
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import NoReturn
+from typing import TYPE_CHECKING
 
 from lxml import etree
 
@@ -36,6 +33,10 @@ from .schema.explain import Explainer, Problem, show
 from .schema.grammar import Grammar, clark_element_name
 from .schemarefs import SchemaReferenceError, check_schema
 from .xmlio import XMLInputError, parse_file
+
+if TYPE_CHECKING:  # concurrent.futures and multiprocessing: for parallel runs only
+    from concurrent.futures import Future
+    from multiprocessing.queues import Queue
 
 ENGINES = ("lxml", "jing")
 _TEI_CORPUS = f"{{{content_rules.TEI}}}teiCorpus"
@@ -515,16 +516,15 @@ class Validator:
     def validate(self, paths: Sequence[str | os.PathLike[str]],
                  jobs: int | None = None) -> ValidationReport:
         """Validate files and folders (their *.xml): the schema, then the content rules.
-        Large runs with the lxml engine are split over `jobs` processes (default: cores):
-        this one and forked copies of it on Linux, a process pool elsewhere."""
+        Large runs with the lxml engine are split over a pool of `jobs` processes
+        (default: the number of cores)."""
         report = ValidationReport()
         try:
             files = _with_parts(collect_files(paths))
             report.files = [str(f) for f in files]
             workers = min(jobs or os.cpu_count() or 1, len(files) // PARALLEL_MIN_FILES)
             if workers > 1 and isinstance(self.engine, _LxmlEngine):
-                diags = (self._check_forked(files, workers) if _can_fork() else
-                         self._check_parallel(files, workers))
+                diags = self._check_parallel(files, workers)
             else:
                 diags = self.check(files)
         except UsageError as exc:
@@ -639,102 +639,96 @@ class Validator:
             diags += _rule_diagnostics(doc)
         return diags
 
-    def _check_forked(self, files: Sequence[Path], workers: int) -> list[Diagnostic]:
-        """The run shared by this process and `workers - 1` forked copies of it, the
-        schema compiled and every module loaded: no pool to start, feed or stop. Each
-        process takes the next chunk of files when it is free; a copy sends its diagnostics
-        back at the end, and whatever a copy does not send back (it failed, it was killed)
-        is checked here afterwards, so the report is the one a serial run makes."""
-        chunks = _chunks(files, workers)
-        queue_r, queue_w = os.pipe()
-        try:
-            os.write(queue_w, b"".join(i.to_bytes(4, "little") for i in range(len(chunks))))
-        finally:
-            os.close(queue_w)  # before any fork: the readers see the end of the queue
-        children: list[tuple[int, int]] = []  # (pid, read end of its result pipe)
-        done: dict[int, list[Diagnostic]] = {}
-        try:
-            for _ in range(workers - 1):
-                result_r, result_w = os.pipe()
-                try:
-                    pid = os.fork()
-                except OSError:  # no more processes: this one does the work
-                    os.close(result_r)
-                    os.close(result_w)
-                    break
-                if pid == 0:  # the copy
-                    try:
-                        os.close(result_r)
-                        self._forked_child(chunks, queue_r, result_w)
-                    finally:  # never back into the caller's code, whatever happened
-                        os._exit(1)
-                os.close(result_w)
-                children.append((pid, result_r))
-            done.update(self._take_chunks(chunks, queue_r))
-            while children:
-                done.update(_child_results(*children[-1]))
-                children.pop()
-        finally:
-            os.close(queue_r)
-            for pid, result_r in children:  # interrupted: the copies are not needed any more
-                with contextlib.suppress(OSError):
-                    os.close(result_r)
-                _stop(pid)
-        for i, chunk in enumerate(chunks):
-            if i not in done:
-                done[i] = self.check(chunk)
-        return [d for i in range(len(chunks)) for d in done[i]]
-
-    def _take_chunks(self, chunks: list[Sequence[Path]],
-                     queue: int) -> Iterator[tuple[int, list[Diagnostic]]]:
-        """Check the chunks whose numbers this process reads from the queue (a read of
-        4 bytes from a pipe is atomic: no two processes get the same number)."""
-        while len(taken := os.read(queue, 4)) == 4:
-            i = int.from_bytes(taken, "little")
-            yield i, self.check(chunks[i])
-
-    def _forked_child(self, chunks: list[Sequence[Path]], queue: int, out: int) -> NoReturn:
-        """The work of a forked copy: its chunks' diagnostics, pickled to `out`. It leaves
-        with os._exit, so that nothing of the parent's (atexit handlers, buffered output)
-        runs twice; on any failure it sends nothing and the parent checks its chunks."""
-        status = 1
-        try:
-            payload = pickle.dumps(dict(self._take_chunks(chunks, queue)))
-            with os.fdopen(out, "wb") as stream:
-                stream.write(payload)
-            status = 0
-        finally:
-            os._exit(status)
-
     def _check_parallel(self, files: Sequence[Path], workers: int) -> list[Diagnostic]:
+        """The files checked by this process and a pool of `workers - 1` more. Each takes
+        the next chunk from a shared queue when it is free and keeps its diagnostics; a
+        worker sends them back once, at the end. Forked workers (Linux, one thread) inherit
+        this validator with its schema compiled; elsewhere the initializer compiles one per
+        worker. Should a worker die, the chunks it left unreported are checked here, with a
+        warning."""
         import multiprocessing
         from concurrent.futures import ProcessPoolExecutor
 
         global _WORKER
-        # Small chunks, taken in turn as the workers are free: files differ in size, and
-        # with a few large chunks one worker is left with the last one while the other
-        # waits. Paths travel as str, the cheapest to send.
-        size = max(8, -(-len(files) // (workers * 12)))
-        chunks = [[str(f) for f in files[i:i + size]] for i in range(0, len(files), size)]
-        # A forked worker inherits this validator, its schema compiled: the initializer
-        # only compiles one where the worker starts afresh (spawn, forkserver).
-        context = multiprocessing.get_context()
+        chunks = _chunks(files, workers)
+        context = multiprocessing.get_context("fork" if _can_fork() else "spawn")
         _WORKER = self if context.get_start_method() == "fork" else None
+        todo = context.Queue()
+        pool = ProcessPoolExecutor(workers - 1, mp_context=context, initializer=_init_worker,
+                                   initargs=(str(self.schema_path), self.rules, todo))
         try:
-            with ProcessPoolExecutor(workers, mp_context=context, initializer=_init_worker,
-                                     initargs=(str(self.schema_path), self.rules)) as pool:
-                results = list(pool.map(_check_chunk, chunks))
+            # Paths travel as str, the cheapest to send.
+            tasks = [[str(f) for f in chunk] for chunk in chunks]
+            futures = [pool.submit(_take_chunks, tasks) for _ in range(workers - 1)]
+            # Filled once the workers are forked: the queue's thread must not be copied.
+            for i in [*range(len(chunks)), *[None] * workers]:  # a None ends each taker
+                todo.put(i)
+            done = self._share(chunks, todo, futures)
+            for future in futures:
+                reported = _outcome(future)
+                if isinstance(reported, Diagnostic):  # a usage error in a worker
+                    raise UsageError(reported)
+                done.update(reported or {})
         finally:
+            pool.shutdown()
+            # Its thread has written every number into the pipe already (they fit, see
+            # _MAX_CHUNKS): joined at once, it leaves this process with one thread, which
+            # the next run's fork needs.
+            todo.close()
+            todo.join_thread()
             _WORKER = None
-        diags: list[Diagnostic] = []
-        for outcome in results:
-            if isinstance(outcome, Diagnostic):  # a usage error in a worker
-                raise UsageError(outcome)
-            diags += outcome
+        lost = [i for i in range(len(chunks)) if i not in done]
+        for i in lost:  # a worker died (or was killed) before reporting them
+            done[i] = self.check(chunks[i])
+        diags = [d for i in range(len(chunks)) for d in done[i]]
+        if lost:
+            diags.append(Diagnostic(
+                "validate", 0, 0, "warning", "worker-lost",
+                f"a validation process ended unexpectedly; the {len(lost)} chunk(s) of "
+                "files it had not reported were checked in the main process"))
         return diags
 
+    def _share(self, chunks: list[Sequence[Path]], todo: Queue,
+               futures: list[Future]) -> dict[int, list[Diagnostic]]:
+        """This process's share of a parallel run: the chunks it takes from the queue
+        until its None. A worker that dies with the queue's lock in hand would leave it
+        waiting for ever: it looks up from the queue now and then, and stops when the pool
+        is broken."""
+        import queue
+        from concurrent.futures.process import BrokenProcessPool
 
-#: At most this many chunks in a forked run: their numbers (4 bytes each) fill one page.
+        done: dict[int, list[Diagnostic]] = {}
+        while True:
+            try:
+                i = todo.get(timeout=_QUEUE_PATIENCE)
+            except queue.Empty:
+                if any(f.done() and isinstance(f.exception(), BrokenProcessPool)
+                       for f in futures):
+                    return done  # what is left is checked afterwards
+                continue
+            if i is None:
+                return done
+            done[i] = self.check(chunks[i])
+
+
+#: Seconds this process waits for the queue of chunks before it checks that the workers
+#: are alive (taking a chunk number takes microseconds).
+_QUEUE_PATIENCE = 1.0
+
+
+def _outcome(future: Future) -> dict[int, list[Diagnostic]] | Diagnostic | None:
+    """What a worker reported; None when it died first (the pool is broken:
+    concurrent.futures tells, instead of leaving the run waiting)."""
+    from concurrent.futures.process import BrokenProcessPool
+
+    try:
+        return future.result()
+    except BrokenProcessPool:
+        return None
+
+
+#: At most this many chunks in a parallel run: their numbers fit in the pipe of the queue
+#: (64 KiB; ~15 bytes each, pickled), so that putting them never waits for a reader.
 _MAX_CHUNKS = 1024
 
 
@@ -752,55 +746,39 @@ def _chunks(files: Sequence[Path], workers: int) -> list[Sequence[Path]]:
 
 
 def _can_fork() -> bool:
-    """True where a run may fork copies of this process: Linux (macOS advises against fork),
-    and no other thread, which a fork would leave half-way in the copy."""
+    """True where a pool may fork its workers from this process: Linux (macOS advises
+    against fork), and no other thread, which a fork would leave half-way in the copy."""
     import threading
 
     return sys.platform.startswith("linux") and threading.active_count() == 1
 
 
-def _child_results(pid: int, result: int) -> dict[int, list[Diagnostic]]:
-    """What a forked copy sent back (nothing when it failed), once it has ended."""
-    with os.fdopen(result, "rb") as stream:
-        payload = stream.read()
-    try:
-        _, status = os.waitpid(pid, 0)
-    except ChildProcessError:  # reaped already (SIGCHLD ignored): the payload tells
-        status = 0
-    if status != 0 or not payload:
-        return {}
-    try:  # a copy killed while writing left half a pickle, which does not load
-        return pickle.loads(payload)
-    except Exception:
-        return {}
-
-
-def _stop(pid: int) -> None:
-    """End a forked copy and wait for it (no zombie is left)."""
-    with contextlib.suppress(OSError):
-        os.kill(pid, signal.SIGKILL)
-    with contextlib.suppress(OSError):
-        os.waitpid(pid, 0)
-
-
 # One compiled validator per worker process of a parallel run: inherited from the parent
 # (fork) or made by the initializer. Compiling per chunk would repeat the compilation.
 _WORKER: Validator | None = None
+#: The queue of chunk numbers a worker takes its work from.
+_TODO: Queue | None = None
 
 
-def _init_worker(schema: str, rules: bool) -> None:
-    global _WORKER
+def _init_worker(schema: str, rules: bool, todo: Queue) -> None:
+    global _WORKER, _TODO
+    _TODO = todo
     if _WORKER is not None and str(_WORKER.schema_path) == schema and _WORKER.rules == rules:
         return
     _WORKER = Validator(schema, "lxml", rules)
 
 
-def _check_chunk(files: list[str]) -> list[Diagnostic] | Diagnostic:
-    assert _WORKER is not None
+def _take_chunks(chunks: list[list[str]]) -> dict[int, list[Diagnostic]] | Diagnostic:
+    """A worker's share of a run: the chunks it takes from the queue until its None, each
+    with its diagnostics (sent back at the end, once)."""
+    assert _WORKER is not None and _TODO is not None
+    done: dict[int, list[Diagnostic]] = {}
     try:
-        return _WORKER.check([Path(f) for f in files])
+        while (i := _TODO.get()) is not None:
+            done[i] = _WORKER.check([Path(f) for f in chunks[i]])
     except UsageError as exc:  # returned, not raised: it must cross the process boundary
         return exc.diagnostic
+    return done
 
 
 def _usage_report(exc: UsageError) -> ValidationReport:
