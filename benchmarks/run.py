@@ -34,6 +34,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from render import load_average  # noqa: E402  (benchmarks/render.py, beside this script)
+from startup import startup_lines  # noqa: E402  (benchmarks/startup.py)
 
 from tei_edition import __version__  # noqa: E402
 from tei_edition.build import build  # noqa: E402
@@ -284,7 +285,8 @@ def main() -> None:
         f"| floor | {per_floor * 1000:.3f} | 1.0 |",
         f"| reference: the build's file writes | {t_writes / n * 1000:.3f} | "
         f"{t_writes / t_floor:.1f} |", "",
-        *word_lines(word),
+        *word_lines(word), "",
+        *startup_lines(args.work),
     ]
     if args.scale:
         from scale import report as scale_report

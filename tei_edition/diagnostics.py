@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass
 from enum import IntEnum
-
-from lxml import etree
 
 FORMATS = ("text", "json", "junit", "github")
 
@@ -50,6 +47,8 @@ def has_errors(diags: Iterable[Diagnostic]) -> bool:
 def render(diags: Sequence[Diagnostic], fmt: str, files: Sequence[str] = ()) -> str:
     """Render diagnostics in one of FORMATS; `files` lists every file checked (for junit)."""
     if fmt == "json":
+        import json  # a machine format: not at every start-up
+
         return json.dumps([asdict(d) for d in diags], ensure_ascii=False, indent=2)
     if fmt == "github":
         return "\n".join(_github(d) for d in diags)
@@ -73,6 +72,8 @@ def _github(d: Diagnostic) -> str:
 
 
 def _junit(diags: Sequence[Diagnostic], files: Sequence[str]) -> str:
+    from lxml import etree  # --help and --version need no XML library
+
     names = list(dict.fromkeys([*files, *(d.file for d in diags)]))
     errors = [d for d in diags if d.severity == "error"]
     suite = etree.Element(

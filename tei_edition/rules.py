@@ -14,7 +14,6 @@ files must stay far cheaper than one jing run.
 from __future__ import annotations
 
 import calendar
-import difflib
 import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -297,6 +296,8 @@ Rule = Callable[[Doc], Iterable[Finding]]
 
 
 def _suggest(word: str, choices: Iterable[str]) -> str:
+    import difflib  # only for a pointer that points nowhere: not at start-up
+
     close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
     return f'; did you mean "#{close[0]}"?' if close else ""
 

@@ -12,7 +12,6 @@ import contextlib
 import functools
 import os
 import stat
-import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -190,6 +189,8 @@ def write_atomic(path: str | os.PathLike[str], data: bytes | Iterable[bytes], *,
     `durable=False` and call `sync_written` once at the end (an fsync per file costs more
     than converting the document).
     """
+    import tempfile  # only where something is written: `validate` does not pay for it
+
     target = Path(path)
     mode = _new_file_mode(target)
     try:

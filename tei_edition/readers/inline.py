@@ -9,7 +9,6 @@ goes through the text rules (□ boxes, line breaks, dates).
 from __future__ import annotations
 
 import bisect
-import difflib
 import re
 import unicodedata
 from collections.abc import Callable, Iterable
@@ -409,6 +408,8 @@ def _letters(text: str) -> str:
 def _similarity(a: str, b: str, at_least: float = 0.0) -> float:
     """difflib's ratio of the names' letters; 0 when it cannot exceed `at_least` (the
     cheap upper bounds rule most candidates out before the full comparison)."""
+    import difflib  # a few documents compare names: not at start-up
+
     ka, kb = _letters(a), _letters(b)
     if not ka or not kb:
         return 0.0

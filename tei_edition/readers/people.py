@@ -6,8 +6,6 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from anyascii import anyascii
-
 from ..config import AUTHORITIES, KnownPerson
 from ..model import AliasRef, Field, Inline, LineBreak, Person, PersonRef, Supplied, Text, Variant
 from .inline import fold, plain_text, split_text, whole_word
@@ -47,6 +45,10 @@ def _ascii_token(token: str, whole_name: bool) -> str:
     """One word in ASCII. A name written in Chinese characters or Hangul as one word puts
     the family name first, one syllable: it is split off as in a romanised name
     ("김일성" -> "Gim IlSeong", like "Kim Il-song")."""
+    if token.isascii():  # most names: anyascii (and the tables it reads) is not needed
+        return token
+    from anyascii import anyascii
+
     syllables = [c for c in token if c.isalpha()]
     if whole_name and len(syllables) >= 2 and all(_is_syllabic(c) for c in syllables):
         return anyascii(syllables[0]) + " " + anyascii("".join(syllables[1:]))

@@ -6,7 +6,10 @@ import tomllib
 import unicodedata
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
-from importlib import resources
+from pathlib import Path
+
+#: The packaged word lists.
+VOCABULARY_FILE = Path(__file__).parent.parent / "data" / "vocabulary.toml"
 
 
 @dataclass(frozen=True)
@@ -54,9 +57,9 @@ def fold(text: str) -> str:
 @lru_cache(maxsize=1)
 def load_vocabulary() -> Vocabulary:
     """Read the packaged vocabulary (cached: it is immutable)."""
-    raw = tomllib.loads(
-        resources.files("tei_edition").joinpath("data/vocabulary.toml").read_text("utf-8")
-    )
+    # Beside the package, as the schema is (schema_file): importlib.resources would cost
+    # its import and a resource reader at every start-up for the same path.
+    raw = tomllib.loads(VOCABULARY_FILE.read_text("utf-8"))
 
     def low(key: str) -> list[str]:
         # Folded like the text they are compared with (lower case, no accents).
