@@ -21,14 +21,15 @@ builds the rest from them, which is then the same as one build of everything.
 
 from __future__ import annotations
 
+import array
 import contextlib
 import functools
 import hashlib
 import itertools
 import json
 import os
+import pickle
 import stat
-import sys
 import tempfile
 import time
 from collections import deque
@@ -84,7 +85,9 @@ class DocResult:
     diagnostics: list[Diagnostic] = field(default_factory=list)
     date: str = ""  # the sort date, for the index page
     index_row: str | None = None  # the document's row of the index page; None: not listed
-    site_record: dict | None = None  # what the persons register and search take (register.py)
+    # what the persons register and search take (register.py), as JSON: made into bytes
+    # where the document is, the parent only copies them to its spool
+    site_record: bytes | None = None
     seconds: dict[str, float] = field(default_factory=dict)
     inputs: list[FileRecord] = field(default_factory=list)  # what the TEI was made from
     tei: TeiRecord | None = None  # the TEI file published, when there is one
@@ -104,13 +107,43 @@ class DocSummary:
     valid: bool
     rendered: bool
     listed: bool  # on the index page
+    record: int = -1  # where its fresh register record is in the build's spool (-1: none)
+
+
+class _Ledger:
+    """The summaries of the finished documents, in a temporary file: an object per document
+    kept to the end of a build of 20,000 would be memory that follows the archive."""
+
+    def __init__(self, folder: Path) -> None:
+        # open for the whole build (closed by close(), in _build's finally)
+        self._file = tempfile.TemporaryFile(dir=folder, prefix=".tei-edition-ledger.")  # noqa: SIM115
+
+    def add(self, doc: DocSummary) -> None:
+        self._file.seek(0, os.SEEK_END)
+        pickle.dump((doc.name, doc.status, doc.valid, doc.rendered, doc.listed, doc.record),
+                    self._file)
+
+    def __iter__(self) -> Iterator[DocSummary]:
+        self._file.seek(0)
+        while True:
+            try:
+                fields = pickle.load(self._file)  # this build's own temporary file
+            except EOFError:
+                return
+            at = self._file.tell()
+            yield DocSummary(*fields)
+            self._file.seek(at)  # a reader of the spool may have moved elsewhere meanwhile
+
+    def close(self) -> None:
+        self._file.close()
 
 
 @dataclass
 class BuildResult:
-    """The outcome of one build."""
+    """The outcome of one build: counts and diagnostics, not a record per document."""
 
-    docs: list[DocSummary] = field(default_factory=list)
+    counts: dict[str, int] = field(default_factory=dict)  # documents by status
+    invalid: int = 0
     usage_errors: list[Diagnostic] = field(default_factory=list)
     notes: list[Diagnostic] = field(default_factory=list)  # orphans, the cache
     doc_diagnostics: list[Diagnostic] = field(default_factory=list)
@@ -121,6 +154,13 @@ class BuildResult:
     site_files: int = 0  # files of site/ written: pages, index, persons register, search index
 
     @property
+    def documents(self) -> int:
+        return sum(self.counts.values())
+
+    def count(self, status: str) -> int:
+        return self.counts.get(status, 0)
+
+    @property
     def diagnostics(self) -> list[Diagnostic]:
         return [*self.usage_errors, *self.notes, *self.doc_diagnostics, *self.corpus_diagnostics]
 
@@ -128,7 +168,7 @@ class BuildResult:
     def exit_status(self) -> int:
         if self.usage_errors or any(map(is_io_error, self.diagnostics)):
             return Exit.USAGE
-        if (any(r.status in ("failed", "protected") or not r.valid for r in self.docs)
+        if (self.count("failed") or self.count("protected") or self.invalid
                 or has_errors(self.notes)):
             return Exit.PROBLEM
         if has_errors(self.corpus_diagnostics):
@@ -136,23 +176,21 @@ class BuildResult:
         return Exit.OK
 
     def add(self, r: DocResult) -> None:
-        """Keep what a finished document tells (its name, outcome and diagnostics)."""
-        # the status interned: a result from a worker brings its own copy of the word
-        self.docs.append(DocSummary(r.name, sys.intern(r.status), r.valid, r.rendered, r.listed))
+        """Count what a finished document tells, and keep its diagnostics."""
+        self.counts[r.status] = self.counts.get(r.status, 0) + 1
+        self.invalid += not r.valid
         self.doc_diagnostics += r.diagnostics
         for step, t in r.seconds.items():
             self.stage_seconds[step] = self.stage_seconds.get(step, 0.0) + t
 
     def summary(self) -> str:
         """Converted, unchanged, warnings, invalid, seconds."""
-        count = lambda s: sum(r.status == s for r in self.docs)  # noqa: E731
         warnings = sum(d.severity == "warning" for d in self.diagnostics)
-        invalid = sum(not r.valid for r in self.docs)
-        failed = count("failed") + count("protected")
+        failed = self.count("failed") + self.count("protected")
         removed = f", {len(self.removed)} orphan(s) removed" if self.removed else ""
-        return (f"build: {len(self.docs)} document(s): {count('converted')} converted, "
-                f"{count('unchanged')} unchanged, {failed} failed, {warnings} warning(s), "
-                f"{invalid} invalid{removed}; site: {self.site_files} file(s) written; "
+        return (f"build: {self.documents} document(s): {self.count('converted')} converted, "
+                f"{self.count('unchanged')} unchanged, {failed} failed, {warnings} warning(s), "
+                f"{self.invalid} invalid{removed}; site: {self.site_files} file(s) written; "
                 f"{self.seconds:.2f} s")
 
 
@@ -322,7 +360,8 @@ def _validate_and_render(job: _Job, result: DocResult, tei: bytes) -> None:
     result.rendered = True
     result.seconds["html"] = time.perf_counter() - t
     t = time.perf_counter()
-    result.site_record = _site_record(tree, job.name, registry)
+    result.site_record = json.dumps(_site_record(tree, job.name, registry), ensure_ascii=False,
+                                    separators=(",", ":")).encode()
     result.seconds["register"] = time.perf_counter() - t
 
 
@@ -703,20 +742,16 @@ class _Spool:
     def __init__(self, folder: Path) -> None:
         # open for the whole build (closed by close(), in _build's finally)
         self._file = tempfile.TemporaryFile(dir=folder, prefix=".tei-edition-records.")  # noqa: SIM115
-        self._where: dict[str, tuple[int, int]] = {}
 
-    def add(self, name: str, record: dict) -> None:
-        data = json.dumps(record, ensure_ascii=False, separators=(",", ":")).encode()
-        self._file.seek(0, os.SEEK_END)
-        self._where[name] = (self._file.tell(), len(data))
-        self._file.write(data)
+    def add(self, data: bytes) -> int:
+        """Keep a record (JSON); where it is (for `get`)."""
+        at = self._file.seek(0, os.SEEK_END)
+        self._file.write(len(data).to_bytes(8, "big") + data)
+        return at
 
-    def get(self, name: str) -> dict | None:
-        if name not in self._where:
-            return None
-        at, size = self._where[name]
+    def get(self, at: int) -> dict:
         self._file.seek(at)
-        return json.loads(self._file.read(size))
+        return json.loads(self._file.read(int.from_bytes(self._file.read(8), "big")))
 
     def close(self) -> None:
         self._file.close()
@@ -724,13 +759,33 @@ class _Spool:
 
 class _Records(Mapping[str, "dict | None"]):
     """Every published document -> its fresh record from the spool, or None when it was not
-    rendered in this build (the register has it from the last one). Read as asked."""
+    rendered in this build (the register has it from the last one). Read as asked; asked
+    in name order, as the register does, each is found without a map of every name."""
 
-    def __init__(self, names: list[str], spool: _Spool) -> None:
-        self._names, self._spool = names, spool
+    def __init__(self, docs: Iterable[DocSummary], spool: _Spool) -> None:
+        self._names: list[str] = []
+        self._at = array.array("q")
+        for d in docs:
+            if d.listed:
+                self._names.append(d.name)
+                self._at.append(d.record)
+        self._spool = spool
+        self._next = 0
+        self._index: dict[str, int] | None = None  # made only if asked out of order
+
+    def _position(self, name: str) -> int | None:
+        if self._next < len(self._names) and self._names[self._next] == name:
+            return self._next
+        if self._index is None:
+            self._index = {n: i for i, n in enumerate(self._names)}
+        return self._index.get(name)
 
     def __getitem__(self, name: str) -> dict | None:
-        return self._spool.get(name)
+        i = self._position(name)
+        if i is None:
+            raise KeyError(name)
+        self._next = i + 1
+        return None if self._at[i] < 0 else self._spool.get(self._at[i])
 
     def __iter__(self) -> Iterator[str]:
         return iter(self._names)
@@ -798,14 +853,15 @@ def _build(root: Path, out: Path, config: Config, cache: BuildCache, result: Bui
     ctx = _Context(root, out, config, force, keep_orphans, cache, settings_digest(config),
                    share, _listing(root / "sources", HINTS_SUFFIX))
     todo = _Plan()
-    spool = _Spool(ctx.site)
+    spool, ledger = _Spool(ctx.site), _Ledger(ctx.site)
     dropped = 0
     try:
         for r in _execute(plan(ctx, todo), jobs, todo):
             result.add(r)
             dropped += _keep(cache, r)
-            if r.site_record is not None:
-                spool.add(r.name, r.site_record)
+            at = -1 if r.site_record is None else spool.add(r.site_record)
+            ledger.add(DocSummary(r.name, r.status, r.valid, r.rendered, r.listed, at))
+            result.site_files += r.rendered
             if progress:
                 progress(r)
         result.usage_errors += todo.errors
@@ -815,29 +871,30 @@ def _build(root: Path, out: Path, config: Config, cache: BuildCache, result: Bui
         for name in gone:
             cache.drop(name)
         # The TEI files and pages were written without a flush each: one for the whole run.
-        sync_written(p for d in result.docs for p in (
+        sync_written(p for d in ledger for p in (
             *([ctx.encoded / f"{d.name}.xml"] if d.status == "converted" else []),
             *([ctx.site / f"{d.name}.html"] if d.rendered else [])))
-        result.site_files = sum(r.rendered for r in result.docs)
-        changed = bool(todo.jobs or todo.removed or gone or dropped)
-        result.notes += cache.save(lambda: _write_edition(
-            ctx, result, [d.name for d in result.docs if d.listed], spool,
-            changed=changed or force))
+        changed = bool(todo.jobs or todo.removed or gone or dropped) or force
+        result.notes += cache.save(lambda: _write_edition(ctx, result, ledger, spool,
+                                                          changed=changed))
     finally:
         spool.close()
+        ledger.close()
 
 
-def _write_edition(ctx: _Context, result: BuildResult, published: list[str], spool: _Spool,
-                   *, changed: bool) -> None:
+def _write_edition(ctx: _Context, result: BuildResult, ledger: _Ledger, spool: _Spool, *,
+                   changed: bool) -> None:
     """The pages of the edition as a whole, and the corpus (not in a shard): each only when
     something it is made from changed, or it is missing. Runs before the cache is committed:
     a build killed here leaves the last cache, and the next build does this again."""
+    records = _Records(ledger, spool)
     if changed or not all((ctx.site / f).is_file() for f in _site_files()):
-        _write_site(ctx, len(published))
+        _write_site(ctx, len(records))
         result.site_files += 2
-    result.site_files += _write_site_pages(ctx, _Records(published, spool), changed=changed)
+    result.site_files += _write_site_pages(ctx, records, changed=changed)
+    del records
     if ctx.share is None:
-        result.corpus_diagnostics = _write_corpus(ctx, [d.name for d in result.docs], changed)
+        result.corpus_diagnostics = _write_corpus(ctx, [d.name for d in ledger], changed)
 
 
 def _write_corpus(ctx: _Context, names: list[str], changed: bool) -> list[Diagnostic]:

@@ -297,6 +297,8 @@ _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS docs (name TEXT PRIMARY KEY, state TEXT NOT NULL,
                                  date TEXT NOT NULL, row TEXT);
+-- the order of the index page: its rows are read in it, never sorted in memory
+CREATE INDEX IF NOT EXISTS page_order ON docs (date = '', date, name);
 """
 
 _COLUMNS = {"meta": ["key", "value"], "docs": ["name", "state", "date", "row"]}
@@ -439,6 +441,8 @@ def _connect(path: Path) -> sqlite3.Connection:
     cache of this format and converter version (it is then replaced)."""
     conn = sqlite3.connect(path, timeout=30, isolation_level=None)
     try:
+        # a small page cache (KiB): the rows are read once, in order; memory stays flat
+        conn.execute("PRAGMA cache_size = -512")
         conn.executescript(_SCHEMA)
         for table, columns in _COLUMNS.items():
             found_columns = [c[1] for c in conn.execute(f"PRAGMA table_info({table})")]

@@ -193,6 +193,7 @@ def _connect(site: Path) -> sqlite3.Connection:
             # Regenerable: no flush per transaction; a rollback journal keeps a killed run
             # from leaving half a transaction.
             db.execute("PRAGMA synchronous=OFF")
+            db.execute("PRAGMA cache_size = -512")  # KiB: memory that does not follow the site
             db.executescript(_SCHEMA)
             return db
         except sqlite3.DatabaseError:
