@@ -83,9 +83,13 @@ class LayoutGenerator:
     def given(self) -> str:
         """A given name that is no one's surname (a surname-only label must stay unique)."""
         # "Kim-kim" is changed where it matters, its first part: "Kim-kimo" still begins
-        # with a surname, and a label of that word would name two persons
+        # with a surname, and a label of that word would name two persons; so would
+        # "Vel-kov", which a reader compares as "Velkov"
         head, dash, tail = self.name().split()[1].partition("-")
-        return (head + "o" if head in SURNAMES else head) + dash + tail
+        surnames = {fold(n) for n in SURNAMES}
+        if head in SURNAMES or fold(head + tail) in surnames:
+            head += "o"
+        return head + dash + tail
 
     def date(self) -> tuple[int, int, int]:
         return self.r.randint(1945, 1989), self.r.randint(1, 12), self.r.randint(1, 28)
