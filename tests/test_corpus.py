@@ -6,6 +6,7 @@ import hashlib
 import importlib.util
 import os
 import shutil
+import sqlite3
 import subprocess
 import sys
 from collections.abc import Callable
@@ -19,7 +20,7 @@ from lxml import etree
 
 from tei_edition import corpus
 from tei_edition.cli import cli
-from tei_edition.config import load_config
+from tei_edition.config import Config, load_config
 from tei_edition.corpus import XI_INCLUDE, qualify
 from tei_edition.rules import XML_ID, check
 from tei_edition.validate import validate_paths
@@ -370,3 +371,112 @@ def test_is_current_keeps_what_it_protects(project: Path) -> None:
     assert not corpus.is_current(enc, [NAMES[0], NAMES[0]], config)  # one part for two names
     assert not corpus.is_current(enc, NAMES[:1], config)  # a part too many
     assert not corpus.is_current(enc, [*NAMES, "wcda-1"], config)  # a document missing
+
+
+def fresh_outputs(enc: Path, config_path: Path, where: Path) -> tuple[dict[str, bytes], list[str]]:
+    """The corpus a full write (no store) makes of the TEI files of `enc`, in a copy."""
+    copy = where / "encoded"
+    (copy / "corpus").mkdir(parents=True)
+    for path in enc.glob("*.xml"):
+        if path.name != "corpus.xml":
+            shutil.copyfile(path, copy / path.name)
+    names = sorted(p.stem for p in copy.glob("*.xml"))
+    diags = corpus.write_corpus(copy, names, load_config(config_path))
+    return outputs(copy), [d.format().replace(str(copy), "") for d in diags]
+
+
+@pytest.fixture
+def parsed(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The documents write_corpus parses, by name, as it parses them."""
+    seen: list[str] = []
+    real = corpus.parse_bytes
+
+    def counting(data: bytes, path: str = "<input>") -> etree._ElementTree:
+        seen.append(Path(path).stem)
+        return real(data, path)
+
+    monkeypatch.setattr(corpus, "parse_bytes", counting)
+    return seen
+
+
+def test_the_stored_corpus_reads_only_what_changed_and_writes_what_a_full_write_does(
+        tmp_path: Path, parsed: list[str]) -> None:
+    config_path = tmp_path / "tei-edition.toml"
+    config_path.write_text(CONFIG, "utf-8")
+    enc = tricky_encoded(tmp_path / "inc")
+    store = tmp_path / "site" / corpus.STORE_NAME
+    store.parent.mkdir()
+    steps = iter(range(100))
+
+    def write() -> set[str]:
+        """Write with the store; the files are those of a full write; what was parsed."""
+        parsed.clear()
+        names = sorted(p.stem for p in enc.glob("*.xml") if p.name != "corpus.xml")
+        diags = corpus.write_corpus(enc, names, load_config(config_path), store)
+        got = outputs(enc), [d.format().replace(str(enc), "") for d in diags]
+        read = set(parsed)
+        assert got == fresh_outputs(enc, config_path, tmp_path / f"fresh{next(steps)}")
+        return read
+
+    everything = {p.stem for p in enc.glob("*.xml")}
+    assert write() == everything  # no store yet
+    assert write() == {"broken"}  # a document that cannot be read is tried every time
+    tei = enc / "wcda-119000.xml"
+    tei.write_text(tei.read_text("utf-8").replace("Liu Shaoqi", "Liu Shao-chi"), "utf-8")
+    assert write() == {"broken", "wcda-119000"}
+    os.utime(enc / "wcda-116538.xml")  # touched, the same bytes: compared, not parsed
+    assert write() == {"broken"}
+    shutil.copyfile(tei, enc / "added.xml")
+    assert write() == {"broken", "added"}
+    (enc / "z-person-2.xml").unlink()  # the register ids renamed change with it
+    assert write() == {"broken"}
+    assert not (enc / "corpus" / "z-person-2.xml").exists()
+    part = enc / "corpus" / "wcda-116538.xml"
+    part.write_bytes(part.read_bytes().replace(b"Han", b"Kim"))
+    assert write() == {"broken", "wcda-116538"}
+    part.unlink()
+    assert write() == {"broken", "wcda-116538"}
+    store.write_bytes(b"not a database " * 100)
+    assert write() == everything - {"z-person-2"} | {"added"}
+    with sqlite3.connect(store) as db:
+        db.execute("UPDATE meta SET value = 'another format' WHERE key = 'format'")
+    db.close()
+    assert write() == everything - {"z-person-2"} | {"added"}
+    config_path.write_text(CONFIG.replace("Han Ik-su", "Han Ik-soo"), "utf-8")
+    assert write() == everything - {"z-person-2"} | {"added"}
+    config_path.write_text(CONFIG.replace("[edition]\n", '[edition]\nschema_location = "../s/"\n'),
+                           "utf-8")
+    assert write() == everything - {"z-person-2"} | {"added"}
+    assert write() == {"broken"}
+
+
+def test_renamed_register_ids_stay_out_of_the_store(tmp_path: Path) -> None:
+    enc = tricky_encoded(tmp_path)
+    store = tmp_path / corpus.STORE_NAME
+    names = sorted(p.stem for p in enc.glob("*.xml"))
+    config = load_config_text(tmp_path, CONFIG)
+    for _ in range(2):  # the second write takes every row from the store
+        corpus.write_corpus(enc, names, config, store)
+        assert b'xml:id="person.han-iksu-3"' in (enc / "corpus.xml").read_bytes()
+    with sqlite3.connect(store) as db:
+        taken = {i for (i,) in db.execute("SELECT id FROM taken")}
+    db.close()
+    assert "person.han-iksu-3" not in taken and "person.han-iksu-2" in taken
+
+
+def load_config_text(folder: Path, text: str) -> Config:
+    (folder / "tei-edition.toml").write_text(text, "utf-8")
+    return load_config(folder / "tei-edition.toml")
+
+
+def test_a_build_after_one_change_reads_one_document_for_the_corpus(
+        project: Path, parsed: list[str]) -> None:
+    source = project / "sources" / "wcda-116538.txt"
+    source.write_text(source.read_text("utf-8") + "\nOne more line.\n", "utf-8")
+    assert run("build", str(project), "--jobs", "1")[0] == 0
+    assert (project / "site" / corpus.STORE_NAME).is_file()
+    assert parsed == ["wcda-116538"]
+    parsed.clear()
+    enc = project / "encoded"
+    assert (outputs(enc), []) == fresh_outputs(enc, project / "tei-edition.toml",
+                                               project.parent / "fresh")
