@@ -86,13 +86,17 @@ _FORMAT = "tei-edition corpus store 1"
 _PRAGMAS = """
 PRAGMA cache_size = -512;  -- KiB, also what a sort holds; the rest stays in the file
 PRAGMA temp_store = FILE;   -- the renamed ids of one write, and any sort
+-- this write's own: the register persons to make again, the ids renamed
+CREATE TEMP TABLE dirty (key TEXT PRIMARY KEY) WITHOUT ROWID;
+CREATE TEMP TABLE assigned (id TEXT PRIMARY KEY) WITHOUT ROWID;
 """
 _SCHEMA = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
 -- a document included, as gathered from its TEI file (sha: of its bytes) with the stats
--- of that file and of the part written (which are trusted while they hold)
+-- of the TEI file and of the part written (which are trusted while they hold), and its
+-- xi:include as corpus.xml writes it
 CREATE TABLE doc (name TEXT PRIMARY KEY, sha TEXT NOT NULL, tei_stat TEXT NOT NULL,
-                  part_sha TEXT NOT NULL, part_stat TEXT) WITHOUT ROWID;
+                  part_sha TEXT NOT NULL, part_stat TEXT, include BLOB NOT NULL) WITHOUT ROWID;
 -- each person of a document's register (seq: its order there): the register person it
 -- links to (key), the link, and the rest of its <person> as corpus.xml writes it (NULL:
 -- a registry person, written from the configuration)
@@ -103,6 +107,9 @@ CREATE INDEX person_name ON person (name);
 -- the "person.*" xml:ids of a document's part: a register id must avoid them
 CREATE TABLE taken (id TEXT NOT NULL, name TEXT NOT NULL, PRIMARY KEY (id, name)) WITHOUT ROWID;
 CREATE INDEX taken_name ON taken (name);
+-- each register person as corpus.xml writes it when no id is renamed, made from its rows
+-- of person whenever a document naming it is gathered or dropped
+CREATE TABLE register (key TEXT PRIMARY KEY, piece BLOB NOT NULL) WITHOUT ROWID;
 """
 _Item = TypeVar("_Item")
 
@@ -234,8 +241,7 @@ class _Gathered:
         restat: list[tuple[str, str, str]] = []
         # both in the order of the names (SQLite's TEXT order is that of sorted() on str):
         # one pass side by side, never the whole table in memory
-        rows = self.db.execute(
-            "SELECT name, sha, tei_stat, part_sha, part_stat FROM doc ORDER BY name")
+        rows = self.db.execute("SELECT name, tei_stat, part_stat FROM doc ORDER BY name")
         row = next(rows, None)
         for name in sorted(set(names)):
             while row is not None and row[0] < name:
@@ -244,10 +250,16 @@ class _Gathered:
             if row is None or row[0] != name:
                 todo.append(name)
                 continue
-            _, sha, tei_stat, part_sha, part_stat = row
+            _, tei_stat, part_stat = row
             row = next(rows, None)
-            tei_now = _verified(f"{folder}/{name}.xml", sha, tei_stat)
-            part_now = tei_now and _verified(f"{parts}/{name}.xml", part_sha, part_stat)
+            tei, part = f"{folder}/{name}.xml", f"{parts}/{name}.xml"
+            with contextlib.suppress(OSError):  # the common case first: two stats as recorded
+                if _stat_key(os.stat(tei)) == tei_stat and _stat_key(os.stat(part)) == part_stat:
+                    continue
+            sha, part_sha = self.db.execute("SELECT sha, part_sha FROM doc WHERE name = ?",
+                                            (name,)).fetchone()
+            tei_now = _verified(tei, sha, tei_stat)
+            part_now = tei_now and _verified(part, part_sha, part_stat)
             if not (tei_now and part_now):
                 todo.append(name)
             elif (tei_now, part_now) != (tei_stat, part_stat):
@@ -261,6 +273,9 @@ class _Gathered:
         return todo
 
     def forget(self, name: str) -> None:
+        """Drop a document's rows; the register persons it named are made again."""
+        self.db.execute("INSERT OR IGNORE INTO temp.dirty SELECT key FROM person WHERE name = ?",
+                        (name,))
         for table in ("doc", "person", "taken"):
             self.db.execute(f"DELETE FROM {table} WHERE name = ?", (name,))
 
@@ -270,7 +285,8 @@ class _Gathered:
         links, and the "person.*" xml:ids of its part (only those can be a register
         person's). `files`: the SHA-256 and stats of its TEI file, then of its part."""
         db = self.db
-        db.execute("INSERT INTO doc VALUES (?, ?, ?, ?, ?)", (name, *files))
+        db.execute("INSERT INTO doc VALUES (?, ?, ?, ?, ?, ?)",
+                   (name, *files, _include_bytes(name)))
         # the part's ids, as qualify() writes them: doc_id itself, and doc_id.ID for the rest
         part_ids = [doc_id] if doc_id in ids else []
         ids = ids - {None, doc_id}
@@ -278,23 +294,25 @@ class _Gathered:
         db.executemany("INSERT OR IGNORE INTO taken VALUES (?, ?)",
                        ((i, name) for i in part_ids if i.startswith(PERSON_PREFIX)))
         found = root.iterfind(f"{_T}teiHeader/{_T}profileDesc/{_T}particDesc//{_T}person")
-        for seq, person in enumerate(found):
-            pid = person.get(XML_ID)
-            if not pid:
-                continue
-            if pid in self.registry:  # written from the configuration, the same for all
-                key, rest = pid, None
-            else:
-                key, rest = f"{doc_id}.{pid}", _person_rest(_names(person, doc_id, ids))
-            db.execute("INSERT INTO person VALUES (?, ?, ?, ?, ?)",
-                       (key, name, seq, f"#{doc_id}.{pid}", rest))
+        persons = [(seq, person, person.get(XML_ID)) for seq, person in enumerate(found)]
+        # the registry's are written from the configuration, the same in every document
+        own = [(seq, person) for seq, person, pid in persons if pid and pid not in self.registry]
+        rests = dict(zip([seq for seq, _ in own],
+                         _person_rests([_names(person, doc_id, ids) for _, person in own]),
+                         strict=True))
+        for seq, _, pid in persons:
+            if pid:
+                key = pid if pid in self.registry else f"{doc_id}.{pid}"
+                db.execute("INSERT INTO person VALUES (?, ?, ?, ?, ?)",
+                           (key, name, seq, f"#{doc_id}.{pid}", rests.get(seq)))
+                db.execute("INSERT OR IGNORE INTO temp.dirty VALUES (?)", (key,))
 
     def count(self) -> int:
         return self.db.execute("SELECT count(*) FROM doc").fetchone()[0]
 
-    def parts(self) -> Iterator[str]:
-        """The names of the documents included, in order."""
-        return (name for (name,) in self.db.execute("SELECT name FROM doc ORDER BY name"))
+    def includes_written(self) -> Iterator[bytes]:
+        """The xi:include of each document included, in order, a few hundred at a time."""
+        return _joined(self.db.execute("SELECT include FROM doc ORDER BY name"))
 
     def includes(self, name: str) -> bool:
         return self.db.execute("SELECT 1 FROM doc WHERE name = ?", (name,)).fetchone() is not None
@@ -306,32 +324,52 @@ class _Gathered:
     def has_persons(self) -> bool:
         return self.db.execute("SELECT EXISTS (SELECT 1 FROM person)").fetchone()[0] == 1
 
-    def persons(self) -> Iterator[tuple[str, str, bytes]]:
-        """Each register person (xml:id, corresp, the rest of its <person> element) in the
-        order of its key, which its xml:id makes unique among every xml:id of the parts and
-        of the persons before it; its names are those of the document met first."""
-        db = self.db
+    def persons_written(self) -> Iterator[bytes]:
+        """The register persons as corpus.xml writes them, in order, a few hundred at a time:
+        as stored, unless an id must be renamed."""
+        self._settle()
         # a register id collides only with a "person.*" id of a part or with an id an earlier
-        # person was renamed to: with no such part id, no id is ever renamed. The renamed ids
-        # are this write's own (a temporary table): the store keeps the documents' ids only.
-        renaming = db.execute("SELECT EXISTS (SELECT 1 FROM taken)").fetchone()[0] == 1
-        db.execute("CREATE TEMP TABLE IF NOT EXISTS assigned (id TEXT PRIMARY KEY) WITHOUT ROWID")
-        db.execute("DELETE FROM temp.assigned")
-        # in key order, then the documents in order and each one's persons in order: the
-        # order the links were met in when every document was read in turn
-        rows = db.execute("SELECT key, target, rest FROM person ORDER BY key, name, seq")
+        # person was renamed to: with no such part id, no id is ever renamed
+        if self.db.execute("SELECT EXISTS (SELECT 1 FROM taken)").fetchone()[0]:
+            return (b"".join(_person_bytes(*p) for p in batch)
+                    for batch in _batched(self._renamed()))
+        return _joined(self.db.execute("SELECT piece FROM register ORDER BY key"))
+
+    def _settle(self) -> None:
+        """Make again the stored register persons whose documents changed."""
+        db = self.db
+        rows = db.execute("SELECT key, target, rest FROM temp.dirty JOIN person USING (key) "
+                          "ORDER BY key, name, seq")
+        for key, corresp, rest in self._linked(rows):
+            db.execute("INSERT OR REPLACE INTO register VALUES (?, ?)",
+                       (key, _person_bytes(PERSON_PREFIX + key, corresp, rest)))
+        db.execute("DELETE FROM register WHERE key IN (SELECT key FROM temp.dirty) "
+                   "AND key NOT IN (SELECT key FROM person)")  # no document names them now
+        db.execute("DELETE FROM temp.dirty")
+
+    def _linked(self, rows: Iterable[tuple[str, str, bytes | None]],
+                ) -> Iterator[tuple[str, str, bytes]]:
+        """Register persons (key, corresp, rest of the element) from their links, in order
+        of key, then of the documents and of the persons in each: the order the links were
+        met in when every document was read in turn. Its names: the first document's."""
         for key, group in itertools.groupby(rows, key=operator.itemgetter(0)):
             links = list(group)  # a person's links: as many as documents name it
             rest = links[0][2]
-            corresp = " ".join(target for _, target, _ in links)
-            if rest is None:
-                rest = self._registry(key)
-            pid = self._unique(PERSON_PREFIX + key) if renaming else PERSON_PREFIX + key
-            yield pid, corresp, rest
+            yield (key, " ".join(target for _, target, _ in links),
+                   self._registry(key) if rest is None else rest)
+
+    def _renamed(self) -> Iterator[tuple[str, str, bytes]]:
+        """Each register person (xml:id, corresp, rest) with an xml:id unique among every
+        xml:id of the parts and of the persons before it. The ids renamed are this write's
+        own (a temporary table): the store keeps the documents' ids only."""
+        self.db.execute("DELETE FROM temp.assigned")
+        rows = self.db.execute("SELECT key, target, rest FROM person ORDER BY key, name, seq")
+        for key, corresp, rest in self._linked(rows):
+            yield self._unique(PERSON_PREFIX + key), corresp, rest
 
     def _registry(self, pid: str) -> bytes:
         if pid not in self._registry_rest:  # a few hundred at most: the configuration's
-            self._registry_rest[pid] = _person_rest(_registry_names(self.config, pid))
+            self._registry_rest[pid] = _person_rests([_registry_names(self.config, pid)])[0]
         return self._registry_rest[pid]
 
     def _unique(self, base: str) -> str:
@@ -485,22 +523,34 @@ def _person_piece(persons: Sequence[tuple[str, str, bytes]]) -> bytes:
     return _inner(lp)
 
 
-def _serialised(names: list[etree._Element]) -> bytes:
-    # moved into corpus.xml's namespace context first, as the whole-tree code did: lxml
-    # drops the declarations that context makes redundant
-    holder = sub(_register_context(), "person")
-    holder.extend(names)
-    return etree.tostring(holder, encoding="UTF-8", xml_declaration=False)
+def _serialised(holders: etree._Element) -> list[bytes]:
+    """Each child of `holders` (a register listPerson) serialised. Made in corpus.xml's
+    namespace context, as the whole-tree code did: lxml drops the declarations that context
+    makes redundant."""
+    return [etree.tostring(holder, encoding="UTF-8", xml_declaration=False)
+            for holder in holders]
 
 
-def _person_rest(names: list[etree._Element]) -> bytes:
-    """A register person with these names as corpus.xml writes it, after its start tag's
-    attributes: "/>" when it has none, else ">", its names indented, "</person>". Only its
-    xml:id and corresp are left to write: corpus.xml is put together from bytes."""
-    piece = _person_piece([(_STAND_IN, _STAND_IN, _serialised(names))])
-    start = _PERSON_START + _STAND_IN.encode() + _PERSON_BETWEEN + _STAND_IN.encode() + b'"'
-    assert piece.startswith(start), piece[:200]
-    return piece[len(start):]
+def _person_rests(persons: list[list[etree._Element]]) -> list[bytes]:
+    """Register persons with these names as corpus.xml writes them, after their start tag's
+    attributes: "/>" when one has none, else ">", its names indented, "</person>". Only the
+    xml:id and corresp are left to write: corpus.xml is put together from bytes. One tree
+    for all (a document's persons), cut where each person's stand-in ids are."""
+    if not persons:
+        return []
+    holders = _register_context()
+    for names in persons:
+        sub(holders, "person").extend(names)
+    stand_ins = [f"{_STAND_IN}-{i}" for i in range(len(persons))]
+    piece = _person_piece(list(zip(stand_ins, stand_ins, _serialised(holders), strict=True)))
+    # a start tag of a stand-in id is found nowhere else: a person's names have no xml:id
+    starts = [_PERSON_START + i.encode() + _PERSON_BETWEEN + i.encode() + b'"'
+              for i in stand_ins]
+    at = [0]
+    for start in starts:
+        at.append(piece.index(start, at[-1]))
+    at = [*at[1:], len(piece)]
+    return [piece[at[i] + len(starts[i]):at[i + 1]] for i in range(len(persons))]
 
 
 def _attribute(value: str) -> bytes:
@@ -566,19 +616,25 @@ class _Digesting:
 
 def _stream_corpus(out: BinaryIO, gathered: _Gathered, config: Config) -> None:
     """Write corpus.xml to `out`: the bytes serialize() gives the whole teiCorpus, put
-    together from the frame and each person's and include's bytes, a few hundred at a time."""
+    together from its frame and the stored bytes of each person and include."""
     register = gathered.has_persons()
     head, between, tail = _frame(gathered.count(), config, register=register)
     writer = _Digesting(out)
     writer.write(head)
     if register:
-        for persons in _batched(gathered.persons()):
-            writer.write(b"".join(_person_bytes(*person) for person in persons))
+        for persons in gathered.persons_written():
+            writer.write(persons)
         writer.write(between)
-    for names in _batched(gathered.parts()):
-        writer.write(b"".join(map(_include_bytes, names)))
+    for includes in gathered.includes_written():
+        writer.write(includes)
     writer.write(tail)
     writer.seal()
+
+
+def _joined(rows: Iterable[tuple[bytes]]) -> Iterator[bytes]:
+    """The bytes of one-column rows, a few hundred rows joined at a time."""
+    for batch in _batched(rows):
+        yield b"".join(data for (data,) in batch)
 
 
 def _batched(items: Iterable[_Item]) -> Iterator[list[_Item]]:

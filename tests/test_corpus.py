@@ -275,7 +275,7 @@ def tricky_encoded(folder: Path) -> Path:
     """An encoded/ folder with what the register must get right: a registry person in
     several documents, documents whose ids qualify parts into "person.*" ids the register
     would take (so register ids are renamed, in a chain), a document that cannot be read,
-    and a part whose document is gone."""
+    one with no persons, and a part whose document is gone."""
     enc = folder / "encoded"
     (enc / "corpus").mkdir(parents=True)
     for name in NAMES:
@@ -286,6 +286,7 @@ def tricky_encoded(folder: Path) -> Path:
         (enc / f"{name}.xml").write_text(
             text.replace('xml:id="wcda-119000"', f'xml:id="{doc_id}"', 1), "utf-8")
     (enc / "broken.xml").write_text("<TEI><unclosed></TEI>", "utf-8")
+    (enc / "bare.xml").write_text(f'<TEI xmlns="{TEI}" xml:id="bare"><teiHeader/></TEI>', "utf-8")
     (enc / "corpus" / "gone.xml").write_text("<TEI/>", "utf-8")
     return enc
 
@@ -295,11 +296,15 @@ def outputs(enc: Path) -> dict[str, bytes]:
             for p in [enc / "corpus.xml", *sorted((enc / "corpus").glob("*.xml"))]}
 
 
-@pytest.mark.parametrize(("config_text", "batch"), [
-    (CONFIG, 2), (CONFIG, 256), ("", 3),
-    ('[edition]\nschema_location = "https://example.org/schema/"\n', 256)])
+#: The documents of tricky_encoded whose parts have "person.*" ids: register ids are renamed.
+RENAMING = ["person", "z-person-2", "a-person-person"]
+
+
+@pytest.mark.parametrize(("config_text", "batch", "renaming"), [
+    (CONFIG, 2, True), (CONFIG, 256, True), ("", 3, True), (CONFIG, 3, False),
+    ('[edition]\nschema_location = "https://example.org/schema/"\n', 256, True)])
 def test_the_corpus_is_byte_for_byte_that_of_the_whole_tree_code(
-        tmp_path: Path, whole_tree: ModuleType, config_text: str, batch: int,
+        tmp_path: Path, whole_tree: ModuleType, config_text: str, batch: int, renaming: bool,
         monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(corpus, "_BATCH", batch)  # documents, persons, includes at a time
     (tmp_path / "tei-edition.toml").write_text(config_text, "utf-8")
@@ -307,6 +312,8 @@ def test_the_corpus_is_byte_for_byte_that_of_the_whole_tree_code(
     made = {}
     for label, module in [("whole", whole_tree), ("streamed", corpus)]:
         enc = tricky_encoded(tmp_path / label)
+        for name in [] if renaming else RENAMING:  # the register persons as stored
+            (enc / f"{name}.xml").unlink()
         names = sorted(p.stem for p in enc.glob("*.xml"))
         diags = [d.format().replace(str(enc), "") for d in module.write_corpus(enc, names, config)]
         files, _ = module.corpus_files(enc, names, config)
@@ -315,7 +322,7 @@ def test_the_corpus_is_byte_for_byte_that_of_the_whole_tree_code(
     files, diags, _ = made["streamed"]
     assert "corpus/gone.xml" not in files and "corpus/broken.xml" not in files
     assert any("left out of corpus.xml" in d for d in diags)
-    if config_text == CONFIG:  # the renaming was put to the test
+    if config_text == CONFIG and renaming:  # the renaming was put to the test
         assert b'xml:id="person.han-iksu-3"' in files["corpus.xml"]
         assert b'xml:id="person.person.liu-shaoqi-2"' in files["corpus.xml"]
 
@@ -448,6 +455,13 @@ def test_the_stored_corpus_reads_only_what_changed_and_writes_what_a_full_write_
                            "utf-8")
     assert write() == everything - {"z-person-2"} | {"added"}
     assert write() == {"broken"}
+    for name in ["person", "a-person-person"]:  # no id renamed: the register persons as stored
+        (enc / f"{name}.xml").unlink()
+    assert write() == {"broken"}
+    tei.write_text(tei.read_text("utf-8").replace("Liu Shao-chi", "Liu Shaoqi"), "utf-8")
+    assert write() == {"broken", "wcda-119000"}
+    shutil.copyfile(tei, enc / "person.xml")  # a copy: the same persons again
+    assert write() == {"broken", "person"}
 
 
 def test_renamed_register_ids_stay_out_of_the_store(tmp_path: Path) -> None:
