@@ -732,6 +732,39 @@ def corpus_files(encoded: Path, names: Sequence[str],
     return files, diags
 
 
+def stale_corpus_files(encoded: Path, names: Sequence[str],
+                       config: Config) -> tuple[list[Path], list[Path]]:
+    """What `check` asks: the files of the corpus of the documents `names` that do not hold
+    what write_corpus would write (parts in order, then corpus.xml), and the parts of no
+    document included. Each file is compared as it is made, one at a time: memory does not
+    grow with the corpus. Nothing is written."""
+    stale: list[Path] = []
+
+    def compare(path: Path, data: bytes) -> bool:
+        try:  # through the bounded reader, as every existing output
+            if read_limited(path) != data:
+                stale.append(path)
+        except XMLInputError:
+            stale.append(path)
+        return False  # not written: no stats to keep
+
+    corpus = encoded / CORPUS_NAME
+    with _Gathered(config) as gathered:
+        _gather(encoded, names, config, gathered, compare)
+        try:
+            with tempfile.TemporaryFile() as scratch:
+                _stream_corpus(scratch, gathered, config)
+                if not _same_bytes(scratch, corpus):
+                    stale.append(corpus)
+        except OSError:  # missing, or not a regular file
+            stale.append(corpus)
+        try:
+            stray = _stale_parts(encoded / PARTS, gathered)
+        except OSError:
+            stray = []  # no parts at all
+    return stale, stray
+
+
 def is_current(encoded: Path, names: Sequence[str], config: Config) -> bool:
     """True when the corpus need not be made again: corpus.xml is newer than the documents,
     the configuration and its parts (a part edited by hand is newer), the parts are those of

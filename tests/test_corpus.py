@@ -18,7 +18,7 @@ from click.testing import CliRunner
 from conftest import ENCODED, ROOT, SOURCES, jing
 from lxml import etree
 
-from tei_edition import corpus
+from tei_edition import corpus, xmlio
 from tei_edition.cli import cli
 from tei_edition.config import Config, load_config
 from tei_edition.corpus import XI_INCLUDE, qualify
@@ -494,3 +494,33 @@ def test_a_build_after_one_change_reads_one_document_for_the_corpus(
     enc = project / "encoded"
     assert (outputs(enc), []) == fresh_outputs(enc, project / "tei-edition.toml",
                                                project.parent / "fresh")
+
+
+def test_a_corpus_over_the_input_limit_is_read_by_validate_and_check(
+        project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """corpus.xml grows with the edition (17 MB at 20,000 documents): validate, check and
+    render read a teiCorpus beyond the limit every other XML input keeps to."""
+    enc = project / "encoded"
+    size = (enc / "corpus.xml").stat().st_size
+    monkeypatch.setattr(xmlio, "MAX_XML_BYTES", size - 1)
+    report = validate_paths([enc / "corpus.xml", enc / "wcda-119000.xml"])
+    refused = {d.file for d in report.diagnostics if d.rule == "xml-size"}
+    assert str(enc / "wcda-119000.xml") in refused  # a document is held to the limit
+    assert str(enc / "corpus.xml") not in refused
+    assert parse_file(enc / "corpus.xml").getroot().tag == f"{{{TEI}}}teiCorpus"
+    part = enc / "corpus" / "wcda-119000.xml"
+    monkeypatch.setattr(xmlio, "MAX_XML_BYTES", part.stat().st_size - 1)
+    stale, stray = corpus.stale_corpus_files(enc, NAMES, load_config(project / "tei-edition.toml"))
+    assert stale == [part] and stray == []  # refused as input: not what build makes
+
+
+def test_check_compares_the_corpus_one_file_at_a_time(
+        project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Never every part at once: the corpus files are compared as they are made."""
+    monkeypatch.setattr(corpus, "corpus_files", None)  # what held them all
+    (project / "encoded" / "corpus" / "stray.xml").write_text("<TEI/>", "utf-8")
+    part = project / "encoded" / "corpus" / "wcda-116538.xml"
+    part.write_bytes(part.read_bytes() + b"\n")
+    code, out = run("check", str(project))
+    assert code == 1 and "wcda-116538.xml:1:1: error: [stale]" in out
+    assert "stray.xml:0:0: warning: [orphan]" in out and "corpus.xml:1:1" not in out
