@@ -13,9 +13,17 @@ encoded/ and the configuration, byte for byte the same on every build.
 
 Memory does not grow with the corpus: the documents are read one at a time (each part is
 written, or left alone when its bytes are the same, before the next document is read), what
-corpus.xml needs of them goes to a scratch SQLite file, and corpus.xml is written from it a
-few hundred persons or includes at a time, its digest put in last. The bytes are those the
-whole teiCorpus tree would serialise to (tests/test_corpus.py compares them with that code).
+corpus.xml needs of them goes to an SQLite file, and corpus.xml is put together from it a
+few hundred persons or includes at a time, as bytes, its digest put in last. The bytes are
+those the whole teiCorpus tree would serialise to (tests/test_corpus.py compares them with
+that code).
+
+The work does not grow with the corpus either when one document changes: build keeps that
+SQLite file between builds (site/.tei-edition-corpus.sqlite, STORE_NAME), each document's
+rows with the SHA-256 and stats of its TEI file and of its part. Only a document whose file
+or part is not as recorded (edited, new, deleted, a part edited by hand) is read again; the
+rows of documents that are gone are dropped. A store of another format, another registry or
+schema location, or one that cannot be read is thrown away: every document is read again.
 """
 
 from __future__ import annotations
