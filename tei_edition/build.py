@@ -900,7 +900,7 @@ def _write_edition(ctx: _Context, result: BuildResult, ledger: _Ledger, spool: _
 def _write_corpus(ctx: _Context, names: list[str], changed: bool) -> list[Diagnostic]:
     """encoded/corpus.xml and its parts, unless nothing they are made from is newer; and
     the schemas where the documents' xml-model instructions point, when that is local."""
-    from .corpus import is_current, publish_schemas, write_corpus
+    from .corpus import STORE_NAME, is_current, publish_schemas, write_corpus
 
     listed = _listing(ctx.encoded)
     names = [n for n in names if f"{n}.xml" in listed]
@@ -908,7 +908,11 @@ def _write_corpus(ctx: _Context, names: list[str], changed: bool) -> list[Diagno
         return []  # a corpus holds at least one document
     current = not changed and is_current(ctx.encoded, names, ctx.config)
     schemas = publish_schemas(ctx.out, ctx.config)
-    return schemas if current else schemas + write_corpus(ctx.encoded, names, ctx.config)
+    if current:
+        return schemas
+    # the store in site/ keeps what the corpus needs of each document: only those that
+    # changed are read again
+    return schemas + write_corpus(ctx.encoded, names, ctx.config, store=ctx.site / STORE_NAME)
 
 
 def _registry_ids(config: Config) -> frozenset[str]:

@@ -18,7 +18,7 @@ from .convert import (
     is_io_error,
     located,
 )
-from .corpus import CORPUS_NAME, PARTS, corpus_files
+from .corpus import CORPUS_NAME, stale_corpus_files
 from .diagnostics import Diagnostic, Exit
 from .lint import lint_diagnostics
 from .readers import ReaderError, reader_for  # type: ignore[attr-defined]
@@ -26,7 +26,7 @@ from .readers.hints import HintsError, load_hints
 from .textio import SourceError
 from .verify import verify_streams
 from .writers.tei import recorded_digest
-from .xmlio import XMLInputError, parse_bytes, read_limited
+from .xmlio import XMLInputError, parse_bytes
 
 
 @dataclass
@@ -91,23 +91,13 @@ def _check_corpus(encoded: Path, names: list[str], config: Config) -> list[Diagn
     present = [n for n in names if (encoded / f"{n}.xml").is_file()]
     if not present or CORPUS_NAME.removesuffix(".xml") in names:
         return []  # no documents, or a document took the name (build says so)
-    expected, _ = corpus_files(encoded, present, config)
-    out = []
-    for path, data in expected.items():
-        try:  # through the bounded reader, as every existing output
-            current = read_limited(path) == data
-        except XMLInputError:
-            current = False
-        if not current:
-            out.append(Diagnostic(str(path), 1, 1, "error", "stale",
-                                  "the corpus is not what `tei-edition build` makes of encoded/ "
-                                  "and tei-edition.toml; run it and commit encoded/"))
-    for part in sorted((encoded / PARTS).glob("*.xml")):
-        if part not in expected:
-            out.append(Diagnostic(str(part), 0, 0, "warning", "orphan",
-                                  f"no document of encoded/ is included as this part of "
-                                  f"{CORPUS_NAME}"))
-    return out
+    stale, stray = stale_corpus_files(encoded, present, config)
+    return [*(Diagnostic(str(path), 1, 1, "error", "stale",
+                         "the corpus is not what `tei-edition build` makes of encoded/ and "
+                         "tei-edition.toml; run it and commit encoded/") for path in stale),
+            *(Diagnostic(str(part), 0, 0, "warning", "orphan",
+                         f"no document of encoded/ is included as this part of {CORPUS_NAME}")
+              for part in stray)]
 
 
 def _orphans(encoded: Path, names: set[str], config: Config) -> list[Diagnostic]:

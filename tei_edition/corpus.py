@@ -13,9 +13,17 @@ encoded/ and the configuration, byte for byte the same on every build.
 
 Memory does not grow with the corpus: the documents are read one at a time (each part is
 written, or left alone when its bytes are the same, before the next document is read), what
-corpus.xml needs of them goes to a scratch SQLite file, and corpus.xml is written from it a
-few hundred persons or includes at a time, its digest put in last. The bytes are those the
-whole teiCorpus tree would serialise to (tests/test_corpus.py compares them with that code).
+corpus.xml needs of them goes to an SQLite file, and corpus.xml is put together from it a
+few hundred persons or includes at a time, as bytes, its digest put in last. The bytes are
+those the whole teiCorpus tree would serialise to (tests/test_corpus.py compares them with
+that code).
+
+The work does not grow with the corpus either when one document changes: build keeps that
+SQLite file between builds (site/.tei-edition-corpus.sqlite, STORE_NAME), each document's
+rows with the SHA-256 and stats of its TEI file and of its part. Only a document whose file
+or part is not as recorded (edited, new, deleted, a part edited by hand) is read again; the
+rows of documents that are gone are dropped. A store of another format, another registry or
+schema location, or one that cannot be read is thrown away: every document is read again.
 """
 
 from __future__ import annotations
@@ -28,6 +36,7 @@ import io
 import itertools
 import operator
 import os
+import re
 import sqlite3
 import stat
 import tempfile
@@ -53,7 +62,7 @@ from .writers.tei import (
     serialize,
     sub,
 )
-from .xmlio import XMLInputError, parse_file, read_limited, safe_parser, write_atomic
+from .xmlio import XMLInputError, parse_bytes, read_limited, safe_parser, write_atomic
 
 CORPUS_NAME = "corpus.xml"
 #: The folder beside corpus.xml holding the parts it includes.
@@ -77,16 +86,38 @@ _STAND_IN_PERSON = f'<person xml:id="{_STAND_IN}"/>'.encode()
 _STAND_IN_INCLUDE = f'<xi:include href="{_STAND_IN}"/>'.encode()
 #: The length of a match of _DIGEST_RE.
 _DIGEST_LEN = len(f'<idno type="output-sha256">{DIGEST_PLACEHOLDER}</idno>')
-_SCHEMA = """
+#: The store of what corpus.xml needs of each document, kept between builds (build puts it
+#: in site/): a document is read again only when its TEI file or its part changed.
+STORE_NAME = ".tei-edition-corpus.sqlite"
+#: What the store's meta table says it is: another value (an older layout) is never read.
+_FORMAT = "tei-edition corpus store 1"
+_PRAGMAS = """
 PRAGMA cache_size = -512;  -- KiB, also what a sort holds; the rest stays in the file
-PRAGMA temp_store = FILE;   -- the sort that makes an index too
-PRAGMA journal_mode = OFF;  -- a scratch database: nothing to roll back or recover
-PRAGMA synchronous = OFF;
-CREATE TABLE part (name TEXT NOT NULL);  -- its rowid: the order of the includes
-CREATE INDEX part_name ON part (name);
-CREATE TABLE person (key TEXT PRIMARY KEY, names BLOB NOT NULL) WITHOUT ROWID;
-CREATE TABLE link (key TEXT NOT NULL, target TEXT NOT NULL);  -- its rowid: the order met
-CREATE TABLE taken (id TEXT PRIMARY KEY) WITHOUT ROWID;
+PRAGMA temp_store = FILE;   -- the renamed ids of one write, and any sort
+-- this write's own: the register persons to make again, the ids renamed
+CREATE TEMP TABLE dirty (key TEXT PRIMARY KEY) WITHOUT ROWID;
+CREATE TEMP TABLE assigned (id TEXT PRIMARY KEY) WITHOUT ROWID;
+"""
+_SCHEMA = """
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
+-- a document included, as gathered from its TEI file (sha: of its bytes) with the stats
+-- of the TEI file and of the part written (which are trusted while they hold), and its
+-- xi:include as corpus.xml writes it
+CREATE TABLE doc (name TEXT PRIMARY KEY, sha TEXT NOT NULL, tei_stat TEXT NOT NULL,
+                  part_sha TEXT NOT NULL, part_stat TEXT, include BLOB NOT NULL) WITHOUT ROWID;
+-- each person of a document's register (seq: its order there): the register person it
+-- links to (key), the link, and the rest of its <person> as corpus.xml writes it (NULL:
+-- a registry person, written from the configuration)
+CREATE TABLE person (key TEXT NOT NULL, name TEXT NOT NULL, seq INTEGER NOT NULL,
+                     target TEXT NOT NULL, rest BLOB,
+                     PRIMARY KEY (key, name, seq)) WITHOUT ROWID;
+CREATE INDEX person_name ON person (name);
+-- the "person.*" xml:ids of a document's part: a register id must avoid them
+CREATE TABLE taken (id TEXT NOT NULL, name TEXT NOT NULL, PRIMARY KEY (id, name)) WITHOUT ROWID;
+CREATE INDEX taken_name ON taken (name);
+-- each register person as corpus.xml writes it when no id is renamed, made from its rows
+-- of person whenever a document naming it is gathered or dropped
+CREATE TABLE register (key TEXT PRIMARY KEY, piece BLOB NOT NULL) WITHOUT ROWID;
 """
 _Item = TypeVar("_Item")
 
@@ -186,94 +217,246 @@ def _register_context() -> etree._Element:
 
 class _Gathered:
     """What corpus.xml needs of the documents, gathered one document at a time: the parts
-    to include, in order; the register persons (their names as first met, serialised, and
-    every link, in order); and the parts' xml:ids a register id could collide with. It is
-    kept in a private SQLite database on disk with a small page cache, so that memory does
-    not grow with the corpus; the database is deleted when closed."""
+    to include (the documents gathered, in the order of their names); each document's
+    register persons (the rest of each <person> as corpus.xml writes it, and its link); and
+    the parts' xml:ids a register id could collide with. It is kept in SQLite on disk with a
+    small page cache, so that memory does not grow with the corpus: a store that outlives
+    the build when given a path (only the documents that changed are read again), else a
+    scratch database deleted when closed. Nothing is written to the store but by commit()."""
 
-    def __init__(self, config: Config) -> None:
+    def __init__(self, config: Config, store: Path | None = None) -> None:
         self.config = config
         self.registry = frozenset(p.id for p in config.persons)
-        # "": a temporary file, removed on close; used by one thread at a time
-        self.db = sqlite3.connect("", check_same_thread=False)
-        self.db.executescript(_SCHEMA)
+        self.db = _open_store(store, _config_digest(config))
+        self._registry_rest: dict[str, bytes] = {}
 
     def __enter__(self) -> _Gathered:
         return self
 
     def __exit__(self, *exc: object) -> None:
-        self.db.close()
+        self.db.close()  # what was not committed is rolled back
 
-    def add(self, name: str, doc_id: str, root: etree._Element, ids: set[str | None]) -> None:
+    def commit(self) -> None:
+        self.db.commit()
+
+    def refresh(self, encoded: Path, names: Sequence[str]) -> list[str]:
+        """The documents of `names` to read (again), in order: those the store does not
+        hold as their TEI file and their part are now. A file whose stats are as recorded is
+        trusted; another is compared by its SHA-256. Documents not in `names` are dropped."""
+        folder, parts = os.fspath(encoded), os.fspath(encoded / PARTS)
+        todo: list[str] = []
+        gone: list[str] = []
+        restat: list[tuple[str, str, str]] = []
+        # both in the order of the names (SQLite's TEXT order is that of sorted() on str):
+        # one pass side by side, never the whole table in memory
+        rows = self.db.execute("SELECT name, tei_stat, part_stat FROM doc ORDER BY name")
+        row = next(rows, None)
+        for name in sorted(set(names)):
+            while row is not None and row[0] < name:
+                gone.append(row[0])
+                row = next(rows, None)
+            if row is None or row[0] != name:
+                todo.append(name)
+                continue
+            _, tei_stat, part_stat = row
+            row = next(rows, None)
+            tei, part = f"{folder}/{name}.xml", f"{parts}/{name}.xml"
+            with contextlib.suppress(OSError):  # the common case first: two stats as recorded
+                if _stat_key(os.stat(tei)) == tei_stat and _stat_key(os.stat(part)) == part_stat:
+                    continue
+            sha, part_sha = self.db.execute("SELECT sha, part_sha FROM doc WHERE name = ?",
+                                            (name,)).fetchone()
+            tei_now = _verified(tei, sha, tei_stat)
+            part_now = tei_now and _verified(part, part_sha, part_stat)
+            if not (tei_now and part_now):
+                todo.append(name)
+            elif (tei_now, part_now) != (tei_stat, part_stat):
+                restat.append((tei_now, part_now, name))  # the same bytes, touched
+        while row is not None:
+            gone.append(row[0])
+            row = next(rows, None)
+        for name in gone:
+            self.forget(name)
+        self.db.executemany("UPDATE doc SET tei_stat = ?, part_stat = ? WHERE name = ?", restat)
+        return todo
+
+    def forget(self, name: str) -> None:
+        """Drop a document's rows; the register persons it named are made again."""
+        self.db.execute("INSERT OR IGNORE INTO temp.dirty SELECT key FROM person WHERE name = ?",
+                        (name,))
+        for table in ("doc", "person", "taken"):
+            self.db.execute(f"DELETE FROM {table} WHERE name = ?", (name,))
+
+    def add(self, name: str, doc_id: str, root: etree._Element, ids: set[str | None],
+            files: tuple[str, str, str, str | None]) -> None:
         """A document (`root`, with its xml:ids `ids`) included: its register persons and
         links, and the "person.*" xml:ids of its part (only those can be a register
-        person's)."""
+        person's). `files`: the SHA-256 and stats of its TEI file, then of its part."""
         db = self.db
-        db.execute("INSERT INTO part (name) VALUES (?)", (name,))
+        db.execute("INSERT INTO doc VALUES (?, ?, ?, ?, ?, ?)",
+                   (name, *files, _include_bytes(name)))
         # the part's ids, as qualify() writes them: doc_id itself, and doc_id.ID for the rest
         part_ids = [doc_id] if doc_id in ids else []
         ids = ids - {None, doc_id}
         part_ids += [f"{doc_id}.{own}" for own in ids]
-        db.executemany("INSERT OR IGNORE INTO taken VALUES (?)",
-                       ((i,) for i in part_ids if i.startswith(PERSON_PREFIX)))
-        for person in root.iterfind(f"{_T}teiHeader/{_T}profileDesc/{_T}particDesc//{_T}person"):
-            pid = person.get(XML_ID)
-            if not pid:
-                continue
-            key = pid if pid in self.registry else f"{doc_id}.{pid}"
-            if not db.execute("SELECT 1 FROM person WHERE key = ?", (key,)).fetchone():
-                names = (_registry_names(self.config, pid) if pid in self.registry else
-                         _names(person, doc_id, ids))
-                db.execute("INSERT INTO person VALUES (?, ?)", (key, self._serialised(names)))
-            db.execute("INSERT INTO link (key, target) VALUES (?, ?)", (key, f"#{doc_id}.{pid}"))
-
-    @staticmethod
-    def _serialised(names: list[etree._Element]) -> bytes:
-        # moved into corpus.xml's namespace context first, as the whole-tree code did: lxml
-        # drops the declarations that context makes redundant
-        holder = sub(_register_context(), "person")
-        holder.extend(names)
-        return etree.tostring(holder, encoding="UTF-8", xml_declaration=False)
+        db.executemany("INSERT OR IGNORE INTO taken VALUES (?, ?)",
+                       ((i, name) for i in part_ids if i.startswith(PERSON_PREFIX)))
+        found = root.iterfind(f"{_T}teiHeader/{_T}profileDesc/{_T}particDesc//{_T}person")
+        persons = [(seq, person, person.get(XML_ID)) for seq, person in enumerate(found)]
+        # the registry's are written from the configuration, the same in every document
+        own = [(seq, person) for seq, person, pid in persons if pid and pid not in self.registry]
+        rests = dict(zip([seq for seq, _ in own],
+                         _person_rests([_names(person, doc_id, ids) for _, person in own]),
+                         strict=True))
+        for seq, _, pid in persons:
+            if pid:
+                key = pid if pid in self.registry else f"{doc_id}.{pid}"
+                db.execute("INSERT INTO person VALUES (?, ?, ?, ?, ?)",
+                           (key, name, seq, f"#{doc_id}.{pid}", rests.get(seq)))
+                db.execute("INSERT OR IGNORE INTO temp.dirty VALUES (?)", (key,))
 
     def count(self) -> int:
-        return self.db.execute("SELECT count(*) FROM part").fetchone()[0]
+        return self.db.execute("SELECT count(*) FROM doc").fetchone()[0]
 
-    def parts(self) -> Iterator[str]:
-        """The names of the documents included, in order."""
-        return (name for (name,) in self.db.execute("SELECT name FROM part ORDER BY rowid"))
+    def includes_written(self) -> Iterator[bytes]:
+        """The xi:include of each document included, in order, a few hundred at a time."""
+        return _joined(self.db.execute("SELECT include FROM doc ORDER BY name"))
 
     def includes(self, name: str) -> bool:
-        return self.db.execute("SELECT 1 FROM part WHERE name = ?", (name,)).fetchone() is not None
+        return self.db.execute("SELECT 1 FROM doc WHERE name = ?", (name,)).fetchone() is not None
+
+    def all_parts_written(self) -> bool:
+        return self.db.execute(
+            "SELECT NOT EXISTS (SELECT 1 FROM doc WHERE part_stat IS NULL)").fetchone()[0] == 1
 
     def has_persons(self) -> bool:
         return self.db.execute("SELECT EXISTS (SELECT 1 FROM person)").fetchone()[0] == 1
 
-    def persons(self) -> Iterator[tuple[str, str, bytes]]:
-        """Each register person (xml:id, corresp, its persName elements serialised) in the
-        order of its xml:id, which avoids every xml:id of the parts and of the persons
-        before it."""
-        db = self.db
-        # with the rowid, the index orders each person's links as they were met
-        db.execute("CREATE INDEX IF NOT EXISTS link_key ON link (key)")
+    def persons_written(self) -> Iterator[bytes]:
+        """The register persons as corpus.xml writes them, in order, a few hundred at a time:
+        as stored, unless an id must be renamed."""
+        self._settle()
         # a register id collides only with a "person.*" id of a part or with an id an earlier
         # person was renamed to: with no such part id, no id is ever renamed
-        renaming = db.execute("SELECT EXISTS (SELECT 1 FROM taken)").fetchone()[0] == 1
-        # SQLite orders TEXT by its UTF-8 bytes: the order of Python's sorted() on str. Every
-        # person has a link and every link a person: the two run side by side.
-        persons = db.execute("SELECT key, names FROM person ORDER BY key")
-        links = itertools.groupby(db.execute("SELECT key, target FROM link ORDER BY key, rowid"),
-                                  key=operator.itemgetter(0))
-        for (key, names), (linked, targets) in zip(persons, links, strict=True):
-            assert key == linked, (key, linked)
-            pid = self._unique(PERSON_PREFIX + key) if renaming else PERSON_PREFIX + key
-            yield pid, " ".join(target for _, target in targets), names
+        if self.db.execute("SELECT EXISTS (SELECT 1 FROM taken)").fetchone()[0]:
+            return (b"".join(_person_bytes(*p) for p in batch)
+                    for batch in _batched(self._renamed()))
+        return _joined(self.db.execute("SELECT piece FROM register ORDER BY key"))
+
+    def _settle(self) -> None:
+        """Make again the stored register persons whose documents changed."""
+        db = self.db
+        rows = db.execute("SELECT key, target, rest FROM temp.dirty JOIN person USING (key) "
+                          "ORDER BY key, name, seq")
+        for key, corresp, rest in self._linked(rows):
+            db.execute("INSERT OR REPLACE INTO register VALUES (?, ?)",
+                       (key, _person_bytes(PERSON_PREFIX + key, corresp, rest)))
+        db.execute("DELETE FROM register WHERE key IN (SELECT key FROM temp.dirty) "
+                   "AND key NOT IN (SELECT key FROM person)")  # no document names them now
+        db.execute("DELETE FROM temp.dirty")
+
+    def _linked(self, rows: Iterable[tuple[str, str, bytes | None]],
+                ) -> Iterator[tuple[str, str, bytes]]:
+        """Register persons (key, corresp, rest of the element) from their links, in order
+        of key, then of the documents and of the persons in each: the order the links were
+        met in when every document was read in turn. Its names: the first document's."""
+        for key, group in itertools.groupby(rows, key=operator.itemgetter(0)):
+            links = list(group)  # a person's links: as many as documents name it
+            rest = links[0][2]
+            yield (key, " ".join(target for _, target, _ in links),
+                   self._registry(key) if rest is None else rest)
+
+    def _renamed(self) -> Iterator[tuple[str, str, bytes]]:
+        """Each register person (xml:id, corresp, rest) with an xml:id unique among every
+        xml:id of the parts and of the persons before it. The ids renamed are this write's
+        own (a temporary table): the store keeps the documents' ids only."""
+        self.db.execute("DELETE FROM temp.assigned")
+        rows = self.db.execute("SELECT key, target, rest FROM person ORDER BY key, name, seq")
+        for key, corresp, rest in self._linked(rows):
+            yield self._unique(PERSON_PREFIX + key), corresp, rest
+
+    def _registry(self, pid: str) -> bytes:
+        if pid not in self._registry_rest:  # a few hundred at most: the configuration's
+            self._registry_rest[pid] = _person_rests([_registry_names(self.config, pid)])[0]
+        return self._registry_rest[pid]
 
     def _unique(self, base: str) -> str:
         pid, n = base, 2  # a document named "person" could hold the same ids: never two alike
-        while self.db.execute("SELECT 1 FROM taken WHERE id = ?", (pid,)).fetchone():
+        while self.db.execute("SELECT EXISTS (SELECT 1 FROM taken WHERE id = ?) "
+                              "OR EXISTS (SELECT 1 FROM temp.assigned WHERE id = ?)",
+                              (pid, pid)).fetchone()[0]:
             pid, n = f"{base}-{n}", n + 1
-        self.db.execute("INSERT INTO taken VALUES (?)", (pid,))
+        self.db.execute("INSERT INTO temp.assigned VALUES (?)", (pid,))
         return pid
+
+
+def _config_digest(config: Config) -> str:
+    """What of the configuration the store's rows are made from: the registry (its persons'
+    names) and the schema location (the parts' xml-model instructions); with the version,
+    whose writer made the parts."""
+    relevant = (__version__, config.schema_location, config.persons)
+    return hashlib.sha256(repr(relevant).encode()).hexdigest()
+
+
+def _open_store(path: Path | None, digest: str) -> sqlite3.Connection:
+    """The store at `path` when it is one of this format made with this configuration, else
+    a new one there (nothing of the old is read again); a scratch database, removed on
+    close, when `path` is None or cannot hold a database."""
+    if path is not None:
+        with contextlib.suppress(sqlite3.Error, OSError):
+            db = _connect(path)
+            try:
+                meta = dict(db.execute("SELECT key, value FROM meta"))
+                if meta == {"format": _FORMAT, "config": digest}:
+                    return db
+            except sqlite3.Error:
+                pass  # not a database, damaged, or of another layout
+            db.close()
+        remove_store(path)
+        with contextlib.suppress(sqlite3.Error, OSError):
+            return _created(_connect(path), digest)
+    return _created(_connect(""), digest)  # "": a temporary file, removed on close
+
+
+def _connect(path: Path | str) -> sqlite3.Connection:
+    # used by one thread at a time (each batch of documents is read in a thread of its own)
+    db = sqlite3.connect(path, check_same_thread=False)
+    db.executescript(_PRAGMAS)
+    return db
+
+
+def _created(db: sqlite3.Connection, digest: str) -> sqlite3.Connection:
+    db.executescript(_SCHEMA)
+    db.executemany("INSERT INTO meta VALUES (?, ?)", [("format", _FORMAT), ("config", digest)])
+    return db
+
+
+def remove_store(path: Path) -> None:
+    """Delete a store and its journal: the next write reads every document again."""
+    for name in (path, Path(f"{path}-journal")):
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(name)
+
+
+def _stat_key(st: os.stat_result) -> str:
+    # the inode and ctime too: a file replaced or rewritten keeps neither
+    return f"{st.st_size} {st.st_mtime_ns} {st.st_ctime_ns} {st.st_ino}"
+
+
+def _verified(path: str, sha: str, known: str | None) -> str | None:
+    """The stats of the regular file at `path` when it holds the bytes whose SHA-256 is
+    `sha`: trusted when they are the `known` ones, else read; None when the file changed
+    or cannot be read."""
+    try:
+        now = _stat_key(os.stat(path))
+        if now == known:
+            return now
+        with _open_regular(Path(path)) as file:
+            digest = hashlib.file_digest(file, "sha256").hexdigest()
+    except OSError:
+        return None
+    # the stats read first: a file changed after them is read again next time
+    return now if digest == sha else None
 
 
 def _corpus_root(count: int, config: Config, *, register: bool) -> etree._Element:
@@ -338,6 +521,8 @@ def _inner(el: etree._Element) -> bytes:
 
 
 def _person_piece(persons: Sequence[tuple[str, str, bytes]]) -> bytes:
+    """Register persons (xml:id, corresp, their persName elements serialised) as corpus.xml
+    writes them, each after its indentation: made in lxml, which _person_rest is cut from."""
     lp = _register_context()
     parser = safe_parser()
     for pid, corresp, names in persons:
@@ -346,12 +531,73 @@ def _person_piece(persons: Sequence[tuple[str, str, bytes]]) -> bytes:
     return _inner(lp)
 
 
+def _serialised(holders: etree._Element) -> list[bytes]:
+    """Each child of `holders` (a register listPerson) serialised. Made in corpus.xml's
+    namespace context, as the whole-tree code did: lxml drops the declarations that context
+    makes redundant."""
+    return [etree.tostring(holder, encoding="UTF-8", xml_declaration=False)
+            for holder in holders]
+
+
+def _person_rests(persons: list[list[etree._Element]]) -> list[bytes]:
+    """Register persons with these names as corpus.xml writes them, after their start tag's
+    attributes: "/>" when one has none, else ">", its names indented, "</person>". Only the
+    xml:id and corresp are left to write: corpus.xml is put together from bytes. One tree
+    for all (a document's persons), cut where each person's stand-in ids are."""
+    if not persons:
+        return []
+    holders = _register_context()
+    for names in persons:
+        sub(holders, "person").extend(names)
+    stand_ins = [f"{_STAND_IN}-{i}" for i in range(len(persons))]
+    piece = _person_piece(list(zip(stand_ins, stand_ins, _serialised(holders), strict=True)))
+    # a start tag of a stand-in id is found nowhere else: a person's names have no xml:id
+    starts = [_PERSON_START + i.encode() + _PERSON_BETWEEN + i.encode() + b'"'
+              for i in stand_ins]
+    at = [0]
+    for start in starts:
+        at.append(piece.index(start, at[-1]))
+    at = [*at[1:], len(piece)]
+    return [piece[at[i] + len(starts[i]):at[i + 1]] for i in range(len(persons))]
+
+
+def _attribute(value: str) -> bytes:
+    """An attribute value as lxml writes it (quoted with "): plain ASCII as it is, anything
+    else escaped by lxml itself."""
+    if _PLAIN.fullmatch(value):
+        return value.encode()
+    return etree.tostring(etree.Element("a", v=value), encoding="UTF-8")[len(b'<a v="'):-3]
+
+
+def _person_bytes(pid: str, corresp: str, rest: bytes) -> bytes:
+    return _PERSON_START + _attribute(pid) + _PERSON_BETWEEN + _attribute(corresp) + b'"' + rest
+
+
 def _include_piece(names: Sequence[str]) -> bytes:
     root = etree.Element(_T + "teiCorpus", nsmap={None: TEI_NS, "xi": XI_NS})
     for name in names:
         etree.SubElement(root, XI_INCLUDE, href=f"{PARTS}/{name}.xml")
     indent(root, structural=_STRUCTURAL)
     return _inner(root)
+
+
+def _include_bytes(name: str) -> bytes:
+    return _INCLUDE_START + _attribute(f"{PARTS}/{name}.xml") + _INCLUDE_END
+
+
+def _cut(piece: bytes, at: bytes) -> tuple[bytes, bytes]:
+    before, found, after = piece.partition(at)
+    assert found, piece
+    return before, after
+
+
+# What corpus.xml writes around a person's xml:id and corresp, and an include's href, as
+# lxml makes them (the indentation is that of their depth in corpus.xml)
+_PERSON_START, _ = _cut(_person_piece([("s-1", "s-2", b"<person/>")]), b"s-1")
+_PERSON_BETWEEN = _cut(_person_piece([("s-1", "s-2", b"<person/>")]), b"s-1")[1].partition(
+    b"s-2")[0]
+_INCLUDE_START, _INCLUDE_END = _cut(_include_piece(["s-1"]), f"{PARTS}/s-1.xml".encode())
+_PLAIN = re.compile(r"[ !#-%'-;=?-~]*")  # printable ASCII but " & < >
 
 
 class _Digesting:
@@ -377,20 +623,26 @@ class _Digesting:
 
 
 def _stream_corpus(out: BinaryIO, gathered: _Gathered, config: Config) -> None:
-    """Write corpus.xml to `out`: the bytes serialize() gives the whole teiCorpus, made a
-    few hundred persons or includes at a time."""
+    """Write corpus.xml to `out`: the bytes serialize() gives the whole teiCorpus, put
+    together from its frame and the stored bytes of each person and include."""
     register = gathered.has_persons()
     head, between, tail = _frame(gathered.count(), config, register=register)
     writer = _Digesting(out)
     writer.write(head)
     if register:
-        for persons in _batched(gathered.persons()):
-            writer.write(_in_own_thread(_person_piece, persons))
+        for persons in gathered.persons_written():
+            writer.write(persons)
         writer.write(between)
-    for names in _batched(gathered.parts()):
-        writer.write(_include_piece(names))
+    for includes in gathered.includes_written():
+        writer.write(includes)
     writer.write(tail)
     writer.seal()
+
+
+def _joined(rows: Iterable[tuple[bytes]]) -> Iterator[bytes]:
+    """The bytes of one-column rows, a few hundred rows joined at a time."""
+    for batch in _batched(rows):
+        yield b"".join(data for (data,) in batch)
 
 
 def _batched(items: Iterable[_Item]) -> Iterator[list[_Item]]:
@@ -409,28 +661,40 @@ def _in_own_thread(work: Callable[..., _Item], *args: object) -> _Item:
         return thread.submit(work, *args).result()
 
 
+#: Hands a part's bytes on (written, or kept in memory); True when its file now holds them.
+_Emit = Callable[[Path, bytes], bool]
+
+
 def _gather(encoded: Path, names: Sequence[str], config: Config, gathered: _Gathered,
-            emit: Callable[[Path, bytes], object]) -> list[Diagnostic]:
-    """Make the part of each document in turn and hand it to `emit`, keeping in `gathered`
-    what corpus.xml needs; one document's tree at a time is in memory. A document that
-    cannot be read is left out and said so."""
+            emit: _Emit) -> list[Diagnostic]:
+    """Make the part of each document the store does not hold as it is now, in turn, and
+    hand it to `emit`, keeping in `gathered` what corpus.xml needs; one document's tree at a
+    time is in memory. A document that cannot be read is left out and said so (it is read
+    again on every write: it is held nowhere)."""
     # a part is a generated TEI file too, one folder down: its xml-model instructions
     # point one level further up when the location is relative
     below = replace(config, schema_location="../" + config.schema_location) \
         if config.schema_is_local else config
     diags: list[Diagnostic] = []
-    for batch in _batched(sorted(names)):
+    for batch in _batched(gathered.refresh(encoded, names)):
         diags += _in_own_thread(_gather_some, encoded, batch, below, gathered, emit)
     return diags
 
 
 def _gather_some(encoded: Path, names: list[str], below: Config, gathered: _Gathered,
-                 emit: Callable[[Path, bytes], object]) -> list[Diagnostic]:
+                 emit: _Emit) -> list[Diagnostic]:
     diags: list[Diagnostic] = []
     for name in names:
+        gathered.forget(name)
         path = encoded / f"{name}.xml"
         try:
-            root = parse_file(path).getroot()
+            # the stats before the bytes: a file changed after them is read again next time
+            tei_stat = _stat_key(os.stat(path))
+        except OSError:
+            tei_stat = ""  # read_limited says why, or a file just made is read next time again
+        try:
+            data = read_limited(path)
+            root = parse_bytes(data, str(path)).getroot()
         except XMLInputError as exc:
             diags.append(Diagnostic(str(path), exc.line, exc.col, "warning", "corpus",
                                     f"left out of {CORPUS_NAME}: {exc.message}"))
@@ -439,9 +703,22 @@ def _gather_some(encoded: Path, names: list[str], below: Config, gathered: _Gath
         ids = document_ids(root)
         part = qualify(root, doc_id, ids)
         add_xml_models(part, below)
-        gathered.add(name, doc_id, root, ids)
-        emit(encoded / PARTS / f"{name}.xml", serialize(part))
+        made = serialize(part)
+        where = encoded / PARTS / f"{name}.xml"
+        part_stat = _stat_or_none(where) if emit(where, made) else None
+        gathered.add(name, doc_id, root, ids, (_sha(data), tei_stat, _sha(made), part_stat))
     return diags
+
+
+def _sha(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def _stat_or_none(path: Path) -> str | None:
+    try:
+        return _stat_key(os.stat(path))
+    except OSError:
+        return None
 
 
 def corpus_files(encoded: Path, names: Sequence[str],
@@ -450,12 +727,50 @@ def corpus_files(encoded: Path, names: Sequence[str],
     one part each, then corpus.xml. A document that cannot be read is left out and said so.
     All of them in memory: write_corpus keeps one document at a time."""
     files: dict[Path, bytes] = {}
+
+    def keep(path: Path, data: bytes) -> bool:
+        files[path] = data
+        return False  # no file holds it
+
     with _Gathered(config) as gathered:
-        diags = _gather(encoded, names, config, gathered, files.__setitem__)
+        diags = _gather(encoded, names, config, gathered, keep)
         out = io.BytesIO()
         _stream_corpus(out, gathered, config)
     files[encoded / CORPUS_NAME] = out.getvalue()
     return files, diags
+
+
+def stale_corpus_files(encoded: Path, names: Sequence[str],
+                       config: Config) -> tuple[list[Path], list[Path]]:
+    """What `check` asks: the files of the corpus of the documents `names` that do not hold
+    what write_corpus would write (parts in order, then corpus.xml), and the parts of no
+    document included. Each file is compared as it is made, one at a time: memory does not
+    grow with the corpus. Nothing is written."""
+    stale: list[Path] = []
+
+    def compare(path: Path, data: bytes) -> bool:
+        try:  # through the bounded reader, as every existing output
+            if read_limited(path) != data:
+                stale.append(path)
+        except XMLInputError:
+            stale.append(path)
+        return False  # not written: no stats to keep
+
+    corpus = encoded / CORPUS_NAME
+    with _Gathered(config) as gathered:
+        _gather(encoded, names, config, gathered, compare)
+        try:
+            with tempfile.TemporaryFile() as scratch:
+                _stream_corpus(scratch, gathered, config)
+                if not _same_bytes(scratch, corpus):
+                    stale.append(corpus)
+        except OSError:  # missing, or not a regular file
+            stale.append(corpus)
+        try:
+            stray = _stale_parts(encoded / PARTS, gathered)
+        except OSError:
+            stray = []  # no parts at all
+    return stale, stray
 
 
 def is_current(encoded: Path, names: Sequence[str], config: Config) -> bool:
@@ -568,26 +883,51 @@ def _stale_parts(parts: Path, gathered: _Gathered) -> list[Path]:
     """The *.xml of `parts` that are not the part of a document included, in order (read
     as names: a Path for each of twenty thousand parts is megabytes)."""
     with os.scandir(parts) as entries:
+        count = sum(1 for entry in entries if entry.name.endswith(".xml"))
+    # every document included has its part written: with as many files, they are those
+    if count == gathered.count() and gathered.all_parts_written():
+        return []
+    with os.scandir(parts) as entries:
         stale = [entry.name for entry in entries if entry.name.endswith(".xml")
                  and not gathered.includes(entry.name.removesuffix(".xml"))]
     return [parts / name for name in sorted(stale)]
 
 
-def write_corpus(encoded: Path, names: Sequence[str], config: Config) -> list[Diagnostic]:
+def write_corpus(encoded: Path, names: Sequence[str], config: Config,
+                 store: Path | None = None) -> list[Diagnostic]:
     """Write encoded/corpus.xml and its parts (only the files whose bytes change), and
     remove the parts of documents that are gone. One document at a time: memory does not
-    grow with the number of documents."""
+    grow with the number of documents. With a `store` (STORE_NAME, kept by build in site/)
+    only the documents whose TEI file or part changed since the last write are read."""
     if CORPUS_NAME.removesuffix(".xml") in names:
         return [Diagnostic(str(encoded / CORPUS_NAME), 0, 0, "error", "corpus",
                            f"a document is named {CORPUS_NAME}: the corpus file is not written; "
                            "rename the source")]
+    try:
+        return _write_corpus(encoded, names, config, store)
+    except sqlite3.DatabaseError:
+        if store is None:
+            raise
+        remove_store(store)  # damaged beyond what opening it shows: made anew
+        return _write_corpus(encoded, names, config, store)
+
+
+def _write_corpus(encoded: Path, names: Sequence[str], config: Config,
+                  store: Path | None) -> list[Diagnostic]:
     written: list[Diagnostic] = []  # after the documents left out, as the files come
-    with _Gathered(config) as gathered:
-        diags = _gather(encoded, names, config, gathered,
-                        lambda path, data: written.extend(_replace_part(path, data)))
+
+    def emit(path: Path, data: bytes) -> bool:
+        found = _replace_part(path, data)
+        written.extend(found)
+        return not found
+
+    with _Gathered(config, store) as gathered:
+        diags = _gather(encoded, names, config, gathered, emit)
         written += _replace_corpus(encoded / CORPUS_NAME, gathered, config)
-        for stale in _stale_parts(encoded / PARTS, gathered):
-            stale.unlink()
+        with contextlib.suppress(FileNotFoundError):  # no document could be read
+            for stale in _stale_parts(encoded / PARTS, gathered):
+                stale.unlink()
+        gathered.commit()
     # corpus.xml is left as it is when its bytes do not change: made now all the same, it
     # is newer than every part, which is what is_current asks
     with contextlib.suppress(OSError):  # not written (reported above): nothing to touch

@@ -6,6 +6,7 @@ import hashlib
 import importlib.util
 import os
 import shutil
+import sqlite3
 import subprocess
 import sys
 from collections.abc import Callable
@@ -17,9 +18,9 @@ from click.testing import CliRunner
 from conftest import ENCODED, ROOT, SOURCES, jing
 from lxml import etree
 
-from tei_edition import corpus
+from tei_edition import corpus, xmlio
 from tei_edition.cli import cli
-from tei_edition.config import load_config
+from tei_edition.config import Config, load_config
 from tei_edition.corpus import XI_INCLUDE, qualify
 from tei_edition.rules import XML_ID, check
 from tei_edition.validate import validate_paths
@@ -274,7 +275,7 @@ def tricky_encoded(folder: Path) -> Path:
     """An encoded/ folder with what the register must get right: a registry person in
     several documents, documents whose ids qualify parts into "person.*" ids the register
     would take (so register ids are renamed, in a chain), a document that cannot be read,
-    and a part whose document is gone."""
+    one with no persons, and a part whose document is gone."""
     enc = folder / "encoded"
     (enc / "corpus").mkdir(parents=True)
     for name in NAMES:
@@ -285,6 +286,7 @@ def tricky_encoded(folder: Path) -> Path:
         (enc / f"{name}.xml").write_text(
             text.replace('xml:id="wcda-119000"', f'xml:id="{doc_id}"', 1), "utf-8")
     (enc / "broken.xml").write_text("<TEI><unclosed></TEI>", "utf-8")
+    (enc / "bare.xml").write_text(f'<TEI xmlns="{TEI}" xml:id="bare"><teiHeader/></TEI>', "utf-8")
     (enc / "corpus" / "gone.xml").write_text("<TEI/>", "utf-8")
     return enc
 
@@ -294,11 +296,15 @@ def outputs(enc: Path) -> dict[str, bytes]:
             for p in [enc / "corpus.xml", *sorted((enc / "corpus").glob("*.xml"))]}
 
 
-@pytest.mark.parametrize(("config_text", "batch"), [
-    (CONFIG, 2), (CONFIG, 256), ("", 3),
-    ('[edition]\nschema_location = "https://example.org/schema/"\n', 256)])
+#: The documents of tricky_encoded whose parts have "person.*" ids: register ids are renamed.
+RENAMING = ["person", "z-person-2", "a-person-person"]
+
+
+@pytest.mark.parametrize(("config_text", "batch", "renaming"), [
+    (CONFIG, 2, True), (CONFIG, 256, True), ("", 3, True), (CONFIG, 3, False),
+    ('[edition]\nschema_location = "https://example.org/schema/"\n', 256, True)])
 def test_the_corpus_is_byte_for_byte_that_of_the_whole_tree_code(
-        tmp_path: Path, whole_tree: ModuleType, config_text: str, batch: int,
+        tmp_path: Path, whole_tree: ModuleType, config_text: str, batch: int, renaming: bool,
         monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(corpus, "_BATCH", batch)  # documents, persons, includes at a time
     (tmp_path / "tei-edition.toml").write_text(config_text, "utf-8")
@@ -306,6 +312,8 @@ def test_the_corpus_is_byte_for_byte_that_of_the_whole_tree_code(
     made = {}
     for label, module in [("whole", whole_tree), ("streamed", corpus)]:
         enc = tricky_encoded(tmp_path / label)
+        for name in [] if renaming else RENAMING:  # the register persons as stored
+            (enc / f"{name}.xml").unlink()
         names = sorted(p.stem for p in enc.glob("*.xml"))
         diags = [d.format().replace(str(enc), "") for d in module.write_corpus(enc, names, config)]
         files, _ = module.corpus_files(enc, names, config)
@@ -314,7 +322,7 @@ def test_the_corpus_is_byte_for_byte_that_of_the_whole_tree_code(
     files, diags, _ = made["streamed"]
     assert "corpus/gone.xml" not in files and "corpus/broken.xml" not in files
     assert any("left out of corpus.xml" in d for d in diags)
-    if config_text == CONFIG:  # the renaming was put to the test
+    if config_text == CONFIG and renaming:  # the renaming was put to the test
         assert b'xml:id="person.han-iksu-3"' in files["corpus.xml"]
         assert b'xml:id="person.person.liu-shaoqi-2"' in files["corpus.xml"]
 
@@ -370,3 +378,149 @@ def test_is_current_keeps_what_it_protects(project: Path) -> None:
     assert not corpus.is_current(enc, [NAMES[0], NAMES[0]], config)  # one part for two names
     assert not corpus.is_current(enc, NAMES[:1], config)  # a part too many
     assert not corpus.is_current(enc, [*NAMES, "wcda-1"], config)  # a document missing
+
+
+def fresh_outputs(enc: Path, config_path: Path, where: Path) -> tuple[dict[str, bytes], list[str]]:
+    """The corpus a full write (no store) makes of the TEI files of `enc`, in a copy."""
+    copy = where / "encoded"
+    (copy / "corpus").mkdir(parents=True)
+    for path in enc.glob("*.xml"):
+        if path.name != "corpus.xml":
+            shutil.copyfile(path, copy / path.name)
+    names = sorted(p.stem for p in copy.glob("*.xml"))
+    diags = corpus.write_corpus(copy, names, load_config(config_path))
+    return outputs(copy), [d.format().replace(str(copy), "") for d in diags]
+
+
+@pytest.fixture
+def parsed(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The documents write_corpus parses, by name, as it parses them."""
+    seen: list[str] = []
+    real = corpus.parse_bytes
+
+    def counting(data: bytes, path: str = "<input>") -> etree._ElementTree:
+        seen.append(Path(path).stem)
+        return real(data, path)
+
+    monkeypatch.setattr(corpus, "parse_bytes", counting)
+    return seen
+
+
+def test_the_stored_corpus_reads_only_what_changed_and_writes_what_a_full_write_does(
+        tmp_path: Path, parsed: list[str]) -> None:
+    config_path = tmp_path / "tei-edition.toml"
+    config_path.write_text(CONFIG, "utf-8")
+    enc = tricky_encoded(tmp_path / "inc")
+    store = tmp_path / "site" / corpus.STORE_NAME
+    store.parent.mkdir()
+    steps = iter(range(100))
+
+    def write() -> set[str]:
+        """Write with the store; the files are those of a full write; what was parsed."""
+        parsed.clear()
+        names = sorted(p.stem for p in enc.glob("*.xml") if p.name != "corpus.xml")
+        diags = corpus.write_corpus(enc, names, load_config(config_path), store)
+        got = outputs(enc), [d.format().replace(str(enc), "") for d in diags]
+        read = set(parsed)
+        assert got == fresh_outputs(enc, config_path, tmp_path / f"fresh{next(steps)}")
+        return read
+
+    everything = {p.stem for p in enc.glob("*.xml")}
+    assert write() == everything  # no store yet
+    assert write() == {"broken"}  # a document that cannot be read is tried every time
+    tei = enc / "wcda-119000.xml"
+    tei.write_text(tei.read_text("utf-8").replace("Liu Shaoqi", "Liu Shao-chi"), "utf-8")
+    assert write() == {"broken", "wcda-119000"}
+    os.utime(enc / "wcda-116538.xml")  # touched, the same bytes: compared, not parsed
+    assert write() == {"broken"}
+    shutil.copyfile(tei, enc / "added.xml")
+    assert write() == {"broken", "added"}
+    (enc / "z-person-2.xml").unlink()  # the register ids renamed change with it
+    assert write() == {"broken"}
+    assert not (enc / "corpus" / "z-person-2.xml").exists()
+    part = enc / "corpus" / "wcda-116538.xml"
+    part.write_bytes(part.read_bytes().replace(b"Han", b"Kim"))
+    assert write() == {"broken", "wcda-116538"}
+    part.unlink()
+    assert write() == {"broken", "wcda-116538"}
+    store.write_bytes(b"not a database " * 100)
+    assert write() == everything - {"z-person-2"} | {"added"}
+    with sqlite3.connect(store) as db:
+        db.execute("UPDATE meta SET value = 'another format' WHERE key = 'format'")
+    db.close()
+    assert write() == everything - {"z-person-2"} | {"added"}
+    config_path.write_text(CONFIG.replace("Han Ik-su", "Han Ik-soo"), "utf-8")
+    assert write() == everything - {"z-person-2"} | {"added"}
+    config_path.write_text(CONFIG.replace("[edition]\n", '[edition]\nschema_location = "../s/"\n'),
+                           "utf-8")
+    assert write() == everything - {"z-person-2"} | {"added"}
+    assert write() == {"broken"}
+    for name in ["person", "a-person-person"]:  # no id renamed: the register persons as stored
+        (enc / f"{name}.xml").unlink()
+    assert write() == {"broken"}
+    tei.write_text(tei.read_text("utf-8").replace("Liu Shao-chi", "Liu Shaoqi"), "utf-8")
+    assert write() == {"broken", "wcda-119000"}
+    shutil.copyfile(tei, enc / "person.xml")  # a copy: the same persons again
+    assert write() == {"broken", "person"}
+
+
+def test_renamed_register_ids_stay_out_of_the_store(tmp_path: Path) -> None:
+    enc = tricky_encoded(tmp_path)
+    store = tmp_path / corpus.STORE_NAME
+    names = sorted(p.stem for p in enc.glob("*.xml"))
+    config = load_config_text(tmp_path, CONFIG)
+    for _ in range(2):  # the second write takes every row from the store
+        corpus.write_corpus(enc, names, config, store)
+        assert b'xml:id="person.han-iksu-3"' in (enc / "corpus.xml").read_bytes()
+    with sqlite3.connect(store) as db:
+        taken = {i for (i,) in db.execute("SELECT id FROM taken")}
+    db.close()
+    assert "person.han-iksu-3" not in taken and "person.han-iksu-2" in taken
+
+
+def load_config_text(folder: Path, text: str) -> Config:
+    (folder / "tei-edition.toml").write_text(text, "utf-8")
+    return load_config(folder / "tei-edition.toml")
+
+
+def test_a_build_after_one_change_reads_one_document_for_the_corpus(
+        project: Path, parsed: list[str]) -> None:
+    source = project / "sources" / "wcda-116538.txt"
+    source.write_text(source.read_text("utf-8") + "\nOne more line.\n", "utf-8")
+    assert run("build", str(project), "--jobs", "1")[0] == 0
+    assert (project / "site" / corpus.STORE_NAME).is_file()
+    assert parsed == ["wcda-116538"]
+    parsed.clear()
+    enc = project / "encoded"
+    assert (outputs(enc), []) == fresh_outputs(enc, project / "tei-edition.toml",
+                                               project.parent / "fresh")
+
+
+def test_a_corpus_over_the_input_limit_is_read_by_validate_and_check(
+        project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """corpus.xml grows with the edition (17 MB at 20,000 documents): validate, check and
+    render read a teiCorpus beyond the limit every other XML input keeps to."""
+    enc = project / "encoded"
+    size = (enc / "corpus.xml").stat().st_size
+    monkeypatch.setattr(xmlio, "MAX_XML_BYTES", size - 1)
+    report = validate_paths([enc / "corpus.xml", enc / "wcda-119000.xml"])
+    refused = {d.file for d in report.diagnostics if d.rule == "xml-size"}
+    assert str(enc / "wcda-119000.xml") in refused  # a document is held to the limit
+    assert str(enc / "corpus.xml") not in refused
+    assert parse_file(enc / "corpus.xml").getroot().tag == f"{{{TEI}}}teiCorpus"
+    part = enc / "corpus" / "wcda-119000.xml"
+    monkeypatch.setattr(xmlio, "MAX_XML_BYTES", part.stat().st_size - 1)
+    stale, stray = corpus.stale_corpus_files(enc, NAMES, load_config(project / "tei-edition.toml"))
+    assert stale == [part] and stray == []  # refused as input: not what build makes
+
+
+def test_check_compares_the_corpus_one_file_at_a_time(
+        project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Never every part at once: the corpus files are compared as they are made."""
+    monkeypatch.setattr(corpus, "corpus_files", None)  # what held them all
+    (project / "encoded" / "corpus" / "stray.xml").write_text("<TEI/>", "utf-8")
+    part = project / "encoded" / "corpus" / "wcda-116538.xml"
+    part.write_bytes(part.read_bytes() + b"\n")
+    code, out = run("check", str(project))
+    assert code == 1 and "wcda-116538.xml:1:1: error: [stale]" in out
+    assert "stray.xml:0:0: warning: [orphan]" in out and "corpus.xml:1:1" not in out
