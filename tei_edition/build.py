@@ -894,7 +894,14 @@ def _write_edition(ctx: _Context, result: BuildResult, ledger: _Ledger, spool: _
     result.site_files += _write_site_pages(ctx, records, changed=changed)
     del records
     if ctx.share is None:
-        result.corpus_diagnostics = _write_corpus(ctx, [d.name for d in ledger], changed)
+        result.corpus_diagnostics = _write_corpus(ctx, _with_tei(ctx, ledger), changed)
+
+
+def _with_tei(ctx: _Context, ledger: _Ledger) -> list[str]:
+    """The documents that have a TEI file in encoded/: converted or unchanged ones do, a
+    failed one may (it is looked for)."""
+    return [d.name for d in ledger if d.status in ("converted", "unchanged")
+            or os.path.isfile(f"{ctx.encoded_str}/{d.name}.xml")]
 
 
 def _write_corpus(ctx: _Context, names: list[str], changed: bool) -> list[Diagnostic]:
@@ -902,8 +909,6 @@ def _write_corpus(ctx: _Context, names: list[str], changed: bool) -> list[Diagno
     the schemas where the documents' xml-model instructions point, when that is local."""
     from .corpus import STORE_NAME, is_current, publish_schemas, write_corpus
 
-    listed = _listing(ctx.encoded)
-    names = [n for n in names if f"{n}.xml" in listed]
     if not names:
         return []  # a corpus holds at least one document
     current = not changed and is_current(ctx.encoded, names, ctx.config)
