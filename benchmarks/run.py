@@ -286,7 +286,7 @@ def main() -> None:
         f"| reference: the build's file writes | {t_writes / n * 1000:.3f} | "
         f"{t_writes / t_floor:.1f} |", "",
         *word_lines(word), "",
-        *startup_lines(args.work),
+        *([] if args.scale else startup_lines(args.work)),  # --scale has it in its section
     ]
     if args.scale:
         from scale import report as scale_report

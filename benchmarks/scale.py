@@ -30,6 +30,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from run import make_corpus  # noqa: E402
+from startup import convert_vs_pandoc, users_environment  # noqa: E402
 
 from tei_edition.buildstate import CACHE_NAME  # noqa: E402
 
@@ -55,7 +56,7 @@ def measured(cmd: list[str]) -> tuple[float, float]:
     """(wall seconds, peak resident MB) of one command."""
     start = time.perf_counter()
     done = subprocess.run([sys.executable, "-c", _PEAK, *cmd], capture_output=True, text=True,
-                          check=False)
+                          check=False, env=users_environment())
     wall = time.perf_counter() - start
     if done.returncode not in (0, 1):
         raise SystemExit(f"{' '.join(cmd)} failed:\n{done.stderr[-2000:]}")
@@ -149,13 +150,8 @@ def report(sizes: list[int], work: Path) -> list[str]:
 
 
 def _startup(work: Path) -> list[str]:
-    """`tei-edition convert` of one file against pandoc (benchmarks/startup.py), if there."""
-    try:
-        from startup import convert_vs_pandoc
-    except ImportError:
-        return []
-    source = ROOT / "sources" / "wcda-116538.txt"
-    return ["", *convert_vs_pandoc(source, work, 10)]
+    """`tei-edition convert` of one file against pandoc (benchmarks/startup.py)."""
+    return ["", *convert_vs_pandoc(ROOT / "sources" / "wcda-119000.txt", work / "startup", 15)]
 
 
 def main() -> None:

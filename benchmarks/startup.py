@@ -61,16 +61,24 @@ def console_script() -> list[str]:
     return [found] if found else [sys.executable, "-m", "tei_edition"]
 
 
+def users_environment() -> dict[str, str]:
+    """The environment of the measured commands: this one, but Python may write its
+    bytecode caches, as it does in users' installations (a sandbox that sets
+    PYTHONDONTWRITEBYTECODE would have every start compile every module from source)."""
+    return {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+
+
 def interleaved(commands: Sequence[Sequence[str]], rounds: int) -> list[list[float]]:
     """Wall times (s) of each command, run in turn `rounds` times after a warm-up; the
     order is reversed every other round."""
+    env = users_environment()
     times: list[list[float]] = [[] for _ in commands]
     for r in range(rounds + WARM_UP):
         order = list(range(len(commands)))[::-1 if r % 2 else 1]
         for i in order:
             start = time.perf_counter()
             subprocess.run(commands[i], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                           check=False)
+                           check=False, env=env)
             if r >= WARM_UP:
                 times[i].append(time.perf_counter() - start)
     return times
