@@ -58,6 +58,7 @@ from .buildstate import (
     document_inputs,
     document_output_names,
     load_cache,
+    open_cache_read_only,
     read_tei,
     record_bytes,
     record_file,
@@ -981,29 +982,36 @@ def merge(root: Path, shards: list[Path], *, jobs: int | None = None,
     the index, the persons register, the search index and the corpus are written from it.
     A source no shard built is converted here."""
     result = BuildResult()
-    for shard in shards:
-        if not (shard / "site" / CACHE_NAME).is_file() or not (shard / "encoded").is_dir():
-            result.usage_errors.append(Diagnostic(
-                str(shard), 0, 0, "error", "io", "not the output of `build --shard` "
-                f"(no encoded/ or site/{CACHE_NAME})"))
-    if result.usage_errors:
+    caches: list[BuildCache] = []
+    try:
+        for shard in shards:
+            try:
+                caches.append(open_cache_read_only(shard / "site" / CACHE_NAME))
+            except ValueError as exc:
+                result.usage_errors.append(Diagnostic(
+                    str(shard), 0, 0, "error", "io", "not the output of `build --shard` of "
+                    f"this version: site/{CACHE_NAME} is {exc}"))
+        if not result.usage_errors:
+            for shard, shard_cache in zip(shards, caches, strict=True):
+                result.notes += _adopt(root, shard, shard_cache)
+    finally:
+        for cache in caches:
+            cache.close()
+    if has_errors(result.notes) or result.usage_errors:
         return result
-    notes: list[Diagnostic] = []
-    for shard in shards:
-        notes += _adopt(root, shard)
     built = build(root, jobs=jobs, config=config, progress=progress)
-    built.notes[:0] = notes
+    built.notes[:0] = result.notes
     return built
 
 
-def _adopt(root: Path, shard: Path) -> list[Diagnostic]:
-    """Copy one shard's documents and cache rows into the project. A TEI file of the
-    project that was edited by hand is never replaced (the build then reports it)."""
+def _adopt(root: Path, shard: Path, shard_cache: BuildCache) -> list[Diagnostic]:
+    """Copy one shard's documents, cache rows and register records into the project. A TEI
+    file of the project that was edited by hand is never replaced (the build then reports
+    it)."""
     from .register import adopt
 
-    shard_cache, notes = load_cache(shard / "site" / CACHE_NAME)
-    cache, more = load_cache(root / "site" / CACHE_NAME)
-    notes += more
+    (root / "site").mkdir(parents=True, exist_ok=True)
+    cache, notes = load_cache(root / "site" / CACHE_NAME)
     try:
         for name, state in shard_cache.states(rows=True):
             if state is None:
@@ -1012,9 +1020,11 @@ def _adopt(root: Path, shard: Path) -> list[Diagnostic]:
             cache.put(name, state)  # its records do not vouch here: hashed again, by content
         notes += cache.save()
     finally:
-        shard_cache.close()
         cache.close()
-    adopt(root / "site", shard / "site")
+    try:
+        adopt(root / "site", shard / "site")
+    except ValueError as exc:  # a register of another version
+        notes.append(Diagnostic(str(shard / "site"), 0, 0, "error", "io", str(exc)))
     return notes
 
 

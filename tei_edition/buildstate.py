@@ -462,6 +462,29 @@ def _connect(path: Path) -> sqlite3.Connection:
         raise
 
 
+def open_cache_read_only(path: Path) -> BuildCache:
+    """Another build's cache (a shard's), opened without writing to it; ValueError when it
+    is not a cache of this format and converter version."""
+    try:
+        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+        try:
+            found = dict(conn.execute("SELECT key, value FROM meta"))
+            columns = [c[1] for c in conn.execute("PRAGMA table_info(docs)")]
+        except BaseException:
+            conn.close()
+            raise
+    except sqlite3.Error as exc:
+        raise ValueError(f"not a build cache ({exc})") from None
+    want = {"format": str(CACHE_FORMAT), "converter": __version__}
+    if found != want or columns != _COLUMNS["docs"]:
+        conn.close()
+        made = found.get("converter", "an unknown version")
+        raise ValueError(f"a build cache of tei-edition {made} (format "
+                         f"{found.get('format', '?')}); this is {__version__}: build the "
+                         "shard again with this version")
+    return BuildCache(conn, None)
+
+
 def load_cache(path: Path) -> tuple[BuildCache, list[Diagnostic]]:
     """The cache of the last build; an empty one (and a warning) when it cannot be used.
     A file that is not a usable cache is replaced; anything else (a folder) is left alone,

@@ -212,3 +212,21 @@ def test_names_that_sort_apart_from_their_files_are_matched(
     assert "1 converted, 2 unchanged" in out and "1 orphan(s) removed" in out, out
     assert {p.name for p in (project / "encoded").glob("*.xml")} == {
         "a-b.xml", "a.b.xml", "a.xml", "corpus.xml"}
+
+
+def test_a_shard_of_another_version_is_refused_and_left_as_it_is(
+        capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    import sqlite3
+
+    project = copy_sources(tmp_path, NAMES[:2])
+    dirs = shard_all(capsys, project, 2)
+    cache = dirs[0] / "site" / CACHE_NAME
+    with sqlite3.connect(cache) as db:
+        db.execute("UPDATE meta SET value = '0.0.1' WHERE key = 'converter'")
+    db.close()
+    before = cache.read_bytes()
+    status, out = run_console(capsys, "build", project, *merge_args(dirs))
+    assert status == 2, out
+    assert "tei-edition 0.0.1" in out and "build the shard again" in out, out
+    assert cache.read_bytes() == before  # read, never rewritten
+    assert not (project / "encoded").exists()  # nothing taken from the other shard either
