@@ -60,16 +60,30 @@ def plain_name(el: etree._Element) -> str:
             if child.tail:
                 parts.append(child.tail)
 
+    if len(el) == 0:  # most names are text alone
+        return " ".join(el.text.split()) if el.text else ""
     walk(el)
     return " ".join("".join(parts).split())
 
 
 def _role_names(el: etree._Element) -> str:
+    if len(el) == 0:
+        return ""
     return " ".join(" ".join("".join(r.itertext()).split())
                     for r in el.iterfind("tei:roleName", NS))
 
 
-def _side(person: etree._Element) -> str:
+def _side(person: etree._Element, known: dict[etree._Element, str]) -> str:
+    """The heading of the person's list (or "side"); `known`: the lists' sides found so far
+    (the persons of a document share a few lists)."""
+    parent = person.getparent()
+    side = known.get(parent)
+    if side is None:
+        side = known[parent] = _list_side(person)
+    return side
+
+
+def _list_side(person: etree._Element) -> str:
     for lp in person.iterancestors(f"{{{TEI_NS}}}listPerson"):
         head = lp.find("tei:head", NS)
         if head is not None:
@@ -96,10 +110,11 @@ def appearances(root: etree._Element, doc: str, registry: Collection[str],
     `anchors`: passage_anchors(root), when the caller has them."""
     turns: dict[str, list[str]] = {}
     for el, anchor in passage_anchors(root) if anchors is None else anchors:
-        if el.tag == _SP and el.get("who"):
-            for who in el.get("who", "").split():
-                turns.setdefault(who, []).append(anchor)
+        who = el.get("who") if el.tag == _SP else None
+        for one in who.split() if who else ():
+            turns.setdefault(one, []).append(anchor)
     persons = []
+    sides: dict[etree._Element, str] = {}
     for person in root.iterfind("tei:teiHeader/tei:profileDesc/tei:particDesc//tei:person", NS):
         pid = register_id(person)
         if not pid:
@@ -111,7 +126,7 @@ def appearances(root: etree._Element, doc: str, registry: Collection[str],
         persons.append({
             "key": person_key(doc, pid, registry), "id": pid, "name": name or pid,
             "forms": forms, "role": person.get("role") or "",
-            "title": _role_names(main) if main is not None else "", "side": _side(person),
+            "title": _role_names(main) if main is not None else "", "side": _side(person, sides),
             "turns": turns.get(f"#{pid}", []), "authorities": _authorities(person),
         })
     return {"doc": doc, "href": quote(f"{doc}.html"), "title": MAIN_TITLE(root) or doc,
@@ -206,18 +221,27 @@ def site_page(title: str, body: str, css: str, *, prefix: str, body_class: str,
               scripts: Iterable[str] = ()) -> bytes:
     """A complete page beside the documents (`prefix` leads from the page to the site root);
     characters HTML forbids become U+FFFD, as in the documents."""
-    before, after = page_frame(title, css, prefix=prefix, body_class=body_class, scripts=scripts)
-    return html_text(before + body + after).encode()
+    head, top, after = _frame(css, prefix, body_class, tuple(scripts))
+    data = f"{head}{escape(title)}{top}{body}{after}".encode()
+    # Checked on the bytes the page is written as: one encoding, not two.
+    return html_text(data.decode()).encode() if has_non_html(data) else data
 
 
 def page_frame(title: str, css: str, *, prefix: str, body_class: str,
                scripts: Iterable[str] = ()) -> tuple[str, str]:
     """What site_page() puts before and after the body (for pages written piece by piece)."""
+    head, top, after = _frame(css, prefix, body_class, tuple(scripts))
+    return html_text(head + escape(title) + top), after
+
+
+@functools.lru_cache(maxsize=16)  # one frame for every person's page: only the title differs
+def _frame(css: str, prefix: str, body_class: str, scripts: tuple[str, ...]) -> tuple[str, str, str]:
+    """A page around its title and body: (up to the title, from the title to the body, after)."""
     tags = "".join(f"<script src=\"{escape(src)}\"></script>" for src in scripts)
-    before = (
-        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
-        "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
-        f"<title>{escape(title)}</title><link rel=\"stylesheet\" href=\"{prefix}{css}\">"
+    head = ("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+            "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>")
+    top = (
+        f"</title><link rel=\"stylesheet\" href=\"{prefix}{css}\">"
         "<link rel=\"icon\" href=\"data:,\"></head>"
         f"<body class=\"{body_class}\"><a class=\"skip-link\" href=\"#text\">Skip to the text</a>"
         "<nav class=\"site-nav\" aria-label=\"Edition\">"
@@ -225,7 +249,7 @@ def page_frame(title: str, css: str, *, prefix: str, body_class: str,
         f"<a href=\"{prefix}{PERSONS_DIR}/index.html\">Persons</a> "
         f"<a href=\"{prefix}search.html\">Search</a></nav><main id=\"text\">"
     )
-    return html_text(before), f"</main>{tags}</body></html>\n"
+    return head, html_text(top), f"</main>{tags}</body></html>\n"
 
 
 def html_text(text: str) -> str:
@@ -234,6 +258,7 @@ def html_text(text: str) -> str:
     return NOT_HTML.sub("\ufffd", text) if has_non_html(text.encode()) else text
 
 
+@functools.lru_cache(maxsize=1024)  # a document's date, on the page of each of its persons
 def format_date(iso: str) -> str:
     """"1962-04-21T16:00" as <time> "21 April 1962"; an empty or odd value as it is."""
     m = re.match(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?", iso)

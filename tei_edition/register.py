@@ -17,6 +17,7 @@ cannot be read is started afresh.
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import itertools
 import json
@@ -277,15 +278,17 @@ class _Writer:
     def __init__(self, db: sqlite3.Connection, site: Path) -> None:
         self.db, self.site, self.root = db, site, os.fspath(site)
         self.report = SiteReport()
-        self.made: set[str] = set()  # folders known to exist: one check each
+        self.made: dict[str, str] = {}  # folders known to exist (as in rel: path)
         self.seen: set[str] = set()  # tracked files made or confirmed this run
 
     def put(self, rel: str, data: bytes) -> None:
         """Write a file the caller knows to have changed."""
-        folder, base = os.path.split(os.path.join(self.root, rel))
-        if folder not in self.made:
+        sub, _, base = rel.rpartition("/")
+        folder = self.made.get(sub)
+        if folder is None:  # one check a folder (a run writes thousands of persons' pages)
+            folder = os.path.dirname(os.path.join(self.root, rel))
             os.makedirs(folder, exist_ok=True)
-            self.made.add(folder)
+            self.made[sub] = folder
         _replace(folder, base, data)
         self.report.written.append(os.path.join(folder, base))
 
@@ -621,10 +624,15 @@ def _person_row(person: Person) -> tuple[str, str, str, str, str, str]:
     letters L of the files it is in (the first letters of the words of its names)."""
     entry = person.entry()
     grp = ("1" if entry.initial == "#" else "0") + entry.initial
-    words = tokens(" ".join([entry.name, *entry.forms]))
     return (person.key, grp, sort_key(person.name), index_item(entry),
             person_item(entry.name, entry.forms, f"{PERSONS_DIR}/{entry.key}.html", entry.docs),
-            "".join(sorted({letter_of(w) for w in words})))
+            _name_letters(" ".join([entry.name, *entry.forms])))
+
+
+@functools.lru_cache(maxsize=4096)  # names recur: the same persons in many documents
+def _name_letters(names: str) -> str:
+    """The letters L of the files persons-L.js that names are in."""
+    return "".join(sorted({letter_of(w) for w in tokens(names)}))
 
 
 def _write_bucket(db: sqlite3.Connection, out: _Writer, bucket: int) -> None:

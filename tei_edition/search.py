@@ -2,8 +2,11 @@
 
 Searching is MiniSearch's (tei_edition/xslt/vendor/, MIT): tokens, prefix and fuzzy matching,
 BM25 ranking. The build writes MiniSearch's serialised index (what `MiniSearch.loadJS`
-accepts, serialisation version 2), so the browser never indexes a document: it only joins the
-parts of the index a query needs and hands them to `loadJS`. Every file is a script that
+accepts, serialisation version 2) in parts, so the browser never indexes a document: it only
+joins the parts a query needs and hands them to `loadJS`. The terms come a row a document
+(terms and counts as the store keeps them: a file is a join of stored rows, not a turn of
+every posting in Python); the page turns them into MiniSearch's entries with a few splits
+a row. Every file is a script that
 passes its JSON to a function of `teSearch`, for `<script>` is the one way a page opened from
 `file://` may read other files (browsers refuse fetch(), modules and workers there, which is
 why Pagefind cannot serve this edition). The same files work from any static host.
@@ -20,7 +23,8 @@ Files (paths relative to `search/`):
 - `shards.js`: which buckets hold which letters, and the letters of `persons-L.js`;
 - `bNN.js`: bucket NN's documents: MiniSearch's `documentIds`, `fieldLength` and
   `storedFields` (title, date, page), the sums of its field lengths, the number of documents;
-- `bNN-L.js`: bucket NN's part of MiniSearch's `index` for the terms starting with L;
+- `bNN-L.js`: bucket NN's terms starting with L, with their counts, a row a document
+  (the page turns the rows of the letters a query needs into MiniSearch's `index`);
 - `docs/NAME.js`: the passages of one document (turns and paragraphs with the page id each
   links to), loaded for the best documents of a search to show and link the passage;
 - `persons-L.js`: the persons a word of whose names starts with L (names, forms, page), which
@@ -39,7 +43,7 @@ import re
 import unicodedata
 import zlib
 from bisect import bisect_left
-from collections import Counter, defaultdict
+from collections import Counter
 from collections.abc import Iterable, Iterator
 from urllib.parse import quote
 
@@ -57,7 +61,6 @@ FIELDS = ("title", "text")  # MiniSearch fieldIds 0 and 1
 SERIALIZATION_VERSION = 2
 _TOKEN = re.compile(r"[^\W_]+")
 _MAX_TERM = 40
-_MARKS = re.compile("([\ue000\ue002])")
 
 
 def normalise(text: str) -> str:
@@ -87,7 +90,7 @@ def term_counts(text: str) -> Counter[str]:
     the distinct words with a character outside ASCII go through the regular expression)."""
     counts = Counter(text.lower().encode().translate(_CUT).decode().split())
     # Found by C-level filters: a loop over every distinct word costs more than the rest.
-    odd = list(itertools.filterfalse(str.isascii, counts))
+    odd = [] if text.isascii() else list(itertools.filterfalse(str.isascii, counts))
     if max(map(len, counts), default=0) > _MAX_TERM:
         odd += [w for w in counts if len(w) > _MAX_TERM and w.isascii()]
     for word in odd:
@@ -158,24 +161,25 @@ def passages(root: etree._Element, sheets: Stylesheets,
     """The passages of a document: [page id, speaker label, text]; the text outside passages
     last, without id."""
     passages: list[list[str]] = []
-    other: list[str] = []
     # The text comes from passages.xsl: U+E000 opens the next passage of `anchors`, U+E002
-    # closes it, U+E001 ends a speaker label.
+    # closes it, U+E001 ends a speaker label. Cut by str.split (a regular expression over
+    # the whole text cost as much as the rest of this function).
     # Spaces come normalised (single spaces only, see passages.xsl): a strip is enough.
-    pieces = _MARKS.split(str(sheets.passages(root.getroottree())))
-    opened = 0
-    for mark, piece in zip(["\ue002", *pieces[1::2]], pieces[::2], strict=True):
-        if mark == "\ue000" and opened < len(anchors):
-            label, _, body = piece.partition("\ue001") if "\ue001" in piece else ("", "", piece)
-            passages.append([anchors[opened][1], label.strip(), body.strip()])
-            opened += 1
+    first, *opened = str(sheets.passages(root.getroottree())).split("\ue000")
+    other = [first]
+    for i, piece in enumerate(opened):
+        inside, *after = piece.split("\ue002")  # more than one close: passages were nested
+        if i < len(anchors):
+            label, _, body = inside.partition("\ue001") if "\ue001" in inside else ("", "", inside)
+            body = body.strip()
+            if body:
+                passages.append([anchors[i][1], label.strip(), body])
         else:
-            piece = piece.strip()
-            if piece:
-                other.append(piece)
-    passages = [p for p in passages if p[2]]
-    if other:
-        passages.append(["", "", " ".join(other)])
+            other.append(inside)
+        other += after
+    rest = " ".join(filter(None, map(str.strip, other)))
+    if rest:
+        passages.append(["", "", rest])
     return passages
 
 
@@ -212,27 +216,21 @@ def bucket_file(bucket: int, docs: list[dict]) -> bytes:
 
 
 def letter_file(bucket: int, letter: str, rows: Iterable[tuple[int, str]]) -> bytes | None:
-    """`bNN-L.js`: bucket NN's entries of MiniSearch's `index` for the terms starting with L,
-    from (short id, "title terms TAB title counts TAB text terms TAB text counts") rows; None
-    when the bucket has no such term."""
-    fields: tuple[defaultdict[str, list[str]], ...] = (defaultdict(list), defaultdict(list))
+    """`bNN-L.js`: bucket NN's terms starting with L, a row a document, from (short id,
+    "title terms TAB title counts TAB text terms TAB text counts") rows: `[short id, title
+    terms, title counts, text terms, text counts]`, as the store keeps them (search.js turns
+    them into MiniSearch's `index` entries). None when the bucket has no such term."""
+    out = []
     for short, data in rows:
-        tterms, tcounts, xterms, xcounts = data.split("\t")
-        for postings, terms, counts in ((fields[0], tterms, tcounts), (fields[1], xterms, xcounts)):
-            if terms:  # one posting '"SHORT":COUNT' a term: the JSON is made as it is collected
-                posting = f'"{short}":'
-                for lst, n in zip(map(postings.__getitem__, terms.split(" ")), counts.split(" "),
-                                  strict=True):
-                    lst.append(posting + n)
-    if not fields[0] and not fields[1]:
+        # Terms are letters and digits (tokens()), counts digits: nothing to escape in ASCII.
+        out.append(f'[{short},"{data.replace(TAB, QUOTED_TAB)}"]' if data.isascii()
+                   else _json([short, *data.split(TAB)]))
+    if not out:
         return None
-    entries = []
-    for term in sorted(fields[0].keys() | fields[1].keys()):
-        parts = [f'"{i}":{{{",".join(f[term])}}}' for i, f in enumerate(fields) if term in f]
-        # Terms are letters and digits (tokens()): no quote or backslash to escape.
-        name = f'"{term}"' if term.isascii() else _json(term)
-        entries.append(f'[{name},{{{",".join(parts)}}}]')
-    return f'teSearch.terms({bucket},"{letter}",[{",".join(entries)}]);\n'.encode()
+    return f'teSearch.terms({bucket},"{letter}",[{",".join(out)}]);\n'.encode()
+
+
+TAB, QUOTED_TAB = "\t", '","'
 
 
 def shards_file(letters: dict[int, str], persons: str) -> bytes:

@@ -769,15 +769,16 @@ def postings(site: Path, term: str) -> dict[str, dict[str, int]]:
         _, part = read_js_calls(site / "search" / f"b{int(bucket):02d}.js", "bucket")
         if term[0] not in held:
             continue
-        b, letter, entries = read_js_calls(site / "search" / f"b{int(bucket):02d}-{term[0]}.js",
-                                           "terms")
+        b, letter, rows = read_js_calls(site / "search" / f"b{int(bucket):02d}-{term[0]}.js",
+                                        "terms")
         assert (b, letter) == (int(bucket), term[0])
-        assert all(t.startswith(letter) for t, _ in entries)
-        for t, fields in entries:
-            if t == term:
-                for field, docs in fields.items():
-                    for short, n in docs.items():
-                        found.setdefault(part["documentIds"][short], {})[field] = n
+        for short, *fields in rows:  # [short id, title terms, counts, text terms, counts]
+            for field in (0, 1):
+                terms, counts = fields[2 * field].split(), fields[2 * field + 1].split()
+                assert len(terms) == len(counts) and all(t.startswith(letter) for t in terms)
+                if term in terms:
+                    found.setdefault(part["documentIds"][str(short)], {})[str(field)] = int(
+                        counts[terms.index(term)])
     return found
 
 

@@ -21,20 +21,46 @@
     <xsl:apply-templates select="tei:TEI/tei:text"/>
   </xsl:template>
 
-  <xsl:template match="tei:sp | tei:p[not(ancestor::tei:sp or ancestor::tei:note)]">
+  <!-- Modes instead of a pattern with ancestor:: (libxslt would walk the ancestors of every
+       p): in mode "in", inside a turn or a note, a paragraph is no passage; a turn always is. -->
+  <xsl:template match="tei:sp">
+    <xsl:text>&#xE000;</xsl:text>
+    <xsl:apply-templates mode="in"/>
+    <xsl:text>&#xE002;</xsl:text>
+  </xsl:template>
+
+  <xsl:template match="tei:sp" mode="in">
+    <xsl:text>&#xE000;</xsl:text>
+    <xsl:apply-templates mode="in"/>
+    <xsl:text>&#xE002;</xsl:text>
+  </xsl:template>
+
+  <xsl:template match="tei:p">
     <xsl:text>&#xE000;</xsl:text>
     <xsl:apply-templates/>
     <xsl:text>&#xE002;</xsl:text>
   </xsl:template>
 
-  <xsl:template match="tei:sp/tei:speaker">
-    <xsl:apply-templates/>
+  <xsl:template match="tei:note">
+    <xsl:apply-templates mode="in"/>
+  </xsl:template>
+
+  <xsl:template match="tei:sp/tei:speaker" mode="in">
+    <xsl:apply-templates mode="in"/>
     <xsl:text>&#xE001;</xsl:text>
   </xsl:template>
 
   <!-- Spaces normalised here, in C: search.py then only trims each passage. A text node
        of spaces alone adds nothing, for the text before it already ended with a space. -->
   <xsl:template match="text()">
+    <xsl:variable name="words" select="normalize-space(.)"/>
+    <xsl:if test="$words">
+      <xsl:value-of select="$words"/>
+      <xsl:text> </xsl:text>
+    </xsl:if>
+  </xsl:template>
+
+  <xsl:template match="text()" mode="in">
     <xsl:variable name="words" select="normalize-space(.)"/>
     <xsl:if test="$words">
       <xsl:value-of select="$words"/>

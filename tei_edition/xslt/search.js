@@ -61,27 +61,35 @@
       });
       sums = sums.map(function (s, i) { return s + part.lengthSums[i]; });
       letters.forEach(function (l) {
-        (state.terms[b + "-" + l] || []).forEach(function (entry) {
-          var have = merged.get(entry[0]);
-          if (!have) { merged.set(entry[0], Object.assign({}, entry[1])); return; }
-          Object.keys(entry[1]).forEach(function (f) {
-            have[f] = Object.assign({}, have[f], entry[1][f]);
-          });
-        });
+        (state.terms[b + "-" + l] || []).forEach(function (row) { post(merged, row); });
       });
     });
     js.averageFieldLength = sums.map(function (s) {
       return js.documentCount ? s / js.documentCount : 0;
     });
-    js.index = Array.from(merged);
+    // By term: the same index whatever order the buckets came in.
+    js.index = Array.from(merged).sort(function (a, b) { return a[0] < b[0] ? -1 : 1; });
     return js;
+  }
+  // One document's row of a letter file ([short id, title terms, title counts, text terms,
+  // text counts], space-separated) into the entries term -> field id -> short id -> count.
+  function post(merged, row) {
+    for (var f = 0; f < 2; f++) {
+      if (!row[1 + 2 * f]) continue;
+      var terms = row[1 + 2 * f].split(" "), counts = row[2 + 2 * f].split(" ");
+      for (var i = 0; i < terms.length; i++) {
+        var have = merged.get(terms[i]);
+        if (!have) { have = {}; merged.set(terms[i], have); }
+        (have[f] || (have[f] = {}))[row[0]] = +counts[i];
+      }
+    }
   }
 
   // ------------------------------------------------------------ what the index files call
   root.teSearch = {
     shards: function (letters, persons) { state.letters = letters; state.personLetters = persons; },
     bucket: function (b, part) { state.buckets[b] = part; },
-    terms: function (b, letter, entries) { state.terms[b + "-" + letter] = entries; },
+    terms: function (b, letter, rows) { state.terms[b + "-" + letter] = rows; },
     persons: function (letter, list) { state.persons[letter] = list; },
     passages: function (doc, passages) { state.passages[doc] = passages; },
     // For the tests, which load a written index in node beside one MiniSearch builds.
