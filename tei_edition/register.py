@@ -162,8 +162,8 @@ class _Dirty:
                                        or self.person_letters)
 
 
-def _dumps(value: object) -> str:
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+# One encoder for the run (json.dumps with options makes one at every call).
+_dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 
 
 def _info(rec: dict) -> dict:

@@ -191,8 +191,9 @@ def js_call(call: str, *args: object) -> bytes:
     return f"teSearch.{call}({', '.join(_json(a) for a in args)});\n".encode()
 
 
-def _json(value: object) -> str:
-    return json.dumps(value, separators=(",", ":"))
+# One encoder for the run: json.dumps with any option makes a new one at every call, which
+# cost as much as the encoding of a person's line.
+_json = json.JSONEncoder(separators=(",", ":")).encode
 
 
 def short_id(bucket: int, position: int) -> int:
