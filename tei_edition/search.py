@@ -164,8 +164,12 @@ def passages(root: etree._Element, sheets: Stylesheets,
     # The text comes from passages.xsl: U+E000 opens the next passage of `anchors`, U+E002
     # closes it, U+E001 ends a speaker label. Cut by str.split (a regular expression over
     # the whole text cost as much as the rest of this function).
-    # Spaces come normalised (single spaces only, see passages.xsl): a strip is enough.
-    first, *opened = str(sheets.passages(root.getroottree())).split("\ue000")
+    # Spaces come normalised but for runs of spaces (see passages.xsl), made one space here;
+    # a run is of two or three spaces, so a few C-level replaces do.
+    text = str(sheets.passages(root.getroottree()))
+    while "  " in text:
+        text = text.replace("  ", " ")
+    first, *opened = text.split("\ue000")
     other = [first]
     for i, piece in enumerate(opened):
         inside, *after = piece.split("\ue002")  # more than one close: passages were nested
