@@ -656,8 +656,9 @@ def _in_cache_order(cache: BuildCache, groups: Iterable[tuple[str, list[str]]], 
 
 
 def _stem(path: str) -> str:
-    """The output name of a source path (NAME.txt -> NAME)."""
-    return os.path.splitext(os.path.basename(path))[0]
+    """The output name of a source path (FOLDER/NAME.txt -> NAME; a source has a suffix).
+    Sliced, not split with os.path: it runs three times for every document of a build."""
+    return path[path.rfind(os.sep) + 1:path.rfind(".")]
 
 
 def _by_name(paths: list[str]) -> Iterator[tuple[str, list[str]]]:
@@ -855,7 +856,7 @@ def _build(root: Path, out: Path, config: Config, cache: BuildCache, result: Bui
                    share, _listing(root / "sources", HINTS_SUFFIX))
     todo = _Plan()
     spool, ledger = _Spool(ctx.site), _Ledger(ctx.site)
-    dropped = 0
+    dropped = listed = written = 0
     try:
         for r in _execute(plan(ctx, todo), jobs, todo):
             result.add(r)
@@ -863,6 +864,8 @@ def _build(root: Path, out: Path, config: Config, cache: BuildCache, result: Bui
             at = -1 if r.site_record is None else spool.add(r.site_record)
             ledger.add(DocSummary(r.name, r.status, r.valid, r.rendered, r.listed, at))
             result.site_files += r.rendered
+            listed += r.listed
+            written += r.rendered or r.status == "converted"
             if progress:
                 progress(r)
         result.usage_errors += todo.errors
@@ -872,28 +875,27 @@ def _build(root: Path, out: Path, config: Config, cache: BuildCache, result: Bui
         for name in gone:
             cache.drop(name)
         # The TEI files and pages were written without a flush each: one for the whole run.
-        sync_written(p for d in ledger for p in (
-            *([ctx.encoded / f"{d.name}.xml"] if d.status == "converted" else []),
-            *([ctx.site / f"{d.name}.html"] if d.rendered else [])))
+        if written:
+            sync_written(p for d in ledger for p in (
+                *([ctx.encoded / f"{d.name}.xml"] if d.status == "converted" else []),
+                *([ctx.site / f"{d.name}.html"] if d.rendered else [])))
         changed = bool(todo.jobs or todo.removed or gone or dropped) or force
-        result.notes += cache.save(lambda: _write_edition(ctx, result, ledger, spool,
+        result.notes += cache.save(lambda: _write_edition(ctx, result, ledger, spool, listed,
                                                           changed=changed))
     finally:
         spool.close()
         ledger.close()
 
 
-def _write_edition(ctx: _Context, result: BuildResult, ledger: _Ledger, spool: _Spool, *,
-                   changed: bool) -> None:
+def _write_edition(ctx: _Context, result: BuildResult, ledger: _Ledger, spool: _Spool,
+                   listed: int, *, changed: bool) -> None:
     """The pages of the edition as a whole, and the corpus (not in a shard): each only when
     something it is made from changed, or it is missing. Runs before the cache is committed:
     a build killed here leaves the last cache, and the next build does this again."""
-    records = _Records(ledger, spool)
     if changed or not all((ctx.site / f).is_file() for f in _site_files()):
-        _write_site(ctx, len(records))
+        _write_site(ctx, listed)
         result.site_files += 2
-    result.site_files += _write_site_pages(ctx, records, changed=changed)
-    del records
+    result.site_files += _write_site_pages(ctx, lambda: _Records(ledger, spool), changed=changed)
     if ctx.share is None:
         result.corpus_diagnostics = _write_corpus(ctx, _with_tei(ctx, ledger), changed)
 
@@ -908,17 +910,33 @@ def _with_tei(ctx: _Context, ledger: _Ledger) -> list[str]:
 def _write_corpus(ctx: _Context, names: list[str], changed: bool) -> list[Diagnostic]:
     """encoded/corpus.xml and its parts, unless nothing they are made from is newer; and
     the schemas where the documents' xml-model instructions point, when that is local."""
-    from .corpus import STORE_NAME, is_current, publish_schemas, write_corpus
+    from .corpus import CORPUS_NAME, STORE_NAME, is_current, publish_schemas, write_corpus
 
     if not names:
         return []  # a corpus holds at least one document
-    current = not changed and is_current(ctx.encoded, names, ctx.config)
+    corpus = ctx.encoded / CORPUS_NAME
+    # Nothing changed, and corpus.xml is the file the last build wrote from these very
+    # documents (its stamp, noted then): their files need no look.
+    checked = not changed and ctx.cache.fact("corpus") == _stamp(corpus)
+    current = not changed and is_current(ctx.encoded, names, ctx.config,
+                                         documents_checked=checked)
     schemas = publish_schemas(ctx.out, ctx.config)
     if current:
         return schemas
     # the store in site/ keeps what the corpus needs of each document: only those that
     # changed are read again
-    return schemas + write_corpus(ctx.encoded, names, ctx.config, store=ctx.site / STORE_NAME)
+    found = write_corpus(ctx.encoded, names, ctx.config, store=ctx.site / STORE_NAME)
+    ctx.cache.note("corpus", None if has_errors(found) else _stamp(corpus))
+    return schemas + found
+
+
+def _stamp(path: Path) -> str | None:
+    """A file's stat as text (modification and change time, size, inode); None if absent."""
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return " ".join(map(str, (st.st_mtime_ns, st.st_ctime_ns, st.st_size, st.st_ino)))
 
 
 def _registry_ids(config: Config) -> frozenset[str]:
@@ -931,7 +949,7 @@ def _site_record(tree: etree._ElementTree, name: str, registry: frozenset[str]) 
     return document_record(tree.getroot(), name, registry, _tools().sheets)
 
 
-def _write_site_pages(ctx: _Context, records: Mapping[str, dict | None], *,
+def _write_site_pages(ctx: _Context, records: Callable[[], Mapping[str, dict | None]], *,
                       changed: bool) -> int:
     """The persons register and the search index (register.py), from the records of the
     documents rendered now and the stored ones; rewrites only files that changed, and says
@@ -950,7 +968,7 @@ def _write_site_pages(ctx: _Context, records: Mapping[str, dict | None], *,
         except (OSError, XMLInputError):
             return None
 
-    report = write_site_pages(site, records, load=load, registry=ctx.config.persons)
+    report = write_site_pages(site, records(), load=load, registry=ctx.config.persons)
     sync_written(report.written)
     return len(report.written) - 1  # not counting the register's own cache
 

@@ -319,6 +319,7 @@ class BuildCache:
         # Changes wait in a file, not in memory: a first build changes every row, and the
         # rows are only written at the end (the rows being read meanwhile stay as they were).
         self._changes: IO[bytes] | None = None
+        self._notes: dict[str, str] = {}  # facts of the build as a whole, for the next one
         self.bad = 0  # rows that could not be used (their documents are checked afresh)
 
     @classmethod
@@ -346,6 +347,17 @@ class BuildCache:
             if rows:
                 state.row = row
             yield name, state
+
+    def fact(self, key: str) -> str | None:
+        """A fact the last build noted (`note`), e.g. the stamp of the corpus it wrote."""
+        row = self._conn.execute("SELECT value FROM meta WHERE key = ?", (f"note:{key}",))
+        found = row.fetchone()
+        return found[0] if found else None
+
+    def note(self, key: str, value: str | None) -> None:
+        """Keep a fact for the next build (written by `save`, only when it changed)."""
+        if self.fact(key) != value:
+            self._notes[key] = value  # type: ignore[assignment]
 
     def entries(self) -> Iterator[tuple[str, object, object, object]]:
         """(name, decoded JSON or None, date, listed) of every row, in name order, for the
@@ -386,7 +398,8 @@ class BuildCache:
         pickle.dump(change, self._changes)
 
     def _pending(self) -> Iterator[tuple[str, tuple]]:
-        assert self._changes is not None
+        if self._changes is None:
+            return
         self._changes.seek(0)
         while True:
             try:
@@ -411,18 +424,25 @@ class BuildCache:
         if self._changes is None:
             if during:
                 during()
-            return []
+            if not self._notes:
+                return []
         try:
             with self._conn:
                 for sql, values in self._pending():
                     self._conn.execute(sql, values)
-                if during:
+                if during and self._changes is not None:
                     during()
+                for key, value in self._notes.items():
+                    self._conn.execute("DELETE FROM meta WHERE key = ?", (f"note:{key}",))
+                    if value is not None:
+                        self._conn.execute("INSERT INTO meta VALUES (?, ?)", (f"note:{key}", value))
+                self._notes.clear()
         except sqlite3.Error as exc:
             return [_cache_warning(self.path, f"the build cache could not be written ({exc}); "
                                    "the next build checks those documents afresh")]
         finally:
-            self._changes.close()
+            if self._changes is not None:
+                self._changes.close()
             self._changes = None
         return []
 
@@ -434,6 +454,12 @@ class BuildCache:
 
 def _cache_warning(path: Path | None, message: str) -> Diagnostic:
     return Diagnostic(str(path or CACHE_NAME), 0, 0, "warning", "build-cache", message)
+
+
+def _versions(conn: sqlite3.Connection) -> dict[str, str]:
+    """The format and converter version a cache records (not the facts builds note)."""
+    return {k: v for k, v in conn.execute("SELECT key, value FROM meta")
+            if not k.startswith("note:")}
 
 
 def _connect(path: Path) -> sqlite3.Connection:
@@ -448,10 +474,10 @@ def _connect(path: Path) -> sqlite3.Connection:
             found_columns = [c[1] for c in conn.execute(f"PRAGMA table_info({table})")]
             if found_columns != columns:
                 raise sqlite3.DatabaseError(f"table {table} is not the build cache's")
-        found = dict(conn.execute("SELECT key, value FROM meta"))
+        found = _versions(conn)
         want = {"format": str(CACHE_FORMAT), "converter": __version__}
         if found and found != want:
-            conn.executescript("DELETE FROM docs; DELETE FROM meta;")
+            conn.executescript("DELETE FROM docs; DELETE FROM meta;")  # notes too
         if found != want:
             with conn:
                 conn.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)", want.items())
@@ -468,7 +494,7 @@ def open_cache_read_only(path: Path) -> BuildCache:
     try:
         conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
         try:
-            found = dict(conn.execute("SELECT key, value FROM meta"))
+            found = _versions(conn)
             columns = [c[1] for c in conn.execute("PRAGMA table_info(docs)")]
         except BaseException:
             conn.close()
