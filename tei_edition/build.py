@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import array
 import contextlib
+import dataclasses
 import functools
 import hashlib
 import itertools
@@ -119,12 +120,14 @@ class _Ledger:
         # open for the whole build (closed by close(), in _build's finally)
         self._file = tempfile.TemporaryFile(dir=folder, prefix=".tei-edition-ledger.")  # noqa: SIM115
 
-    def add(self, doc: DocSummary) -> None:
+    def add(self, doc: DocSummary, diagnostics: list[Diagnostic]) -> None:
+        """A finished document, and its diagnostics: they wait here too, and are read back
+        once the build's own work is done (`diagnostics`)."""
         self._file.seek(0, os.SEEK_END)
-        pickle.dump((doc.name, doc.status, doc.valid, doc.rendered, doc.listed, doc.record),
-                    self._file)
+        pickle.dump((doc.name, doc.status, doc.valid, doc.rendered, doc.listed, doc.record,
+                     [dataclasses.astuple(d) for d in diagnostics]), self._file)
 
-    def __iter__(self) -> Iterator[DocSummary]:
+    def _entries(self) -> Iterator[tuple]:
         self._file.seek(0)
         while True:
             try:
@@ -132,8 +135,14 @@ class _Ledger:
             except EOFError:
                 return
             at = self._file.tell()
-            yield DocSummary(*fields)
+            yield fields
             self._file.seek(at)  # a reader of the spool may have moved elsewhere meanwhile
+
+    def __iter__(self) -> Iterator[DocSummary]:
+        return (DocSummary(*fields[:-1]) for fields in self._entries())
+
+    def diagnostics(self) -> list[Diagnostic]:
+        return [Diagnostic(*d) for fields in self._entries() for d in fields[-1]]
 
     def close(self) -> None:
         self._file.close()
@@ -177,10 +186,9 @@ class BuildResult:
         return Exit.OK
 
     def add(self, r: DocResult) -> None:
-        """Count what a finished document tells, and keep its diagnostics."""
+        """Count what a finished document tells (its diagnostics wait in the ledger)."""
         self.counts[r.status] = self.counts.get(r.status, 0) + 1
         self.invalid += not r.valid
-        self.doc_diagnostics += r.diagnostics
         for step, t in r.seconds.items():
             self.stage_seconds[step] = self.stage_seconds.get(step, 0.0) + t
 
@@ -862,7 +870,8 @@ def _build(root: Path, out: Path, config: Config, cache: BuildCache, result: Bui
             result.add(r)
             dropped += _keep(cache, r)
             at = -1 if r.site_record is None else spool.add(r.site_record)
-            ledger.add(DocSummary(r.name, r.status, r.valid, r.rendered, r.listed, at))
+            ledger.add(DocSummary(r.name, r.status, r.valid, r.rendered, r.listed, at),
+                       r.diagnostics)
             result.site_files += r.rendered
             listed += r.listed
             written += r.rendered or r.status == "converted"
@@ -882,6 +891,7 @@ def _build(root: Path, out: Path, config: Config, cache: BuildCache, result: Bui
         changed = bool(todo.jobs or todo.removed or gone or dropped) or force
         result.notes += cache.save(lambda: _write_edition(ctx, result, ledger, spool, listed,
                                                           changed=changed))
+        result.doc_diagnostics = ledger.diagnostics()
     finally:
         spool.close()
         ledger.close()
