@@ -184,6 +184,28 @@ def _local(key: str) -> bool:
 
 # ------------------------------------------------------------------ the store
 
+@contextlib.contextmanager
+def _transaction(site: Path, attach: Path | None = None) -> Iterator[sqlite3.Connection]:
+    """The store in one transaction, committed when the block returns, rolled back when it
+    raises; with `attach`, another site's store beside it as `shard`, of this version only
+    (ValueError otherwise, before anything is changed)."""
+    db = _connect(site)
+    try:
+        if attach is not None:
+            db.execute("ATTACH DATABASE ? AS shard", (os.fspath(attach),))
+            if _shard_version(db) != __version__:
+                raise ValueError(f"{attach}: made by another tei-edition version")
+        db.execute("BEGIN")
+        yield db
+        db.execute("COMMIT")
+    except BaseException:
+        with contextlib.suppress(sqlite3.Error):
+            db.execute("ROLLBACK")
+        raise
+    finally:
+        db.close()
+
+
 def _connect(site: Path) -> sqlite3.Connection:
     """The store, created when missing, started afresh when unreadable."""
     path = site / CACHE_NAME
@@ -597,19 +619,10 @@ def write_site_pages(site: Path, records: dict[str, dict | None], *,
     """Write the persons register and the search index for the documents of `records`
     (name -> fresh record, or None for a document unchanged since the last run, whose record
     comes from the store, else from `load(name)`). Documents not in `records` are gone."""
-    db = _connect(site)
-    try:
-        db.execute("BEGIN")
+    with _transaction(site) as db:
         run = _Run(db, site, tuple(registry), css)
         run.update(records, load)
         run.publish()
-        db.execute("COMMIT")
-    except BaseException:
-        with contextlib.suppress(sqlite3.Error):
-            db.execute("ROLLBACK")
-        raise
-    finally:
-        db.close()
     run.out.report.written.append(os.fspath(site / CACHE_NAME))
     return run.out.report
 
@@ -669,25 +682,13 @@ def adopt(site: Path, shard_site: Path) -> None:
     shard = shard_site / CACHE_NAME
     if not shard.is_file():
         return
-    db = _connect(site)
-    try:
-        db.execute("ATTACH DATABASE ? AS shard", (os.fspath(shard),))
-        if _shard_version(db) != __version__:
-            raise ValueError(f"{shard}: made by another tei-edition version")
-        db.execute("BEGIN")
+    with _transaction(site, attach=shard) as db:
         _prepare(db, site, "")
         for table in ("docs", "terms", "appearances"):
             db.execute(f"INSERT OR REPLACE INTO main.{table} SELECT * FROM shard.{table}")
         names = [n for (n,) in db.execute("SELECT name FROM shard.docs")]
         # Every page is written again on the next run: the settings no longer match.
         db.execute("INSERT OR REPLACE INTO main.meta VALUES('settings', '')")
-        db.execute("COMMIT")
-    except BaseException:
-        with contextlib.suppress(sqlite3.Error):
-            db.execute("ROLLBACK")
-        raise
-    finally:
-        db.close()
     # A build runs the register only when something changed or search.html, which every
     # run writes, is missing: its absence asks for the run that the adopted records need.
     (site / SEARCH_PAGE).unlink(missing_ok=True)
