@@ -214,8 +214,8 @@ def _progress():
 @click.option("--out", type=click.Path(path_type=Path), default=None,
               help="With --shard: the folder the share is built into.")
 @click.option("--merge", "shards", multiple=True, type=click.Path(path_type=Path),
-              metavar="DIR", help="Take the documents of shard folders (repeat the option, "
-                                  "or give a glob) into FOLDER and build the edition from them.")
+              metavar="DIR", help="Take the documents of a shard folder into FOLDER and build "
+                                  "the edition from them (once per shard: --merge A --merge B).")
 @click.option("--quiet", "-q", is_flag=True, help="Print errors and the summary only.")
 def build(folder: Path, jobs: int | None, force: bool, keep_orphans: bool, share: str | None,
           out: Path | None, shards: tuple[Path, ...], quiet: bool) -> None:
