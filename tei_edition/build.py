@@ -113,21 +113,34 @@ class DocSummary:
 
 
 class _Ledger:
-    """The summaries of the finished documents, in a temporary file: an object per document
-    kept to the end of a build of 20,000 would be memory that follows the archive."""
+    """The summaries of the finished documents, and their diagnostics, in temporary files:
+    an object per document kept to the end of a build of 20,000 would be memory that
+    follows the archive."""
 
     def __init__(self, folder: Path) -> None:
         # open for the whole build (closed by close(), in _build's finally)
         self._file = tempfile.TemporaryFile(dir=folder, prefix=".tei-edition-ledger.")  # noqa: SIM115
+        self._diagnostics = tempfile.TemporaryFile(dir=folder, prefix=".tei-edition-diags.")  # noqa: SIM115
+        #: the files written without a flush, while they are few (None: look in the ledger)
+        self.written: list[str] | None = []
+        #: the documents whose TEI file or page may differ from the last build's, while they
+        #: are few (None: too many to list)
+        self.changed: set[str] | None = set()
 
-    def add(self, doc: DocSummary, diagnostics: list[Diagnostic]) -> None:
-        """A finished document, and its diagnostics: they wait here too, and are read back
-        once the build's own work is done (`diagnostics`)."""
+    def add(self, doc: DocSummary, diagnostics: list[Diagnostic], written: list[str]) -> None:
+        """A finished document, its diagnostics (read back once the build's own work is
+        done, `diagnostics`) and the files it wrote."""
         self._file.seek(0, os.SEEK_END)
-        pickle.dump((doc.name, doc.status, doc.valid, doc.rendered, doc.listed, doc.record,
-                     [dataclasses.astuple(d) for d in diagnostics]), self._file)
+        pickle.dump((doc.name, doc.status, doc.valid, doc.rendered, doc.listed, doc.record),
+                    self._file)
+        if diagnostics:
+            pickle.dump([dataclasses.astuple(d) for d in diagnostics], self._diagnostics)
+        if self.written is not None and written:
+            self.written += written
+            if len(self.written) > _FEW:
+                self.written = None
 
-    def _entries(self) -> Iterator[tuple]:
+    def __iter__(self) -> Iterator[DocSummary]:
         self._file.seek(0)
         while True:
             try:
@@ -135,17 +148,25 @@ class _Ledger:
             except EOFError:
                 return
             at = self._file.tell()
-            yield fields
+            yield DocSummary(*fields)
             self._file.seek(at)  # a reader of the spool may have moved elsewhere meanwhile
 
-    def __iter__(self) -> Iterator[DocSummary]:
-        return (DocSummary(*fields[:-1]) for fields in self._entries())
-
     def diagnostics(self) -> list[Diagnostic]:
-        return [Diagnostic(*d) for fields in self._entries() for d in fields[-1]]
+        self._diagnostics.seek(0)
+        found: list[Diagnostic] = []
+        while True:
+            try:
+                found += (Diagnostic(*d) for d in pickle.load(self._diagnostics))
+            except EOFError:
+                return found
 
     def close(self) -> None:
         self._file.close()
+        self._diagnostics.close()
+
+
+#: Up to this many files written, the ledger lists them (a rebuild flushes without a walk).
+_FEW = 256
 
 
 @dataclass
@@ -871,7 +892,11 @@ def _build(root: Path, out: Path, config: Config, cache: BuildCache, result: Bui
             dropped += _keep(cache, r)
             at = -1 if r.site_record is None else spool.add(r.site_record)
             ledger.add(DocSummary(r.name, r.status, r.valid, r.rendered, r.listed, at),
-                       r.diagnostics)
+                       r.diagnostics, _written(ctx, r))
+            if ledger.changed is not None and (r.refreshed or r.rendered):
+                ledger.changed.add(r.name)
+                if len(ledger.changed) > _FEW:
+                    ledger.changed = None
             result.site_files += r.rendered
             listed += r.listed
             written += r.rendered or r.status == "converted"
@@ -885,9 +910,10 @@ def _build(root: Path, out: Path, config: Config, cache: BuildCache, result: Bui
             cache.drop(name)
         # The TEI files and pages were written without a flush each: one for the whole run.
         if written:
-            sync_written(p for d in ledger for p in (
-                *([ctx.encoded / f"{d.name}.xml"] if d.status == "converted" else []),
-                *([ctx.site / f"{d.name}.html"] if d.rendered else [])))
+            sync_written(ledger.written if ledger.written is not None else (
+                p for d in ledger for p in (
+                    *([ctx.encoded / f"{d.name}.xml"] if d.status == "converted" else []),
+                    *([ctx.site / f"{d.name}.html"] if d.rendered else []))))
         changed = bool(todo.jobs or todo.removed or gone or dropped) or force
         result.notes += cache.save(lambda: _write_edition(ctx, result, ledger, spool, listed,
                                                           changed=changed))
@@ -895,6 +921,12 @@ def _build(root: Path, out: Path, config: Config, cache: BuildCache, result: Bui
     finally:
         spool.close()
         ledger.close()
+
+
+def _written(ctx: _Context, r: DocResult) -> list[str]:
+    """The files a document's job wrote without a flush."""
+    return [*([f"{ctx.encoded_str}/{r.name}.xml"] if r.status == "converted" else []),
+            *([f"{ctx.site_str}/{r.name}.html"] if r.rendered else [])]
 
 
 def _write_edition(ctx: _Context, result: BuildResult, ledger: _Ledger, spool: _Spool,
@@ -907,7 +939,8 @@ def _write_edition(ctx: _Context, result: BuildResult, ledger: _Ledger, spool: _
         result.site_files += 2
     result.site_files += _write_site_pages(ctx, lambda: _Records(ledger, spool), changed=changed)
     if ctx.share is None:
-        result.corpus_diagnostics = _write_corpus(ctx, _with_tei(ctx, ledger), changed)
+        result.corpus_diagnostics = _write_corpus(ctx, _with_tei(ctx, ledger), changed,
+                                                  ledger.changed)
 
 
 def _with_tei(ctx: _Context, ledger: _Ledger) -> list[str]:
@@ -917,7 +950,8 @@ def _with_tei(ctx: _Context, ledger: _Ledger) -> list[str]:
             or os.path.isfile(f"{ctx.encoded_str}/{d.name}.xml")]
 
 
-def _write_corpus(ctx: _Context, names: list[str], changed: bool) -> list[Diagnostic]:
+def _write_corpus(ctx: _Context, names: list[str], changed: bool,
+                  documents: set[str] | None = None) -> list[Diagnostic]:
     """encoded/corpus.xml and its parts, unless nothing they are made from is newer; and
     the schemas where the documents' xml-model instructions point, when that is local."""
     from .corpus import CORPUS_NAME, STORE_NAME, is_current, publish_schemas, write_corpus
@@ -925,9 +959,10 @@ def _write_corpus(ctx: _Context, names: list[str], changed: bool) -> list[Diagno
     if not names:
         return []  # a corpus holds at least one document
     corpus = ctx.encoded / CORPUS_NAME
-    # Nothing changed, and corpus.xml is the file the last build wrote from these very
-    # documents (its stamp, noted then): their files need no look.
-    checked = not changed and ctx.cache.fact("corpus") == _stamp(corpus)
+    # corpus.xml is the file the last build wrote (its stamp, noted then), from the documents
+    # as they were: those this build found unchanged need no look (`documents`: the others)
+    in_step = ctx.cache.fact("corpus") == _stamp(corpus)
+    checked = not changed and in_step
     current = not changed and is_current(ctx.encoded, names, ctx.config,
                                          documents_checked=checked)
     schemas = publish_schemas(ctx.out, ctx.config)
@@ -935,7 +970,8 @@ def _write_corpus(ctx: _Context, names: list[str], changed: bool) -> list[Diagno
         return schemas
     # the store in site/ keeps what the corpus needs of each document: only those that
     # changed are read again
-    found = write_corpus(ctx.encoded, names, ctx.config, store=ctx.site / STORE_NAME)
+    found = write_corpus(ctx.encoded, names, ctx.config, store=ctx.site / STORE_NAME,
+                         changed=documents if in_step else None)
     ctx.cache.note("corpus", None if has_errors(found) else _stamp(corpus))
     return schemas + found
 

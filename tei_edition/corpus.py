@@ -40,7 +40,7 @@ import re
 import sqlite3
 import stat
 import tempfile
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Container, Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from pathlib import Path
@@ -239,10 +239,13 @@ class _Gathered:
     def commit(self) -> None:
         self.db.commit()
 
-    def refresh(self, encoded: Path, names: Sequence[str]) -> list[str]:
+    def refresh(self, encoded: Path, names: Sequence[str],
+                changed: Container[str] | None = None) -> list[str]:
         """The documents of `names` to read (again), in order: those the store does not
         hold as their TEI file and their part are now. A file whose stats are as recorded is
-        trusted; another is compared by its SHA-256. Documents not in `names` are dropped."""
+        trusted; another is compared by its SHA-256. Documents not in `names` are dropped.
+        `changed`: when the caller knows that only these documents' TEI files changed since
+        the store was last written (build does), the others' TEI files are not looked at."""
         folder, parts = os.fspath(encoded), os.fspath(encoded / PARTS)
         todo: list[str] = []
         gone: list[str] = []
@@ -262,7 +265,9 @@ class _Gathered:
             row = next(rows, None)
             tei, part = f"{folder}/{name}.xml", f"{parts}/{name}.xml"
             with contextlib.suppress(OSError):  # the common case first: two stats as recorded
-                if _stat_key(os.stat(tei)) == tei_stat and _stat_key(os.stat(part)) == part_stat:
+                if (((changed is not None and name not in changed)
+                     or _stat_key(os.stat(tei)) == tei_stat)
+                        and _stat_key(os.stat(part)) == part_stat):
                     continue
             sha, part_sha = self.db.execute("SELECT sha, part_sha FROM doc WHERE name = ?",
                                             (name,)).fetchone()
@@ -666,7 +671,7 @@ _Emit = Callable[[Path, bytes], bool]
 
 
 def _gather(encoded: Path, names: Sequence[str], config: Config, gathered: _Gathered,
-            emit: _Emit) -> list[Diagnostic]:
+            emit: _Emit, changed: Container[str] | None = None) -> list[Diagnostic]:
     """Make the part of each document the store does not hold as it is now, in turn, and
     hand it to `emit`, keeping in `gathered` what corpus.xml needs; one document's tree at a
     time is in memory. A document that cannot be read is left out and said so (it is read
@@ -676,7 +681,7 @@ def _gather(encoded: Path, names: Sequence[str], config: Config, gathered: _Gath
     below = replace(config, schema_location="../" + config.schema_location) \
         if config.schema_is_local else config
     diags: list[Diagnostic] = []
-    for batch in _batched(gathered.refresh(encoded, names)):
+    for batch in _batched(gathered.refresh(encoded, names, changed)):
         diags += _in_own_thread(_gather_some, encoded, batch, below, gathered, emit)
     return diags
 
@@ -897,26 +902,28 @@ def _stale_parts(parts: Path, gathered: _Gathered) -> list[Path]:
 
 
 def write_corpus(encoded: Path, names: Sequence[str], config: Config,
-                 store: Path | None = None) -> list[Diagnostic]:
+                 store: Path | None = None, changed: Container[str] | None = None
+                 ) -> list[Diagnostic]:
     """Write encoded/corpus.xml and its parts (only the files whose bytes change), and
     remove the parts of documents that are gone. One document at a time: memory does not
     grow with the number of documents. With a `store` (STORE_NAME, kept by build in site/)
-    only the documents whose TEI file or part changed since the last write are read."""
+    only the documents whose TEI file or part changed since the last write are read; with
+    `changed` as well, only these documents' TEI files may have (see _Gathered.refresh)."""
     if CORPUS_NAME.removesuffix(".xml") in names:
         return [Diagnostic(str(encoded / CORPUS_NAME), 0, 0, "error", "corpus",
                            f"a document is named {CORPUS_NAME}: the corpus file is not written; "
                            "rename the source")]
     try:
-        return _write_corpus(encoded, names, config, store)
+        return _write_corpus(encoded, names, config, store, changed)
     except sqlite3.DatabaseError:
         if store is None:
             raise
         remove_store(store)  # damaged beyond what opening it shows: made anew
-        return _write_corpus(encoded, names, config, store)
+        return _write_corpus(encoded, names, config, store, None)
 
 
 def _write_corpus(encoded: Path, names: Sequence[str], config: Config,
-                  store: Path | None) -> list[Diagnostic]:
+                  store: Path | None, changed: Container[str] | None) -> list[Diagnostic]:
     written: list[Diagnostic] = []  # after the documents left out, as the files come
 
     def emit(path: Path, data: bytes) -> bool:
@@ -925,7 +932,7 @@ def _write_corpus(encoded: Path, names: Sequence[str], config: Config,
         return not found
 
     with _Gathered(config, store) as gathered:
-        diags = _gather(encoded, names, config, gathered, emit)
+        diags = _gather(encoded, names, config, gathered, emit, changed)
         written += _replace_corpus(encoded / CORPUS_NAME, gathered, config)
         with contextlib.suppress(FileNotFoundError):  # no document could be read
             for stale in _stale_parts(encoded / PARTS, gathered):

@@ -230,3 +230,23 @@ def test_a_shard_of_another_version_is_refused_and_left_as_it_is(
     assert "tei-edition 0.0.1" in out and "build the shard again" in out, out
     assert cache.read_bytes() == before  # read, never rewritten
     assert not (project / "encoded").exists()  # nothing taken from the other shard either
+
+
+def test_a_rebuild_that_trusts_unchanged_documents_writes_the_corpus_a_fresh_build_writes(
+        capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    """A rebuild reads again only what changed (the corpus trusts the documents the build
+    found unchanged); its encoded/, corpus included, is what a build from scratch gives."""
+    project = copy_sources(tmp_path / "a", NAMES[:5])
+    assert run_console(capsys, "build", project, "-q")[0] == 0
+    edited, touched = sorted((project / "sources").iterdir())[1:3]
+    edited.write_text(edited.read_text("utf-8").replace("the", "THE", 3), "utf-8")
+    touched.write_bytes(touched.read_bytes())  # a new stat, the same bytes
+    part = project / "encoded" / "corpus" / f"{sorted(NAMES[:5])[3]}.xml"
+    part.write_text(part.read_text("utf-8").replace("</TEI>", "<!-- by hand --></TEI>"), "utf-8")
+    status, out = run_console(capsys, "build", project, "-q")
+    assert status == 0 and "1 converted, 4 unchanged" in out, out
+    fresh = copy_sources(tmp_path / "b", [])
+    shutil.rmtree(fresh / "sources")
+    shutil.copytree(project / "sources", fresh / "sources")
+    assert run_console(capsys, "build", fresh, "-q")[0] == 0
+    assert files(project / "encoded") == files(fresh / "encoded")
