@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import array
 import contextlib
-import dataclasses
 import functools
 import hashlib
 import itertools
@@ -129,12 +128,13 @@ class _Ledger:
 
     def add(self, doc: DocSummary, diagnostics: list[Diagnostic], written: list[str]) -> None:
         """A finished document, its diagnostics (read back once the build's own work is
-        done, `diagnostics`) and the files it wrote."""
-        self._file.seek(0, os.SEEK_END)
+        done, `diagnostics`) and the files it wrote. All documents are added before the
+        ledger is read (the file stays at its end meanwhile)."""
         pickle.dump((doc.name, doc.status, doc.valid, doc.rendered, doc.listed, doc.record),
                     self._file)
-        if diagnostics:
-            pickle.dump([dataclasses.astuple(d) for d in diagnostics], self._diagnostics)
+        if diagnostics:  # fields as a tuple: dataclasses.astuple deep-copies each value
+            pickle.dump([(d.file, d.line, d.col, d.severity, d.rule, d.message)
+                         for d in diagnostics], self._diagnostics)
         if self.written is not None and written:
             self.written += written
             if len(self.written) > _FEW:
@@ -775,8 +775,9 @@ class _Spool:
         self._file = tempfile.TemporaryFile(dir=folder, prefix=".tei-edition-records.")  # noqa: SIM115
 
     def add(self, data: bytes) -> int:
-        """Keep a record (JSON); where it is (for `get`)."""
-        at = self._file.seek(0, os.SEEK_END)
+        """Keep a record (JSON); where it is (for `get`). All records are added before any
+        is read (the file stays at its end meanwhile)."""
+        at = self._file.tell()
         self._file.write(len(data).to_bytes(8, "big") + data)
         return at
 
