@@ -28,7 +28,6 @@ import hashlib
 import itertools
 import json
 import os
-import pickle
 import stat
 import tempfile
 import time
@@ -53,6 +52,7 @@ from .buildstate import (
     FileRecord,
     TeiFacts,
     TeiRecord,
+    TempLog,
     bad_rows_warning,
     diagnostics_of,
     document_inputs,
@@ -112,56 +112,43 @@ class DocSummary:
 
 
 class _Ledger:
-    """The summaries of the finished documents, and their diagnostics, in temporary files:
-    an object per document kept to the end of a build of 20,000 would be memory that
-    follows the archive."""
+    """The summaries of the finished documents and their diagnostics, in temporary files
+    (an object per document kept to the end of a build of 20,000 would be memory that
+    follows the archive), and, while they are few, the files written and the documents
+    changed."""
 
     def __init__(self, folder: Path) -> None:
-        # open for the whole build (closed by close(), in _build's finally)
-        self._file = tempfile.TemporaryFile(dir=folder, prefix=".tei-edition-ledger.")  # noqa: SIM115
-        self._diagnostics = tempfile.TemporaryFile(dir=folder, prefix=".tei-edition-diags.")  # noqa: SIM115
-        #: the files written without a flush, while they are few (None: look in the ledger)
+        self._docs = TempLog(folder, ".tei-edition-ledger.")
+        self._diagnostics = TempLog(folder, ".tei-edition-diags.")
+        #: the files written without a flush (None: too many to list; look in the ledger)
         self.written: list[str] | None = []
-        #: the documents whose TEI file or page may differ from the last build's, while they
-        #: are few (None: too many to list)
+        #: the documents whose TEI file or page may differ from the last build's (None: too
+        #: many to list)
         self.changed: set[str] | None = set()
 
-    def add(self, doc: DocSummary, diagnostics: list[Diagnostic], written: list[str]) -> None:
-        """A finished document, its diagnostics (read back once the build's own work is
-        done, `diagnostics`) and the files it wrote. All documents are added before the
-        ledger is read (the file stays at its end meanwhile)."""
-        pickle.dump((doc.name, doc.status, doc.valid, doc.rendered, doc.listed, doc.record),
-                    self._file)
-        if diagnostics:  # fields as a tuple: dataclasses.astuple deep-copies each value
-            pickle.dump([(d.file, d.line, d.col, d.severity, d.rule, d.message)
-                         for d in diagnostics], self._diagnostics)
+    def add(self, doc: DocSummary, r: DocResult, written: list[str]) -> None:
+        """A finished document: its summary, its diagnostics (read back once the build's
+        own work is done, `diagnostics`), the files it wrote, whether it changed."""
+        self._docs.append((doc.name, doc.status, doc.valid, doc.rendered, doc.listed,
+                           doc.record))
+        if r.diagnostics:  # fields as a tuple: dataclasses.astuple deep-copies each value
+            self._diagnostics.append([(d.file, d.line, d.col, d.severity, d.rule, d.message)
+                                      for d in r.diagnostics])
         if self.written is not None and written:
             self.written += written
-            if len(self.written) > _FEW:
-                self.written = None
+            self.written = self.written if len(self.written) <= _FEW else None
+        if self.changed is not None and (r.refreshed or r.rendered):
+            self.changed.add(r.name)
+            self.changed = self.changed if len(self.changed) <= _FEW else None
 
     def __iter__(self) -> Iterator[DocSummary]:
-        self._file.seek(0)
-        while True:
-            try:
-                fields = pickle.load(self._file)  # this build's own temporary file
-            except EOFError:
-                return
-            at = self._file.tell()
-            yield DocSummary(*fields)
-            self._file.seek(at)  # a reader of the spool may have moved elsewhere meanwhile
+        return (DocSummary(*fields) for fields in self._docs)
 
     def diagnostics(self) -> list[Diagnostic]:
-        self._diagnostics.seek(0)
-        found: list[Diagnostic] = []
-        while True:
-            try:
-                found += (Diagnostic(*d) for d in pickle.load(self._diagnostics))
-            except EOFError:
-                return found
+        return [Diagnostic(*d) for found in self._diagnostics for d in found]
 
     def close(self) -> None:
-        self._file.close()
+        self._docs.close()
         self._diagnostics.close()
 
 
@@ -453,12 +440,9 @@ def _record_inputs(ctx: _Context, source: str, state: DocState | None
     """The digests of a document's inputs (hashing only what changed); None when one
     cannot be read (its conversion then says why)."""
     previous = {r.path: r for r in state.inputs} if state else {}
-    # most sources have no hints file: one look in the listing instead of a path's parts
-    name = os.path.basename(source).rpartition(".")[0]
-    paths = (document_inputs(source, ctx.hints) if name + HINTS_SUFFIX in ctx.hints
-             else [source])
     try:
-        return [record_file(p, previous.get(p), read_source_bytes) for p in paths]
+        return [record_file(p, previous.get(os.fspath(p)), read_source_bytes)
+                for p in document_inputs(source, ctx.hints)]
     except (SourceError, OSError):
         return None
 
@@ -833,10 +817,9 @@ def _keep(cache: BuildCache, r: DocResult) -> bool:
     if r.tei is None:
         cache.drop(r.name)
         return True
-    if r.refreshed:
-        state = DocState(r.inputs, r.tei, r.settings, r.valid, _cached_diagnostics(r), r.page,
-                         r.date, r.index_row)
-        (cache.refresh if r.reused else cache.put)(r.name, state)
+    state = DocState(r.inputs, r.tei, r.settings, r.valid, _cached_diagnostics(r), r.page,
+                     r.date, r.index_row)
+    (cache.refresh if r.reused else cache.put)(r.name, state)
     return False
 
 
@@ -886,21 +869,16 @@ def _build(root: Path, out: Path, config: Config, cache: BuildCache, result: Bui
                    share, _listing(root / "sources", HINTS_SUFFIX))
     todo = _Plan()
     spool, ledger = _Spool(ctx.site), _Ledger(ctx.site)
-    dropped = listed = written = 0
+    dropped = listed = 0
     try:
         for r in _execute(plan(ctx, todo), jobs, todo):
             result.add(r)
             dropped += _keep(cache, r)
             at = -1 if r.site_record is None else spool.add(r.site_record)
-            ledger.add(DocSummary(r.name, r.status, r.valid, r.rendered, r.listed, at),
-                       r.diagnostics, _written(ctx, r))
-            if ledger.changed is not None and (r.refreshed or r.rendered):
-                ledger.changed.add(r.name)
-                if len(ledger.changed) > _FEW:
-                    ledger.changed = None
+            ledger.add(DocSummary(r.name, r.status, r.valid, r.rendered, r.listed, at), r,
+                       _written(ctx, r))
             result.site_files += r.rendered
             listed += r.listed
-            written += r.rendered or r.status == "converted"
             if progress:
                 progress(r)
         result.usage_errors += todo.errors
@@ -910,7 +888,7 @@ def _build(root: Path, out: Path, config: Config, cache: BuildCache, result: Bui
         for name in gone:
             cache.drop(name)
         # The TEI files and pages were written without a flush each: one for the whole run.
-        if written:
+        if ledger.written != []:  # a list of them, or None: too many to list
             sync_written(ledger.written if ledger.written is not None else (
                 p for d in ledger for p in (
                     *([ctx.encoded / f"{d.name}.xml"] if d.status == "converted" else []),
@@ -1078,7 +1056,7 @@ def _adopt(root: Path, shard: Path, shard_cache: BuildCache) -> list[Diagnostic]
     (root / "site").mkdir(parents=True, exist_ok=True)
     cache, notes = load_cache(root / "site" / CACHE_NAME)
     try:
-        for name, state in shard_cache.states(rows=True):
+        for name, state in shard_cache.states():
             if state is None:
                 continue
             notes += _copy_document(root, shard, name)

@@ -30,7 +30,6 @@ import time
 from collections.abc import Callable, Container, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO
 
 from . import __version__
 from .config import Config
@@ -237,9 +236,12 @@ def _state_out(s: DocState) -> str:
         separators=(",", ":"))
 
 
-def _state_in(raw_state: str, date: object, listed: object) -> DocState:
-    """A state from its row; `listed`: whether it has an index row (0 or 1)."""
-    return state_of(json.loads(raw_state), date, listed)
+def _loaded(raw_state: object) -> object:
+    """A row's state column decoded; None when it is not JSON (decode then says it is bad)."""
+    try:
+        return json.loads(raw_state)  # type: ignore[arg-type]
+    except (ValueError, TypeError, RecursionError):
+        return None
 
 
 def state_of(raw: object, date: object, listed: object) -> DocState:
@@ -293,6 +295,34 @@ def untouched(raw: object, files: tuple[str, str, str], settings: str) -> bool:
     return True
 
 
+class TempLog:
+    """Records appended to a temporary file and read back in order: what a build keeps of
+    every document until its end, on disk rather than in memory. Pickle: the build's own
+    records, in a file it made, never anyone else's."""
+
+    def __init__(self, folder: Path | None, prefix: str) -> None:
+        # open until close(): the log lives as long as the build that writes it
+        self._file = tempfile.TemporaryFile(dir=folder, prefix=prefix)  # noqa: SIM115
+
+    def append(self, record: object) -> None:
+        """Add a record. All are added before the log is read (it stays at its end)."""
+        pickle.dump(record, self._file)
+
+    def __iter__(self) -> Iterator:
+        self._file.seek(0)
+        while True:
+            try:
+                record = pickle.load(self._file)
+            except EOFError:
+                return
+            at = self._file.tell()
+            yield record
+            self._file.seek(at)  # a reader of another file may have moved this one meanwhile
+
+    def close(self) -> None:
+        self._file.close()
+
+
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS docs (name TEXT PRIMARY KEY, state TEXT NOT NULL,
@@ -318,7 +348,7 @@ class BuildCache:
         self.path = path
         # Changes wait in a file, not in memory: a first build changes every row, and the
         # rows are only written at the end (the rows being read meanwhile stay as they were).
-        self._changes: IO[bytes] | None = None
+        self._changes: TempLog | None = None
         self._notes: dict[str, str] = {}  # facts of the build as a whole, for the next one
         self.bad = 0  # rows that could not be used (their documents are checked afresh)
 
@@ -329,22 +359,17 @@ class BuildCache:
         conn.executescript(_SCHEMA)
         return cls(conn, None)
 
-    def states(self, *, rows: bool = False) -> Iterator[tuple[str, DocState | None]]:
-        """(name, state) of every row, in name order; None for a row of the wrong shape.
-        The index rows themselves (a kilobyte each) only with `rows`: else whether there
-        is one (DocState.listed)."""
-        query = ("SELECT name, state, date, row FROM docs ORDER BY name" if rows else
-                 "SELECT name, state, date, row IS NOT NULL FROM docs ORDER BY name")
-        for name, raw, date, row in self._conn.execute(query):
-            try:
-                if rows and row is not None and type(row) is not str:
-                    raise _Bad("bad index row")
-                state = _state_in(raw, date, row is not None if rows else row)
-            except (_Bad, ValueError, TypeError, RecursionError):
+    def states(self) -> Iterator[tuple[str, DocState | None]]:
+        """(name, state with its index row) of every row, in name order, as a merge takes
+        them over; None for a row of the wrong shape."""
+        for name, raw, date, row in self._conn.execute(
+                "SELECT name, state, date, row FROM docs ORDER BY name"):
+            if row is not None and type(row) is not str:
                 self.bad += 1
                 yield name, None
                 continue
-            if rows:
+            state = self.decode(_loaded(raw), date, row is not None)
+            if state is not None:
                 state.row = row
             yield name, state
 
@@ -364,10 +389,7 @@ class BuildCache:
         quick test of `untouched`; `decode` makes the state when it is needed."""
         for name, raw, date, listed in self._conn.execute(
                 "SELECT name, state, date, row IS NOT NULL FROM docs ORDER BY name"):
-            try:
-                yield name, json.loads(raw), date, listed
-            except (ValueError, TypeError, RecursionError):
-                yield name, None, date, listed
+            yield name, _loaded(raw), date, listed
 
     def decode(self, raw: object, date: object, listed: object) -> DocState | None:
         """The state of an entry; None (and counted in `bad`) for one of the wrong shape."""
@@ -391,21 +413,10 @@ class BuildCache:
         self._change(("DELETE FROM docs WHERE name = ?", (name,)))
 
     def _change(self, change: tuple[str, tuple]) -> None:
-        if self._changes is None:
-            folder = self.path.parent if self.path else None
-            # open until save() or close()
-            self._changes = tempfile.TemporaryFile(dir=folder, prefix=".tei-edition-changes.")  # noqa: SIM115
-        pickle.dump(change, self._changes)
-
-    def _pending(self) -> Iterator[tuple[str, tuple]]:
-        if self._changes is None:
-            return
-        self._changes.seek(0)
-        while True:
-            try:
-                yield pickle.load(self._changes)  # this build's own temporary file
-            except EOFError:
-                return
+        if self._changes is None:  # closed by save() or close()
+            self._changes = TempLog(self.path.parent if self.path else None,
+                                    ".tei-edition-changes.")
+        self._changes.append(change)
 
     def rows(self) -> Iterator[tuple[str, str]]:
         """(date, row) of every listed document, in the order of the index page: dated ones
@@ -413,24 +424,23 @@ class BuildCache:
         yield from self._conn.execute(
             "SELECT date, row FROM docs WHERE row IS NOT NULL ORDER BY date = '', date, name")
 
-    def names(self) -> Iterator[str]:
-        yield from (n for (n,) in self._conn.execute("SELECT name FROM docs ORDER BY name"))
-
 
     def save(self, during: Callable[[], None] | None = None) -> list[Diagnostic]:
-        """Write the pending changes in one transaction, and run `during` inside it (it
-        sees the new rows; the changes are kept only if it returns); a warning when the
-        cache cannot be written. Nothing pending: nothing is written, `during` runs alone."""
-        if self._changes is None:
-            if during:
-                during()
-            if not self._notes:
-                return []
+        """Write the pending changes and notes in one transaction, and run `during` inside
+        it (it sees the new rows; the changes are kept only if it returns); a warning when
+        the cache cannot be written. No change pending: `during` runs alone, and only the
+        notes it made, if any, are written."""
+        changes, self._changes = self._changes, None
+        if changes is None and during:
+            during()
+            during = None
+        if changes is None and not self._notes:
+            return []
         try:
             with self._conn:
-                for sql, values in self._pending():
+                for sql, values in changes or ():
                     self._conn.execute(sql, values)
-                if during and self._changes is not None:
+                if during:
                     during()
                 for key, value in self._notes.items():
                     self._conn.execute("DELETE FROM meta WHERE key = ?", (f"note:{key}",))
@@ -441,9 +451,8 @@ class BuildCache:
             return [_cache_warning(self.path, f"the build cache could not be written ({exc}); "
                                    "the next build checks those documents afresh")]
         finally:
-            if self._changes is not None:
-                self._changes.close()
-            self._changes = None
+            if changes is not None:
+                changes.close()
         return []
 
     def close(self) -> None:
@@ -454,6 +463,11 @@ class BuildCache:
 
 def _cache_warning(path: Path | None, message: str) -> Diagnostic:
     return Diagnostic(str(path or CACHE_NAME), 0, 0, "warning", "build-cache", message)
+
+
+def _wanted() -> dict[str, str]:
+    """The format and converter version a cache must record to be used."""
+    return {"format": str(CACHE_FORMAT), "converter": __version__}
 
 
 def _versions(conn: sqlite3.Connection) -> dict[str, str]:
@@ -474,8 +488,7 @@ def _connect(path: Path) -> sqlite3.Connection:
             found_columns = [c[1] for c in conn.execute(f"PRAGMA table_info({table})")]
             if found_columns != columns:
                 raise sqlite3.DatabaseError(f"table {table} is not the build cache's")
-        found = _versions(conn)
-        want = {"format": str(CACHE_FORMAT), "converter": __version__}
+        found, want = _versions(conn), _wanted()
         if found and found != want:
             conn.executescript("DELETE FROM docs; DELETE FROM meta;")  # notes too
         if found != want:
@@ -501,8 +514,7 @@ def open_cache_read_only(path: Path) -> BuildCache:
             raise
     except sqlite3.Error as exc:
         raise ValueError(f"not a build cache ({exc})") from None
-    want = {"format": str(CACHE_FORMAT), "converter": __version__}
-    if found != want or columns != _COLUMNS["docs"]:
+    if found != _wanted() or columns != _COLUMNS["docs"]:
         conn.close()
         made = found.get("converter", "an unknown version")
         raise ValueError(f"a build cache of tei-edition {made} (format "
