@@ -72,7 +72,7 @@ from .sources import collision_diagnostic, list_sources
 from .textio import SourceError, read_source_bytes
 from .xmlio import XMLInputError, parse_bytes, parse_file, read_limited, sync_written, write_atomic
 
-__all__ = ["CACHE_NAME", "BuildResult", "DocResult", "Share", "build", "merge"]
+__all__ = ["CACHE_NAME", "BuildResult", "DocResult", "Share", "build", "merge", "output_folder"]
 
 
 @dataclass
@@ -832,7 +832,7 @@ def build(root: Path, *, jobs: int | None = None, force: bool = False, config: C
     start = time.perf_counter()
     config = config or Config()
     result = BuildResult()
-    out = out or (root / "shards" / share.folder if share else root)
+    out = output_folder(root, share, out)
     if not (root / "sources").is_dir():
         result.usage_errors.append(Diagnostic(str(root / "sources"), 0, 0, "error", "io",
                                               "no sources/ folder: expected DIR/sources/*.txt"))
@@ -852,6 +852,12 @@ def build(root: Path, *, jobs: int | None = None, force: bool = False, config: C
         cache.close()
     result.seconds = time.perf_counter() - start
     return result
+
+
+def output_folder(root: Path, share: Share | None = None, out: Path | None = None) -> Path:
+    """Where a build writes encoded/ and site/: `out`, else a share's own folder under
+    ROOT/shards/, else the project itself."""
+    return out or (root / "shards" / share.folder if share else root)
 
 
 def _listing(folder: Path, suffix: str = "") -> frozenset[str]:

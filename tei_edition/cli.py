@@ -226,7 +226,7 @@ def build(folder: Path, jobs: int | None, force: bool, keep_orphans: bool, share
     removed, unless kept by --keep-orphans or listed under [build] orphans in
     tei-edition.toml (those are published). --shard K/N and --merge split a large archive
     over machines (docs/scale.md)."""
-    from .build import Share, merge
+    from .build import Share, merge, output_folder
     from .build import build as run_build
 
     if (share or out) and shards:
@@ -248,7 +248,7 @@ def build(folder: Path, jobs: int | None, force: bool, keep_orphans: bool, share
         click.echo("", err=True)  # ends the count's line
     _emit([d for d in result.diagnostics if not quiet or d.severity == "error"])
     click.echo(result.summary(), err=True)
-    index = (out or (folder / "shards" / parts.folder if parts else folder)) / "site" / "index.html"
+    index = output_folder(folder, parts, out) / "site" / "index.html"
     if index.exists() and not result.usage_errors:
         click.echo(f"open {index}", err=True)
     sys.exit(result.exit_status)
