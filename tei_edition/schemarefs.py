@@ -10,12 +10,12 @@ XML schema is refused as in every other XML input: it could load an external DTD
 
 from __future__ import annotations
 
+import os
 import re
 import stat
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote, urljoin, urlsplit
-from urllib.request import url2pathname
 
 from .xmlio import XMLInputError, parse_file, read_limited
 
@@ -42,7 +42,18 @@ def _local_path(url: str) -> Path | None:
     parts = urlsplit(url)
     if parts.scheme != "file" or parts.netloc not in ("", "localhost"):
         return None
-    return Path(url2pathname(unquote(parts.path)))
+    return Path(_url_path(parts.path))
+
+
+def _url_path(path: str) -> str:
+    """A file URL's path as a path of this system, percent-decoded once. (What
+    urllib.request.url2pathname does, without importing urllib.request: its HTTP client
+    and email parser cost every command that validates some 10 ms of start-up.)"""
+    if os.name == "nt":
+        from nturl2path import url2pathname
+
+        return url2pathname(path)
+    return unquote(path)
 
 
 def _rng_references(path: Path) -> list[str]:

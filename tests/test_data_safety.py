@@ -734,6 +734,16 @@ def test_the_compact_syntax_is_read_as_jing_reads_it(tmp_path: Path) -> None:
     assert refs('include "local.rnc"\nstart = element a { x }\n') is None
 
 
+def test_a_local_schema_url_is_decoded_once(tmp_path: Path) -> None:
+    """A file URL's %XX are decoded once: "%2541" names a file called "%41", not "A"."""
+    from tei_edition.schemarefs import _local_path
+
+    assert _local_path("file:///tmp/a%20b.rng") == Path("/tmp/a b.rng")
+    assert _local_path("file://localhost/tmp/%2541.rng") == Path("/tmp/%41.rng")
+    assert _local_path("http://example.org/a.rng") is None
+    assert _local_path("file://elsewhere/a.rng") is None
+
+
 def test_a_schema_with_a_doctype_is_refused(capsys: pytest.CaptureFixture[str],
                                             tmp_path: Path) -> None:
     schema = tmp_path / "dtd.rng"
