@@ -33,12 +33,13 @@ import tempfile
 import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from concurrent.futures import Future, ProcessPoolExecutor
+
     from lxml import etree
 
     from .render import Stylesheets
@@ -49,6 +50,7 @@ from .buildstate import (
     CACHE_NAME,
     BuildCache,
     DocState,
+    Entry,
     FileRecord,
     TeiFacts,
     TeiRecord,
@@ -494,21 +496,23 @@ def _unreadable(name: str, xml: Path, exc: XMLInputError | OSError,
         "(move it away)")], refreshed=state is not None)
 
 
-def _untouched(ctx: _Context, name: str, source: str, entry: _Entry) -> DocResult | None:
+def _untouched(ctx: _Context, name: str, source: str, entry: Entry) -> DocResult | None:
     """The cached result of a document whose files are all as the last build left them,
-    decided from the stat of each and the row as read (`buildstate.untouched`); None when
-    that is not so and the full check decides."""
-    raw, date, listed = entry
+    decided from the stat of each and the row's quick key (`buildstate.untouched`); None
+    when that is not so and the full check decides."""
+    raw, date, listed, quick, valid, noted = entry
+    if name + HINTS_SUFFIX in ctx.hints:  # an input the quick key does not cover
+        return None
     files = (source, f"{ctx.encoded_str}/{name}.xml", f"{ctx.site_str}/{name}.html")
-    if not untouched(raw, files, ctx.settings):
+    if not untouched(quick, files, ctx.settings) or type(valid) is not int or type(date) is not str:
         return None
-    try:
-        valid, diagnostics = raw[4], diagnostics_of(raw[5])  # type: ignore[index]
-    except (ValueError, TypeError, IndexError):
-        return None
-    if type(valid) is not bool or type(date) is not str:
-        return None
-    return DocResult(name, "unchanged", valid, diagnostics=diagnostics, date=date,
+    diagnostics: list[Diagnostic] = []
+    if noted:  # only then is the state decoded: for its diagnostics
+        try:
+            diagnostics = diagnostics_of(json.loads(raw)[5])  # type: ignore[arg-type]
+        except (ValueError, TypeError, IndexError, KeyError, RecursionError):
+            return None
+    return DocResult(name, "unchanged", bool(valid), diagnostics=diagnostics, date=date,
                      refreshed=False, reused=True, listed=bool(listed))
 
 
@@ -643,11 +647,8 @@ def _site_pages() -> frozenset[str]:
     return frozenset({Path(INDEX_NAME).stem, Path(SEARCH_PAGE).stem})
 
 
-_Entry = tuple[object, object, object]  # a cache row: decoded JSON, date, listed
-
-
 def _in_cache_order(cache: BuildCache, groups: Iterable[tuple[str, list[str]]], ctx: _Context
-                    ) -> Iterator[tuple[tuple[str, list[str]], _Entry | None]]:
+                    ) -> Iterator[tuple[tuple[str, list[str]], Entry | None]]:
     """Each source group, in name order, with its cache entry, read alongside the cache's
     rows (both in name order: one pass, never the whole cache in memory). Cached names
     without a source go to ctx.leftover."""
@@ -726,6 +727,9 @@ def _execute(steps: Iterable[_Job | DocResult], workers: int, todo: _Plan
                 todo.jobs += 1
             else:
                 if pool is None:
+                    # imported here: a build with one job or none starts no pool
+                    from concurrent.futures import ProcessPoolExecutor
+
                     _tools()  # compiled once here; forked workers inherit it
                     pool = ProcessPoolExecutor(max_workers=workers, initializer=_init_worker)
                 window.append(pool.submit(_run_job, step))
@@ -733,21 +737,21 @@ def _execute(steps: Iterable[_Job | DocResult], workers: int, todo: _Plan
                 in_flight += 1
             while window and (in_flight > 4 * workers or _ready(window[0])):
                 head = window.popleft()
-                if isinstance(head, Future):
+                if isinstance(head, DocResult):
+                    yield head
+                else:
                     in_flight -= 1
                     yield head.result()
-                else:
-                    yield head
         while window:
             head = window.popleft()
-            yield head.result() if isinstance(head, Future) else head
+            yield head if isinstance(head, DocResult) else head.result()
     finally:
         if pool is not None:
             pool.shutdown(cancel_futures=True)
 
 
 def _ready(step: Future[DocResult] | DocResult) -> bool:
-    return not isinstance(step, Future) or step.done()
+    return isinstance(step, DocResult) or step.done()
 
 
 class _Spool:

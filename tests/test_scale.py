@@ -190,6 +190,72 @@ def test_a_build_with_nothing_to_do_reads_no_document(
     assert src.name in read
 
 
+def test_the_quick_key_is_what_untouched_compares(
+        capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every row of a settled build has a quick key that the stats of its files match;
+    a touched page, a touched TEI file, other settings (for a generated TEI) or a hints
+    file beside the source each make the key fail, and a racy file has none."""
+    import json
+    import sqlite3
+
+    import tei_edition.buildstate as buildstate
+
+    def cached() -> dict[str, tuple[str | None, str]]:
+        """name -> (quick key, the settings the state records)"""
+        con = sqlite3.connect(project / "site" / CACHE_NAME)
+        try:
+            return {name: (quick, json.loads(state)[3])
+                    for name, quick, state in con.execute("SELECT name, quick, state FROM docs")}
+        finally:
+            con.close()
+
+    settle(monkeypatch)
+    project = copy_sources(tmp_path, NAMES[:2])
+    assert run_console(capsys, "build", project, "-q", "-j", "1")[0] == 0
+    found = cached()
+    assert sorted(found) == NAMES[:2]
+    rows = {name: quick for name, (quick, _) in found.items()}
+    settings = found[NAMES[0]][1]
+    untouched = buildstate.untouched
+
+    def paths(name: str) -> tuple[str, str, str]:
+        return (str(project / "sources" / f"{name}.txt"), str(project / "encoded" / f"{name}.xml"),
+                str(project / "site" / f"{name}.html"))
+
+    first, second = NAMES[:2]
+    assert all(untouched(rows[n], paths(n), settings) for n in rows)
+    assert not untouched(rows[first], paths(first), "other settings")
+    assert not untouched(rows[first], paths(second), settings)  # another document's files
+    os.utime(paths(first)[2])  # the page touched
+    assert not untouched(rows[first], paths(first), settings)
+    os.utime(paths(second)[1])  # the TEI file touched
+    assert not untouched(rows[second], paths(second), settings)
+    assert not untouched(None, paths(second), settings)
+    # and the build that follows checks both in full and settles them again
+    status, out = run_console(capsys, "build", project, "-q", "-j", "1")
+    assert status == 0 and "0 converted, 2 unchanged" in out, out
+    # a file hashed within RACY_NS of its change gets no quick key
+    assert all(quick is not None for quick, _ in cached().values())
+    monkeypatch.setattr(buildstate, "RACY_NS", 10**18)
+    os.utime(paths(first)[0])
+    assert run_console(capsys, "build", project, "-q", "-j", "1")[0] == 0
+    assert cached()[first][0] is None
+
+
+def test_a_hints_file_added_to_a_settled_document_is_seen(
+        capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The quick test of an unchanged document looks at three files; a hints file that
+    appears beside a settled source is a new input all the same, and converts it again."""
+    settle(monkeypatch)
+    project = copy_sources(tmp_path, NAMES[:2])
+    assert run_console(capsys, "build", project, "-q", "-j", "1")[0] == 0
+    hints = project / "sources" / f"{NAMES[0]}.hints.toml"
+    hints.write_text('[document]\ndate = "1960-06-04"\n', "utf-8")
+    status, out = run_console(capsys, "build", project, "-q", "-j", "1")
+    assert status == 0 and "1 converted, 1 unchanged" in out, out
+    assert b'type="hints-sha256"' in (project / "encoded" / f"{NAMES[0]}.xml").read_bytes()
+
+
 def test_names_that_sort_apart_from_their_files_are_matched(
         capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     """Sources and TEI files are walked side by side in name order, which is not the order
