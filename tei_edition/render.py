@@ -14,6 +14,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from html import escape
 from pathlib import Path
+from typing import Any
 from urllib.parse import quote
 
 from lxml import etree
@@ -264,11 +265,7 @@ def index_row(entry: IndexEntry, sheets: Stylesheets) -> str:
         result = sheets.index(etree.ElementTree(entry.element()))
     except etree.XSLTApplyError as exc:
         raise RenderError(f"XSLT failed: {exc}") from None
-    root = result.getroot()
-    if root is None:
-        raise RenderError("the stylesheet produced no output")
-    data = etree.tostring(root, method="html", encoding="unicode")
-    return NOT_HTML.sub("\ufffd", data)
+    return NOT_HTML.sub("\ufffd", _root_html(result, "unicode"))
 
 
 #: Rows written to the index page in one piece (one write call, not one a row).
@@ -318,14 +315,19 @@ def _serialise(result: etree._XSLTResultTree) -> bytes:
     # (libxslt's own saving) are barely faster and insert that <meta http-equiv> into the
     # tree. libxml2's XML serialiser takes half the time, but it writes <dt/> for empty
     # elements and does not percent-encode href values, as the HTML serialiser does.
-    root = result.getroot()
-    if root is None:
-        raise RenderError("the stylesheet produced no output")
-    data = etree.tostring(root, method="html", encoding="UTF-8")
+    data = _root_html(result, "UTF-8")
     if has_non_html(data):
         # Shown as U+FFFD rather than dropped: the reader sees that something was there.
         data = NOT_HTML.sub("\ufffd", data.decode("utf-8")).encode("utf-8")
     return DOCTYPE + data + b"\n"
+
+
+def _root_html(result: etree._XSLTResultTree, encoding: str) -> Any:
+    """The result's root element as HTML: text for "unicode", else bytes."""
+    root = result.getroot()
+    if root is None:
+        raise RenderError("the stylesheet produced no output")
+    return etree.tostring(root, method="html", encoding=encoding)
 
 
 def has_non_html(data: bytes) -> bool:
