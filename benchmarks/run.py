@@ -92,7 +92,7 @@ def writes(files: list[Path], folder: Path) -> float:
 
 
 def jing(files: list[Path], schema: Path) -> float | None:
-    exe = shutil.which("pyjing")
+    exe = shutil.which("pyjing") or shutil.which("pyjing", path=os.path.dirname(sys.executable))
     if exe is None or shutil.which("java") is None:
         return None
     start = time.perf_counter()

