@@ -38,6 +38,10 @@ from .render import (
 
 _XML_ID = "{http://www.w3.org/XML/1998/namespace}id"
 _SP = f"{{{TEI_NS}}}sp"
+# Children found by tag (lxml's C-level iteration): ElementPath (find, iterfind) is Python code
+# and cost half of a document's appearances.
+_PERSON, _PERSNAME, _ROLENAME, _HEAD = (f"{{{TEI_NS}}}{t}" for t in ("person", "persName",
+                                                                   "roleName", "head"))
 _SKIP_IN_NAME = frozenset({f"{{{TEI_NS}}}{t}" for t in ("roleName", "note", "reg", "expan", "corr")})
 _AUTHORITY_NAMES = {"wikidata": "Wikidata", "viaf": "VIAF", "gnd": "GND",
                     "lcnaf": "Library of Congress", "isni": "ISNI"}
@@ -70,7 +74,7 @@ def _role_names(el: etree._Element) -> str:
     if len(el) == 0:
         return ""
     return " ".join(" ".join("".join(r.itertext()).split())
-                    for r in el.iterfind("tei:roleName", NS))
+                    for r in el.iterchildren(_ROLENAME))
 
 
 def _side(person: etree._Element, known: dict[etree._Element, str]) -> str:
@@ -85,7 +89,7 @@ def _side(person: etree._Element, known: dict[etree._Element, str]) -> str:
 
 def _list_side(person: etree._Element) -> str:
     for lp in person.iterancestors(f"{{{TEI_NS}}}listPerson"):
-        head = lp.find("tei:head", NS)
+        head = next(lp.iterchildren(_HEAD), None)
         if head is not None:
             return " ".join("".join(head.itertext()).split())
         if lp.get("type") == "side":
@@ -93,14 +97,21 @@ def _list_side(person: etree._Element) -> str:
     return ""
 
 
-def _authorities(person: etree._Element) -> list[str]:
-    """The person's authority URIs (persName/@ref or @ref, space-separated, not `#…`)."""
-    refs = [person.get("ref") or "", *(p.get("ref") or "" for p in person.iterfind("tei:persName", NS))]
+def _authorities(person: etree._Element, names: list[etree._Element]) -> list[str]:
+    """The person's authority URIs (persName/@ref or @ref, space-separated, not `#…`);
+    `names`: the person's persName children."""
+    refs = [person.get("ref") or "", *(p.get("ref") or "" for p in names)]
     out: list[str] = []
     for uri in " ".join(refs).split():
         if uri.startswith(("https://", "http://")) and uri not in out:
             out.append(uri)
     return out
+
+
+def participants(root: etree._Element) -> Iterator[etree._Element]:
+    """The persons of particDesc (`particDesc//person`), in document order."""
+    for desc in root.iterfind("tei:teiHeader/tei:profileDesc/tei:particDesc", NS):
+        yield from desc.iter(_PERSON)
 
 
 def appearances(root: etree._Element, doc: str, registry: Collection[str],
@@ -110,24 +121,25 @@ def appearances(root: etree._Element, doc: str, registry: Collection[str],
     `anchors`: passage_anchors(root), when the caller has them."""
     turns: dict[str, list[str]] = {}
     for el, anchor in passage_anchors(root) if anchors is None else anchors:
-        who = el.get("who") if el.tag == _SP else None
-        for one in who.split() if who else ():
+        who = el.get("who")  # a turn's (the tag is asked only then: it costs more)
+        for one in who.split() if who and el.tag == _SP else ():
             turns.setdefault(one, []).append(anchor)
     persons = []
     sides: dict[etree._Element, str] = {}
-    for person in root.iterfind("tei:teiHeader/tei:profileDesc/tei:particDesc//tei:person", NS):
+    for person in participants(root):
         pid = register_id(person)
         if not pid:
             continue
-        names = person.findall("tei:persName", NS)
+        names = list(person.iterchildren(_PERSNAME))
         main = next((n for n in names if n.get("type") != "label"), names[0] if names else None)
         name = plain_name(main) if main is not None else pid
-        forms = [f for f in dict.fromkeys(plain_name(n) for n in names) if f and f != name]
+        forms = [f for f in dict.fromkeys(plain_name(n) for n in names if n is not main)
+                 if f and f != name]  # the main name is no form: not read twice
         persons.append({
             "key": person_key(doc, pid, registry), "id": pid, "name": name or pid,
             "forms": forms, "role": person.get("role") or "",
             "title": _role_names(main) if main is not None else "", "side": _side(person, sides),
-            "turns": turns.get(f"#{pid}", []), "authorities": _authorities(person),
+            "turns": turns.get(f"#{pid}", []), "authorities": _authorities(person, names),
         })
     return {"doc": doc, "href": quote(f"{doc}.html"), "title": MAIN_TITLE(root) or doc,
             "date": SORT_DATE(root), "persons": persons}
