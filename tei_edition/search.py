@@ -118,10 +118,16 @@ def letter_of(term: str) -> str:
     return c if "a" <= c <= "z" else "0" if "0" <= c <= "9" else "_"
 
 
+_NUMERALS = tuple(map(str, range(1000)))
+
+
 def _by_letter(counts: Counter[str]) -> dict[str, tuple[str, str]]:
     """Sorted terms and their counts, cut by letter: letter -> ("term term", "n n")."""
     terms = sorted(counts)
-    numbers = list(map(str, map(counts.__getitem__, terms)))
+    try:  # most counts are small: their numerals are looked up, which costs less than str()
+        numbers = list(map(_NUMERALS.__getitem__, map(counts.__getitem__, terms)))
+    except IndexError:
+        numbers = list(map(str, map(counts.__getitem__, terms)))
     out = {}
     for key, low, high in _LETTERS:  # terms are sorted: one bisection a letter
         a, b = bisect_left(terms, low), bisect_left(terms, high) if high else len(terms)
