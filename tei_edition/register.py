@@ -46,13 +46,17 @@ from .persons import (
 )
 from .render import CSS_NAME, PERSONS_DIR, Stylesheets, passage_anchors
 from .search import (
+    BUCKETS,
+    LETTER_TAIL,
     LETTERS,
     SEARCH_DIR,
     SEARCH_PAGE,
     bucket_file,
     bucket_of,
-    letter_file,
+    letter_head,
+    letter_lines,
     letter_of,
+    letter_row,
     person_item,
     persons_file,
     record,
@@ -67,12 +71,13 @@ CACHE_NAME = ".tei-edition-register.sqlite"
 _OLD_CACHE = ".tei-edition-register.json"  # the JSON store of earlier builds: its files go
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
+-- A document's terms are one value (search.record's "letters", a line a letter): a row a
+-- letter cost ten times as much to store, and the files bNN-L.js are written from one pass
+-- over a bucket's documents.
 CREATE TABLE IF NOT EXISTS docs(name TEXT PRIMARY KEY, bucket INTEGER NOT NULL,
-                                info TEXT NOT NULL, persons TEXT NOT NULL, passages TEXT NOT NULL);
+                                info TEXT NOT NULL, persons TEXT NOT NULL, passages TEXT NOT NULL,
+                                terms TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS docs_bucket ON docs(bucket, name);
-CREATE TABLE IF NOT EXISTS terms(bucket INTEGER, letter TEXT, name TEXT, data TEXT NOT NULL,
-                                 PRIMARY KEY(bucket, letter, name));
-CREATE INDEX IF NOT EXISTS terms_name ON terms(name);
 CREATE TABLE IF NOT EXISTS appearances(key TEXT, name TEXT, data TEXT NOT NULL,
                                        PRIMARY KEY(key, name));
 CREATE INDEX IF NOT EXISTS appearances_name ON appearances(name);
@@ -87,6 +92,11 @@ CREATE TABLE IF NOT EXISTS person_letters(letter TEXT, sort TEXT, key TEXT, js T
 CREATE INDEX IF NOT EXISTS person_letters_key ON person_letters(key);
 CREATE TABLE IF NOT EXISTS files(rel TEXT PRIMARY KEY, digest TEXT NOT NULL);
 """
+#: The layout of the store's tables (SQLite's user_version): a store of another layout has its
+#: tables of records made afresh (the files it wrote stay known, so that they are replaced).
+_FORMAT = 2
+_RECORD_TABLES = ("docs", "appearances", "persons", "person_letters")
+_FORMER_TABLES = ("terms",)  # format 1: a row a document and letter
 
 
 def document_record(root: etree._Element, doc: str, registry: Collection[str],
@@ -193,7 +203,8 @@ def _transaction(site: Path, attach: Path | None = None) -> Iterator[sqlite3.Con
     try:
         if attach is not None:
             db.execute("ATTACH DATABASE ? AS shard", (os.fspath(attach),))
-            if _shard_version(db) != __version__:
+            if (_shard_version(db) != __version__
+                    or db.execute("PRAGMA shard.user_version").fetchone()[0] != _FORMAT):
                 raise ValueError(f"{attach}: made by another tei-edition version")
         db.execute("BEGIN")
         yield db
@@ -217,7 +228,10 @@ def _connect(site: Path) -> sqlite3.Connection:
             # from leaving half a transaction.
             db.execute("PRAGMA synchronous=OFF")
             db.execute("PRAGMA cache_size = -512")  # KiB: memory that does not follow the site
-            db.executescript(_SCHEMA)
+            if db.execute("PRAGMA user_version").fetchone()[0] != _FORMAT:
+                _reformat(db)
+            else:
+                db.executescript(_SCHEMA)
             return db
         except sqlite3.DatabaseError:
             with contextlib.suppress(NameError, sqlite3.Error):
@@ -226,6 +240,14 @@ def _connect(site: Path) -> sqlite3.Connection:
                 raise
             path.unlink(missing_ok=True)
     raise AssertionError("unreachable")
+
+
+def _reformat(db: sqlite3.Connection) -> None:
+    """Tables of records of this format in place of what the store had (nothing, or tables of
+    an earlier format): the next run starts over as after a change of version."""
+    drop = "".join(f"DROP TABLE IF EXISTS {t};" for t in (*_RECORD_TABLES, *_FORMER_TABLES))
+    db.executescript(drop + _SCHEMA + "DELETE FROM meta WHERE key='version';"
+                     f"PRAGMA user_version={_FORMAT};")
 
 
 def _meta(db: sqlite3.Connection, key: str) -> str | None:
@@ -244,7 +266,7 @@ def _prepare(db: sqlite3.Connection, site: Path, settings: str) -> _Dirty:
     (the documents are read again), other settings redo every page."""
     dirty = _Dirty()
     if _meta(db, "version") != __version__:
-        for table in ("docs", "terms", "appearances", "persons", "person_letters"):
+        for table in _RECORD_TABLES:
             db.execute(f"DELETE FROM {table}")
         db.execute("INSERT OR REPLACE INTO meta VALUES('version', ?)", (__version__,))
         dirty.everything = True
@@ -354,33 +376,15 @@ class _Writer:
         self.db.execute("INSERT OR REPLACE INTO files VALUES(?, ?)", (rel, digest))
 
     def write_pieces(self, rel: str, pieces: Iterable[str]) -> None:
-        """write() for a file made piece by piece: written to its temporary file as the
-        pieces come, the digest taken on the way; kept only when it differs."""
-        self.seen.add(rel)
-        folder, base = os.path.split(os.path.join(self.root, rel))
-        os.makedirs(folder, exist_ok=True)
-        target, tmp = os.path.join(folder, base), os.path.join(folder, f".{base}.{os.getpid()}.tmp")
-        digest = hashlib.sha256()
+        """write() for a file made piece by piece (see _Pieces)."""
+        stream = _Pieces(self, rel)
         try:
-            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW | os.O_CLOEXEC,
-                         0o666)
-            with os.fdopen(fd, "wb", buffering=1 << 16) as fh:
-                for piece in pieces:
-                    data = piece.encode()
-                    digest.update(data)
-                    fh.write(data)
-            row = self.db.execute("SELECT digest FROM files WHERE rel=?", (rel,)).fetchone()
-            if row and row[0] == digest.hexdigest() and os.path.exists(target):
-                os.unlink(tmp)
-                self.report.unchanged += 1
-                return
-            os.replace(tmp, target)
+            for piece in pieces:
+                stream.add(piece)
+            stream.close()
         except BaseException:
-            with contextlib.suppress(FileNotFoundError):
-                os.unlink(tmp)
+            stream.abort()
             raise
-        self.db.execute("INSERT OR REPLACE INTO files VALUES(?, ?)", (rel, digest.hexdigest()))
-        self.report.written.append(target)
 
     def remove(self, rel: str) -> None:
         target = os.path.join(self.root, rel)
@@ -395,6 +399,60 @@ class _Writer:
         for (rel,) in self.db.execute("SELECT rel FROM files").fetchall():
             if rel not in self.seen and not _still_published(self.db, rel):
                 self.remove(rel)
+
+
+class _Pieces:
+    """A tracked file written piece by piece: to its temporary file as the pieces come (a few
+    at a time), the digest taken on the way; close() keeps it only when it differs from what
+    the store says was written (as _Writer.write does)."""
+
+    _FLUSH = 1 << 16  # characters held before they are written
+
+    def __init__(self, out: _Writer, rel: str) -> None:
+        out.seen.add(rel)
+        self.out, self.rel = out, rel
+        folder, base = os.path.split(os.path.join(out.root, rel))
+        os.makedirs(folder, exist_ok=True)
+        self.target = os.path.join(folder, base)
+        self.tmp = os.path.join(folder, f".{base}.{os.getpid()}.tmp")
+        self.digest = hashlib.sha256()
+        self.held: list[str] = []
+        self.size = 0
+        fd = os.open(self.tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW | os.O_CLOEXEC,
+                     0o666)
+        self.file = os.fdopen(fd, "wb")
+
+    def add(self, piece: str) -> None:
+        self.held.append(piece)
+        self.size += len(piece)
+        if self.size >= self._FLUSH:
+            self._flush()
+
+    def _flush(self) -> None:
+        data = "".join(self.held).encode()
+        self.held, self.size = [], 0
+        self.digest.update(data)
+        self.file.write(data)
+
+    def close(self) -> None:
+        """Finish the file; keep it unless the store says it was written as it is."""
+        self._flush()
+        self.file.close()
+        out, digest = self.out, self.digest.hexdigest()
+        row = out.db.execute("SELECT digest FROM files WHERE rel=?", (self.rel,)).fetchone()
+        if row and row[0] == digest and os.path.exists(self.target):
+            os.unlink(self.tmp)
+            out.report.unchanged += 1
+            return
+        os.replace(self.tmp, self.target)
+        out.db.execute("INSERT OR REPLACE INTO files VALUES(?, ?)", (self.rel, digest))
+        out.report.written.append(self.target)
+
+    def abort(self) -> None:
+        """Give the file up (after an error): its temporary file goes."""
+        self.file.close()
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(self.tmp)
 
 
 def _still_published(db: sqlite3.Connection, rel: str) -> bool:
@@ -441,25 +499,27 @@ class _Run:
         """Store a fresh record; write its passages and local persons' pages when changed;
         note what else it changes."""
         db, dirty, bucket = self.db, self.dirty, bucket_of(name)
-        info, persons = _dumps(_info(rec)), rec["persons"]
+        info, persons, terms = _dumps(_info(rec)), rec["persons"], rec["letters"]
         passages = rec["passages"].encode()
         digest = hashlib.sha256(passages).hexdigest()
         old = None if self.fresh else db.execute(
-            "SELECT info, persons, passages FROM docs WHERE name=?", (name,)).fetchone()
-        db.execute("INSERT OR REPLACE INTO docs VALUES(?, ?, ?, ?, ?)",
-                   (name, bucket, info, persons, digest))
+            "SELECT info, persons, passages, terms FROM docs WHERE name=?", (name,)).fetchone()
+        db.execute("INSERT OR REPLACE INTO docs VALUES(?, ?, ?, ?, ?, ?)",
+                   (name, bucket, info, persons, digest, terms))
         if old is None or old[0] != info:
             dirty.buckets.add(bucket)
-        if old is None and not self.fresh:  # the short ids of the bucket move: all its files
-            dirty.letters.update((bucket, letter) for (letter,) in db.execute(
-                "SELECT DISTINCT letter FROM terms WHERE bucket=?", (bucket,)))
+        if old is None:  # the short ids of the bucket move: all its files
+            dirty.letters.update((bucket, letter) for letter in LETTERS)
+        elif old[3] != terms:
+            before, now = letter_lines(old[3]), letter_lines(terms)
+            dirty.letters.update((bucket, letter) for letter in before.keys() | now.keys()
+                                 if before.get(letter) != now.get(letter))
         if old is None or old[2] != digest or not os.path.exists(
                 os.path.join(self.out.root, _passages(name))):
             self.out.put(_passages(name), passages)
         # Pages show the title and date; after a change of settings every page is redone.
         if self.dirty.everything or old is None or old[1] != persons or _shown(old[0]) != _shown(info):
             self.persons(name, rec, [] if old is None else _keys(old[1]))
-        self.terms(name, bucket, rec["letters"], old is None)
 
     def persons(self, name: str, rec: dict, before: list[str]) -> None:
         """The appearances of a changed document: pages of its local persons now, its
@@ -520,33 +580,14 @@ class _Run:
                                         (name,)).fetchone()
         self.local_pages(json.loads(info), [ap for ap in json.loads(persons) if _local(ap["key"])])
 
-    def terms(self, name: str, bucket: int, letters: dict[str, str], new: bool) -> None:
-        db, dirty = self.db, self.dirty
-        rows = letters
-        if self.fresh:
-            db.executemany("INSERT INTO terms VALUES(?, ?, ?, ?)",
-                           [(bucket, letter, name, data) for letter, data in rows.items()])
-            return
-        stored = {} if new else dict(db.execute(
-            "SELECT letter, data FROM terms WHERE name=?", (name,)))
-        for letter, data in rows.items():
-            if stored.pop(letter, None) != data:
-                dirty.letters.add((bucket, letter))
-                db.execute("INSERT OR REPLACE INTO terms VALUES(?, ?, ?, ?)",
-                           (bucket, letter, name, data))
-        for letter in stored:  # letters the document no longer has
-            dirty.letters.add((bucket, letter))
-            db.execute("DELETE FROM terms WHERE letter=? AND name=?", (letter, name))
-
     def drop(self, name: str) -> None:
         """Forget a document that is gone; note what it changes."""
         db, dirty, bucket = self.db, self.dirty, bucket_of(name)
         (persons,) = db.execute("SELECT persons FROM docs WHERE name=?", (name,)).fetchone()
         dirty.persons.update(_keys(persons))
         dirty.buckets.add(bucket)
-        dirty.letters.update((bucket, letter) for (letter,) in db.execute(
-            "SELECT DISTINCT letter FROM terms WHERE bucket=?", (bucket,)))
-        for table in ("docs", "terms", "appearances"):
+        dirty.letters.update((bucket, letter) for letter in LETTERS)
+        for table in ("docs", "appearances"):
             db.execute(f"DELETE FROM {table} WHERE name=?", (name,))
         self.out.remove(_passages(name))
 
@@ -556,7 +597,9 @@ class _Run:
         if dirty.everything:
             self.all_registry_persons()
             dirty.buckets.update(b for (b,) in db.execute("SELECT DISTINCT bucket FROM docs"))
-            dirty.letters.update(db.execute("SELECT DISTINCT bucket, letter FROM terms"))
+            # Every bucket's: files of a bucket left without documents go before shards.js
+            # is written from the files there are.
+            dirty.letters.update((b, letter) for b in range(BUCKETS) for letter in LETTERS)
         for key in sorted(dirty.persons):
             self.person(key)
         if dirty.persons or dirty.register or dirty.everything:
@@ -574,13 +617,16 @@ class _Run:
             self.person_letter(letter)
         for bucket in sorted(dirty.buckets):
             _write_bucket(db, out, bucket)
-        for bucket, letter in sorted(dirty.letters):
-            _write_letter(db, out, bucket, letter)
+        for bucket, group in itertools.groupby(sorted(dirty.letters), key=lambda bl: bl[0]):
+            _write_letters(db, out, bucket, "".join(letter for _, letter in group))
         if dirty:
+            # The letters of each bucket's files, as written (the files of the store).
             letters: dict[int, str] = {}
-            for bucket, letter in db.execute("SELECT DISTINCT bucket, letter FROM terms "
-                                             "ORDER BY bucket, letter"):
-                letters[bucket] = letters.get(bucket, "") + letter
+            skip = len(SEARCH_DIR) + 2  # "search/b"
+            for (rel,) in db.execute("SELECT rel FROM files WHERE rel GLOB ? ORDER BY rel",
+                                     (f"{SEARCH_DIR}/b[0-9][0-9]-?.js",)):
+                bucket = int(rel[skip:skip + 2])
+                letters[bucket] = letters.get(bucket, "") + rel[-4]
             people = "".join(rel[len(SEARCH_DIR) + 9:-3] for (rel,) in db.execute(
                 "SELECT rel FROM files WHERE rel LIKE ? ORDER BY rel", (f"{SEARCH_DIR}/persons-%",)))
             out.write(f"{SEARCH_DIR}/shards.js", shards_file(letters, people))
@@ -686,18 +732,36 @@ def _write_bucket(db: sqlite3.Connection, out: _Writer, bucket: int) -> None:
         out.remove(rel)
 
 
-def _write_letter(db: sqlite3.Connection, out: _Writer, bucket: int, letter: str) -> None:
-    names = [n for (n,) in db.execute("SELECT name FROM docs WHERE bucket=? ORDER BY name",
-                                      (bucket,))]
-    position = {n: i for i, n in enumerate(names)}
-    rows = ((short_id(bucket, position[name]), data) for name, data in db.execute(
-        "SELECT name, data FROM terms WHERE bucket=? AND letter=? ORDER BY name", (bucket, letter)))
-    data = letter_file(bucket, letter, rows)
-    rel = f"{SEARCH_DIR}/b{bucket:02d}-{letter}.js"
-    if data is None:
-        out.remove(rel)
-    else:
-        out.write(rel, data)
+def _write_letters(db: sqlite3.Connection, out: _Writer, bucket: int, letters: str) -> None:
+    """The files bNN-L.js of bucket NN for each L of `letters` (search.letter_file), from one
+    pass over the bucket's documents by name, each written piece by piece (memory does not
+    follow the corpus); those without rows removed."""
+    streams: dict[str, _Pieces] = {}
+    rows = db.execute("SELECT terms FROM docs WHERE bucket=? ORDER BY name", (bucket,))
+    try:
+        for position, (terms,) in enumerate(rows):
+            for line in terms.split("\n") if terms else ():
+                letter = line[0]
+                if letter not in letters:
+                    continue
+                row = letter_row(short_id(bucket, position), line[1:])
+                stream = streams.get(letter)
+                if stream is None:
+                    stream = streams[letter] = _Pieces(out, f"{SEARCH_DIR}/b{bucket:02d}-{letter}.js")
+                    stream.add(letter_head(bucket, letter) + row)
+                else:
+                    stream.add("," + row)
+        for letter in letters:
+            stream = streams.pop(letter, None)
+            if stream is None:
+                out.remove(f"{SEARCH_DIR}/b{bucket:02d}-{letter}.js")
+            else:
+                stream.add(LETTER_TAIL)
+                stream.close()
+    except BaseException:
+        for stream in streams.values():
+            stream.abort()
+        raise
 
 
 # ------------------------------------------------------------------ merging shards
@@ -712,7 +776,7 @@ def adopt(site: Path, shard_site: Path) -> None:
         return
     with _transaction(site, attach=shard) as db:
         _prepare(db, site, "")
-        for table in ("docs", "terms", "appearances"):
+        for table in ("docs", "appearances"):
             db.execute(f"INSERT OR REPLACE INTO main.{table} SELECT * FROM shard.{table}")
         names = [n for (n,) in db.execute("SELECT name FROM shard.docs")]
         # Every page is written again on the next run: the settings no longer match.

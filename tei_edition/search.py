@@ -139,8 +139,9 @@ def _by_letter(counts: Counter[str]) -> dict[str, tuple[str, str]]:
 def record(root: etree._Element, doc: str, sheets: Stylesheets,
            anchors: list[tuple[etree._Element, str]] | None = None) -> dict:
     """One document for the index: title, date, page; per field the number of distinct
-    terms (MiniSearch's field length); by letter, the terms with their counts ("title terms
-    TAB title counts TAB text terms TAB text counts"); the passage file (doc_file()).
+    terms (MiniSearch's field length); by letter, the terms with their counts, a line a
+    letter ("L" "title terms TAB title counts TAB text terms TAB text counts", see
+    letter_lines()); the passage file (doc_file()).
     Strings, not nested lists: a build holds the records of every document it renders, and
     Python's garbage collector walks every list and dict it holds, again and again as they
     grow (at 1,000 documents that cost as much as making the records).
@@ -155,7 +156,7 @@ def record(root: etree._Element, doc: str, sheets: Stylesheets,
             letters.setdefault(key, ["", "", "", ""])[2 * i:2 * i + 2] = pair
     return {"doc": doc, "href": quote(f"{doc}.html"), "title": title, "date": SORT_DATE(root),
             "passages": doc_file(doc, found), "lengths": [len(c) for c in fields],
-            "letters": {key: "\t".join(data) for key, data in letters.items()}}
+            "letters": "\n".join(key + "\t".join(data) for key, data in letters.items())}
 
 
 def text_of(passages: list[list[str]]) -> str:
@@ -226,22 +227,39 @@ def bucket_file(bucket: int, docs: list[dict]) -> bytes:
                                       "lengthSums": sums})
 
 
+def letter_lines(letters: str) -> dict[str, str]:
+    """A record's terms by letter (record()["letters"]): letter -> "title terms TAB title
+    counts TAB text terms TAB text counts". (Terms are letters and digits, counts digits: a
+    line a letter needs no escaping.)"""
+    return {line[0]: line[1:] for line in letters.split("\n")} if letters else {}
+
+
 def letter_file(bucket: int, letter: str, rows: Iterable[tuple[int, str]]) -> bytes | None:
     """`bNN-L.js`: bucket NN's terms starting with L, a row a document, from (short id,
     "title terms TAB title counts TAB text terms TAB text counts") rows: `[short id, title
     terms, title counts, text terms, text counts]`, as the store keeps them (search.js turns
-    them into MiniSearch's `index` entries). None when the bucket has no such term."""
-    out = []
-    for short, data in rows:
-        # Terms are letters and digits (tokens()), counts digits: nothing to escape in ASCII.
-        out.append(f'[{short},"{data.replace(TAB, QUOTED_TAB)}"]' if data.isascii()
-                   else _json([short, *data.split(TAB)]))
+    them into MiniSearch's `index` entries). None when the bucket has no such term.
+    (register.py writes the same file piece by piece: letter_head, letter_row, LETTER_TAIL.)"""
+    out = [letter_row(short, data) for short, data in rows]
     if not out:
         return None
-    return f'teSearch.terms({bucket},"{letter}",[{",".join(out)}]);\n'.encode()
+    return f'{letter_head(bucket, letter)}{",".join(out)}{LETTER_TAIL}'.encode()
+
+
+def letter_head(bucket: int, letter: str) -> str:
+    """The start of `bNN-L.js`, before its rows."""
+    return f'teSearch.terms({bucket},"{letter}",['
+
+
+def letter_row(short: int, data: str) -> str:
+    """One document's row of `bNN-L.js` (see letter_file)."""
+    # Terms are letters and digits (tokens()), counts digits: nothing to escape in ASCII.
+    return (f'[{short},"{data.replace(TAB, QUOTED_TAB)}"]' if data.isascii()
+            else _json([short, *data.split(TAB)]))
 
 
 TAB, QUOTED_TAB = "\t", '","'
+LETTER_TAIL = "]);\n"
 
 
 def shards_file(letters: dict[int, str], persons: str) -> bytes:

@@ -7,9 +7,11 @@ from the same documents, and their answers to the same queries.
 
 from __future__ import annotations
 
+import contextlib
 import filecmp
 import json
 import shutil
+import sqlite3
 import subprocess
 from pathlib import Path
 
@@ -20,7 +22,7 @@ from tei_edition.config import KnownPerson
 from tei_edition.diagnostics import Exit
 from tei_edition.register import CACHE_NAME, adopt, document_record, write_site_pages
 from tei_edition.render import Stylesheets, passage_anchors, render_paths
-from tei_edition.search import bucket_of, passages, text_of
+from tei_edition.search import bucket_of, letter_lines, passages, text_of
 from tei_edition.xmlio import parse_file
 
 HERE = Path(__file__).parent
@@ -125,7 +127,8 @@ def test_one_changed_document_rewrites_its_persons_and_one_bucket(
     changed = next(f for f in corpus if f.stem == "talk-b")
     rec = document_record(parse_file(changed).getroot(), changed.stem, {"kim-ilsung"}, sheets)
     rec["passages"] = rec["passages"].replace("timber", "timber quetzal")
-    rec["letters"]["q"] = "\t\tquetzal\t1"
+    rec["letters"] = "\n".join(f"{k}{v}" for k, v in
+                               {**letter_lines(rec["letters"]), "q": "\t\tquetzal\t1"}.items())
     report = write_site_pages(site, {**records, changed.stem: rec}, registry=REGISTRY)
     written = {Path(p).relative_to(site).as_posix() for p in report.written}
     bucket = f"search/b{bucket_of(changed.stem):02d}"
@@ -134,3 +137,25 @@ def test_one_changed_document_rewrites_its_persons_and_one_bucket(
         CACHE_NAME, f"{bucket}-q.js", "search/docs/talk-b.js", "search/shards.js"}
     again = write_site_pages(site, records, registry=REGISTRY)
     assert [Path(p).name for p in again.written] == [CACHE_NAME]
+
+
+def test_a_store_of_an_earlier_format_is_made_again(
+        corpus: list[Path], sheets: Stylesheets, tmp_path: Path) -> None:
+    site = render(corpus, tmp_path / "site", sheets)
+    whole = tree(site)
+    # Format 1 kept the terms a row a document and letter, and docs without them.
+    with contextlib.closing(sqlite3.connect(site / CACHE_NAME)) as db:
+        db.executescript(
+            "DROP TABLE docs; CREATE TABLE docs(name TEXT PRIMARY KEY, bucket INTEGER NOT NULL, "
+            "info TEXT NOT NULL, persons TEXT NOT NULL, passages TEXT NOT NULL);"
+            "INSERT INTO docs VALUES('gone', 0, '{}', '[]', '');"
+            "CREATE TABLE terms(bucket INTEGER, letter TEXT, name TEXT, data TEXT NOT NULL);"
+            "PRAGMA user_version=0;")
+    (site / "search" / "b00-q.js").write_text("stale", "utf-8")  # a file it had written
+    with contextlib.closing(sqlite3.connect(site / CACHE_NAME)) as db, db:
+        db.execute("INSERT OR REPLACE INTO files VALUES('search/b00-q.js', 'x')")
+    render(corpus, site, sheets)
+    assert tree(site) == whole
+    with contextlib.closing(sqlite3.connect(site / CACHE_NAME)) as db:
+        assert db.execute("SELECT count(*) FROM docs").fetchone()[0] == len(corpus)
+        assert db.execute("SELECT name FROM sqlite_master WHERE name='terms'").fetchone() is None
