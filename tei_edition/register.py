@@ -54,6 +54,7 @@ from .search import (
     bucket_file,
     bucket_of,
     letter_head,
+    letter_line,
     letter_lines,
     letter_of,
     letter_row,
@@ -749,11 +750,9 @@ def _write_letters(db: sqlite3.Connection, out: _Writer, bucket: int, letters: s
     rows = db.execute("SELECT terms FROM docs WHERE bucket=? ORDER BY name", (bucket,))
     try:
         for position, (terms,) in enumerate(rows):
-            for line in terms.split("\n") if terms else ():
-                letter = line[0]
-                if letter not in letters:
-                    continue
-                row = letter_row(short_id(bucket, position), line[1:])
+            short = short_id(bucket, position)
+            for letter, data in _lines(terms, letters):
+                row = letter_row(short, data)
                 stream = streams.get(letter)
                 if stream is None:
                     stream = streams[letter] = _Pieces(out, f"{SEARCH_DIR}/b{bucket:02d}-{letter}.js")
@@ -761,7 +760,7 @@ def _write_letters(db: sqlite3.Connection, out: _Writer, bucket: int, letters: s
                 else:
                     stream.add("," + row)
         for letter in letters:
-            stream = streams.pop(letter, None)
+            stream = streams.get(letter)
             if stream is None:
                 out.remove(f"{SEARCH_DIR}/b{bucket:02d}-{letter}.js")
             else:
@@ -771,6 +770,21 @@ def _write_letters(db: sqlite3.Connection, out: _Writer, bucket: int, letters: s
         for stream in streams.values():
             stream.abort()
         raise
+
+
+def _lines(terms: str, letters: str) -> Iterator[tuple[str, str]]:
+    """(letter, data) of a document's stored terms for each of `letters` it has: every line
+    cut when most letters are asked for, else each asked letter looked up (a change of one
+    document asks for a few)."""
+    if len(letters) > 4:
+        for line in terms.split("\n") if terms else ():
+            if line[0] in letters:
+                yield line[0], line[1:]
+        return
+    for letter in letters:
+        data = letter_line(terms, letter)
+        if data is not None:
+            yield letter, data
 
 
 # ------------------------------------------------------------------ merging shards

@@ -234,6 +234,19 @@ def letter_lines(letters: str) -> dict[str, str]:
     return {line[0]: line[1:] for line in letters.split("\n")} if letters else {}
 
 
+def letter_line(letters: str, letter: str) -> str | None:
+    """letter_lines(letters).get(letter), found without cutting every line (a run that
+    rewrites a few files of a bucket reads the terms of all its documents)."""
+    if letters.startswith(letter):
+        start = 1
+    else:
+        start = letters.find("\n" + letter) + 2  # a line starts after a line end
+        if start == 1:
+            return None
+    end = letters.find("\n", start)
+    return letters[start:] if end < 0 else letters[start:end]
+
+
 def letter_file(bucket: int, letter: str, rows: Iterable[tuple[int, str]]) -> bytes | None:
     """`bNN-L.js`: bucket NN's terms starting with L, a row a document, from (short id,
     "title terms TAB title counts TAB text terms TAB text counts") rows: `[short id, title
