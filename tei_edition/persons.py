@@ -267,6 +267,8 @@ def _frame(css: str, prefix: str, body_class: str, scripts: tuple[str, ...]) -> 
 def html_text(text: str) -> str:
     """Text with the characters HTML forbids as U+FFFD (a character class: any piece of a
     page may be cleaned on its own)."""
+    if text.isascii():  # known without a scan; DEL is the one such character in ASCII
+        return text.replace("\x7f", "\ufffd")
     return NOT_HTML.sub("\ufffd", text) if has_non_html(text.encode()) else text
 
 
