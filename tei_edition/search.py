@@ -125,14 +125,22 @@ def _by_letter(counts: Counter[str]) -> dict[str, tuple[str, str]]:
     """Sorted terms and their counts, cut by letter: letter -> ("term term", "n n")."""
     terms = sorted(counts)
     try:  # most counts are small: their numerals are looked up, which costs less than str()
-        numbers = list(map(_NUMERALS.__getitem__, map(counts.__getitem__, terms)))
+        numbers = [_NUMERALS[counts[term]] for term in terms]
     except IndexError:
         numbers = list(map(str, map(counts.__getitem__, terms)))
-    out = {}
-    for key, low, high in _LETTERS:  # terms are sorted: one bisection a letter
-        a, b = bisect_left(terms, low), bisect_left(terms, high) if high else len(terms)
-        if a < b:
-            out[key] = (" ".join(terms[a:b]), " ".join(numbers[a:b]))
+    out, a, n = {}, 0, len(terms)
+    # Terms are sorted and the letters' ranges in order: from where the last one ended, a
+    # bisection for each letter that has terms, none for the others.
+    for key, low, high in _LETTERS:
+        if a < n and terms[a] < low:  # (between ranges: no term is, see tokens())
+            a = bisect_left(terms, low, a)
+        if a == n:
+            break
+        if high and terms[a] >= high:
+            continue
+        b = bisect_left(terms, high, a) if high else n
+        out[key] = (" ".join(terms[a:b]), " ".join(numbers[a:b]))
+        a = b
     return out
 
 
