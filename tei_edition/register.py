@@ -743,7 +743,7 @@ def _write_bucket(db: sqlite3.Connection, out: _Writer, bucket: int) -> None:
 
 
 def _write_letters(db: sqlite3.Connection, out: _Writer, bucket: int, letters: str) -> None:
-    """The files bNN-L.js of bucket NN for each L of `letters` (search.letter_file), from one
+    """The files bNN-L.js of bucket NN for each L of `letters` (search.letter_head), from one
     pass over the bucket's documents by name, each written piece by piece (memory does not
     follow the corpus); those without rows removed."""
     streams: dict[str, _Pieces] = {}

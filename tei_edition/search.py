@@ -255,25 +255,17 @@ def letter_line(letters: str, letter: str) -> str | None:
     return letters[start:] if end < 0 else letters[start:end]
 
 
-def letter_file(bucket: int, letter: str, rows: Iterable[tuple[int, str]]) -> bytes | None:
-    """`bNN-L.js`: bucket NN's terms starting with L, a row a document, from (short id,
-    "title terms TAB title counts TAB text terms TAB text counts") rows: `[short id, title
-    terms, title counts, text terms, text counts]`, as the store keeps them (search.js turns
-    them into MiniSearch's `index` entries). None when the bucket has no such term.
-    (register.py writes the same file piece by piece: letter_head, letter_row, LETTER_TAIL.)"""
-    out = [letter_row(short, data) for short, data in rows]
-    if not out:
-        return None
-    return f'{letter_head(bucket, letter)}{",".join(out)}{LETTER_TAIL}'.encode()
-
-
 def letter_head(bucket: int, letter: str) -> str:
-    """The start of `bNN-L.js`, before its rows."""
+    """The start of `bNN-L.js`: bucket NN's terms starting with L, a row a document
+    (letter_row(), comma-separated, by name), then LETTER_TAIL; search.js turns the rows into
+    MiniSearch's `index` entries. A bucket without such terms has no such file."""
     return f'teSearch.terms({bucket},"{letter}",['
 
 
 def letter_row(short: int, data: str) -> str:
-    """One document's row of `bNN-L.js` (see letter_file)."""
+    """One document's row of `bNN-L.js` from its short id and its terms of the letter as
+    stored ("title terms TAB title counts TAB text terms TAB text counts"): `[short id, title
+    terms, title counts, text terms, text counts]`."""
     # Terms are letters and digits (tokens()), counts digits: nothing to escape in ASCII.
     return (f'[{short},"{data.replace(TAB, QUOTED_TAB)}"]' if data.isascii()
             else _json([short, *data.split(TAB)]))
