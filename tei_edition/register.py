@@ -408,7 +408,9 @@ class _Pieces:
     at a time), the digest taken on the way; close() keeps it only when it differs from what
     the store says was written (as _Writer.write does)."""
 
-    _FLUSH = 1 << 16  # characters held before they are written
+    # Characters held before they are written: a bucket's letter files are written at once,
+    # up to 28 of them, so this bounds a run's memory by 28 times as much.
+    _FLUSH = 1 << 14
 
     def __init__(self, out: _Writer, rel: str) -> None:
         out.seen.add(rel)
@@ -510,8 +512,9 @@ class _Run:
                    (name, bucket, info, persons, digest, terms))
         if old is None or old[0] != info:
             dirty.buckets.add(bucket)
-        if old is None:  # the short ids of the bucket move: all its files
-            dirty.letters.update((bucket, letter) for letter in LETTERS)
+        if old is None:  # the short ids of the bucket move: all its files (noted unless all are)
+            if not dirty.everything:
+                dirty.letters.update((bucket, letter) for letter in LETTERS)
         elif old[3] != terms:
             before, now = letter_lines(old[3]), letter_lines(terms)
             dirty.letters.update((bucket, letter) for letter in before.keys() | now.keys()
