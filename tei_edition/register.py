@@ -315,41 +315,14 @@ def _replace(folder: str, base: str, data: bytes) -> None:
         raise
 
 
-def _create(folder: str, base: str, data: bytes) -> bool:
-    """Write a file that does not exist yet, in place; False when it exists. For a store
-    without documents: a new file needs no temporary name and rename, which cost half of
-    writing a person's page (a reader sees it appear, possibly half written, as a build
-    that stops midway leaves it: the store is then empty again, and the next run rewrites
-    every file)."""
-    target = os.path.join(folder, base)
-    try:
-        fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC,
-                     0o666)
-    except FileExistsError:
-        return False
-    try:
-        try:
-            view = memoryview(data)
-            while view:
-                view = view[os.write(fd, view):]
-        finally:
-            os.close(fd)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(target)
-        raise
-    return True
-
-
 class _Writer:
     """Writes and removes the files of the site. Files made from many records (the search
     files, the index of persons) are written only when their bytes differ from what the store
     says was written; a person's page and a document's passages are written when their
     record changed, which the store tells without a digest."""
 
-    def __init__(self, db: sqlite3.Connection, site: Path, fresh: bool = False) -> None:
+    def __init__(self, db: sqlite3.Connection, site: Path) -> None:
         self.db, self.site, self.root = db, site, os.fspath(site)
-        self.fresh = fresh  # the store has no documents: put() may create files in place
         self.report = SiteReport()
         self.made: dict[str, str] = {}  # folders known to exist (as in rel: path)
         self.seen: set[str] = set()  # tracked files made or confirmed this run
@@ -362,8 +335,7 @@ class _Writer:
             folder = os.path.dirname(os.path.join(self.root, rel))
             os.makedirs(folder, exist_ok=True)
             self.made[sub] = folder
-        if not (self.fresh and _create(folder, base, data)):
-            _replace(folder, base, data)
+        _replace(folder, base, data)
         self.report.written.append(os.path.join(folder, base))
 
     def write(self, rel: str, data: bytes) -> None:
@@ -478,9 +450,9 @@ class _Run:
                  registry: tuple[KnownPerson, ...], css: str) -> None:
         self.db, self.registry, self.css = db, registry, css
         self.dirty = _prepare(db, site, _settings(registry, css))
+        self.out = _Writer(db, site)
         # A store without documents needs no comparing: every record is new.
         self.fresh = db.execute("SELECT 1 FROM docs LIMIT 1").fetchone() is None
-        self.out = _Writer(db, site, self.fresh)
 
     def update(self, records: dict[str, dict | None], load: Callable[[str], dict | None]) -> None:
         """Bring the store to `records`, writing what one document's record alone makes."""
