@@ -58,7 +58,7 @@ from .buildstate import (
     bad_rows_warning,
     diagnostics_of,
     document_inputs,
-    document_output_names,
+    document_output_stems,
     load_cache,
     open_cache_read_only,
     read_tei,
@@ -611,7 +611,7 @@ def _plan_orphans(ctx: _Context, names: Iterable[str], todo: _Plan
     sources = iter(names)
     source = next(sources, None)
     # by name, as the sources are ("a-b.xml" sorts before "a.xml", "a-b" after "a")
-    for stem in sorted(n[:-len(".xml")] for n in document_output_names(ctx.encoded)):
+    for stem in document_output_stems(ctx.encoded):
         file_name = f"{stem}.xml"
         while source is not None and source < stem:  # both in order: one walk, no set
             source = next(sources, None)

@@ -78,7 +78,7 @@ class FileRecord:
 
 
 def record_file(path: str | Path, previous: FileRecord | None,
-                read: Callable[[Path], bytes]) -> FileRecord:
+                read: Callable[[str], bytes]) -> FileRecord:
     """The digest of a file, from `previous` when its stat vouches for the content, else
     by reading it with `read` (which raises for what it refuses). The stat comes first:
     a change during the read then shows as a different stat next time. (A path may be a
@@ -88,7 +88,8 @@ def record_file(path: str | Path, previous: FileRecord | None,
     seen = time.time_ns()
     if previous is not None and previous.path == where and previous.vouches_for(st):
         return previous
-    return FileRecord(where, hashlib.sha256(read(Path(where))).hexdigest(), stamp_of(st), seen)
+    # read(where), not read(Path(where)): a Path interns the file name (see read_source_bytes)
+    return FileRecord(where, hashlib.sha256(read(where)).hexdigest(), stamp_of(st), seen)
 
 
 def record_bytes(path: Path, data: bytes) -> FileRecord:
@@ -127,7 +128,7 @@ def read_tei(path: str | Path, previous: TeiRecord | None) -> TeiRecord:
     one; through the regular-file, size-limited reader (raises XMLInputError)."""
     data: list[bytes] = []
 
-    def read(p: Path) -> bytes:
+    def read(p: str) -> bytes:
         data.append(read_limited(p))
         return data[0]
 
@@ -145,17 +146,21 @@ def settings_digest(config: Config) -> str:
 
 def document_outputs(encoded: Path) -> list[Path]:
     """The TEI files of encoded/ that belong to one document each (sorted)."""
-    return [encoded / n for n in document_output_names(encoded)]
+    return [encoded / n for n in sorted(f"{s}.xml" for s in document_output_stems(encoded))]
 
 
-def document_output_names(encoded: Path) -> list[str]:
-    """The file names of document_outputs, sorted (names: no Path per document)."""
+def document_output_stems(encoded: Path) -> list[str]:
+    """The names (without .xml) of the document files of encoded/, in name order: read from
+    the listing one entry at a time (a list of the file names beside the list of names
+    would be twice the memory, and a folder holds an archive)."""
     try:
-        names = os.listdir(encoded)
+        with os.scandir(encoded) as entries:
+            stems = [e.name[:-4] for e in entries if e.name.endswith(".xml")
+                     and not e.name.startswith(".") and e.name not in EDITION_FILES]
     except OSError:
         return []
-    return sorted(n for n in names if n.endswith(".xml") and not n.startswith(".")
-                  and n not in EDITION_FILES)
+    stems.sort()
+    return stems
 
 
 def document_inputs(source: Path | str, listed: Container[str] | None = None
@@ -526,6 +531,7 @@ def _connect(path: Path) -> sqlite3.Connection:
     try:
         # a small page cache (KiB): the rows are read once, in order; memory stays flat
         conn.execute("PRAGMA cache_size = -512")
+        conn.execute("PRAGMA temp.cache_size = -512")  # its sorts' own cache (2 MB unless said)
         conn.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
         found, want = _versions(conn), _wanted()
         if found and found != want:  # a cache of another version or format: its rows go

@@ -97,6 +97,9 @@ PRAGMA temp_store = FILE;   -- the renamed ids of one write, and any sort
 -- this write's own: the register persons to make again, the ids renamed
 CREATE TEMP TABLE dirty (key TEXT PRIMARY KEY) WITHOUT ROWID;
 CREATE TEMP TABLE assigned (id TEXT PRIMARY KEY) WITHOUT ROWID;
+-- the temporary database has a page cache of its own, 2 MB unless said: a corpus of
+-- 20,000 documents filled it
+PRAGMA temp.cache_size = -512;
 """
 _SCHEMA = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
@@ -254,7 +257,11 @@ class _Gathered:
         # one pass side by side, never the whole table in memory
         rows = self.db.execute("SELECT name, tei_stat, part_stat FROM doc ORDER BY name")
         row = next(rows, None)
-        for name in sorted(set(names)):
+        previous = None
+        for name in sorted(names):  # a sorted copy holds pointers; a set would hold a table
+            if name == previous:
+                continue
+            previous = name
             while row is not None and row[0] < name:
                 gone.append(row[0])
                 row = next(rows, None)
@@ -667,7 +674,7 @@ def _in_own_thread(work: Callable[..., _Item], *args: object) -> _Item:
 
 
 #: Hands a part's bytes on (written, or kept in memory); True when its file now holds them.
-_Emit = Callable[[Path, bytes], bool]
+_Emit = Callable[[str, bytes], bool]
 
 
 def _gather(encoded: Path, names: Sequence[str], config: Config, gathered: _Gathered,
@@ -689,9 +696,12 @@ def _gather(encoded: Path, names: Sequence[str], config: Config, gathered: _Gath
 def _gather_some(encoded: Path, names: list[str], below: Config, gathered: _Gathered,
                  emit: _Emit) -> list[Diagnostic]:
     diags: list[Diagnostic] = []
+    # strings, not Paths: a Path interns its file name, and the table of interned strings
+    # stays as large as it grew (a megabyte at 20,000 documents)
+    folder, parts = os.fspath(encoded), os.path.join(encoded, PARTS)
     for name in names:
         gathered.forget(name)
-        path = encoded / f"{name}.xml"
+        path = f"{folder}/{name}.xml"
         try:
             # the stats before the bytes: a file changed after them is read again next time
             tei_stat = _stat_key(os.stat(path))
@@ -699,9 +709,9 @@ def _gather_some(encoded: Path, names: list[str], below: Config, gathered: _Gath
             tei_stat = ""  # read_limited says why, or a file just made is read next time again
         try:
             data = read_limited(path)
-            root = parse_bytes(data, str(path)).getroot()
+            root = parse_bytes(data, path).getroot()
         except XMLInputError as exc:
-            diags.append(Diagnostic(str(path), exc.line, exc.col, "warning", "corpus",
+            diags.append(Diagnostic(path, exc.line, exc.col, "warning", "corpus",
                                     f"left out of {CORPUS_NAME}: {exc.message}"))
             continue
         doc_id = root.get(XML_ID) or name
@@ -709,7 +719,7 @@ def _gather_some(encoded: Path, names: list[str], below: Config, gathered: _Gath
         part = qualify(root, doc_id, ids)
         add_xml_models(part, below)
         made = serialize(part)
-        where = encoded / PARTS / f"{name}.xml"
+        where = f"{parts}/{name}.xml"
         part_stat = _stat_or_none(where) if emit(where, made) else None
         gathered.add(name, doc_id, root, ids, (_sha(data), tei_stat, _sha(made), part_stat))
     return diags
@@ -719,7 +729,7 @@ def _sha(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def _stat_or_none(path: Path) -> str | None:
+def _stat_or_none(path: str) -> str | None:
     try:
         return _stat_key(os.stat(path))
     except OSError:
@@ -733,8 +743,8 @@ def corpus_files(encoded: Path, names: Sequence[str],
     All of them in memory: write_corpus keeps one document at a time."""
     files: dict[Path, bytes] = {}
 
-    def keep(path: Path, data: bytes) -> bool:
-        files[path] = data
+    def keep(path: str, data: bytes) -> bool:
+        files[Path(path)] = data
         return False  # no file holds it
 
     with _Gathered(config) as gathered:
@@ -753,12 +763,12 @@ def stale_corpus_files(encoded: Path, names: Sequence[str],
     grow with the corpus. Nothing is written."""
     stale: list[Path] = []
 
-    def compare(path: Path, data: bytes) -> bool:
+    def compare(path: str, data: bytes) -> bool:
         try:  # through the bounded reader, as every existing output
             if read_limited(path) != data:
-                stale.append(path)
+                stale.append(Path(path))
         except XMLInputError:
-            stale.append(path)
+            stale.append(Path(path))
         return False  # not written: no stats to keep
 
     corpus = encoded / CORPUS_NAME
@@ -852,7 +862,7 @@ def _same_bytes(file: BinaryIO, path: Path) -> bool:
                 return True
 
 
-def _replace_part(path: Path, data: bytes) -> list[Diagnostic]:
+def _replace_part(path: str, data: bytes) -> list[Diagnostic]:
     """Write a part unless it already has these bytes."""
     try:  # read as every existing output is: a pipe or a device is refused, not read
         current = read_limited(path) if os.path.lexists(path) else None
@@ -926,7 +936,7 @@ def _write_corpus(encoded: Path, names: Sequence[str], config: Config,
                   store: Path | None, changed: Container[str] | None) -> list[Diagnostic]:
     written: list[Diagnostic] = []  # after the documents left out, as the files come
 
-    def emit(path: Path, data: bytes) -> bool:
+    def emit(path: str, data: bytes) -> bool:
         found = _replace_part(path, data)
         written.extend(found)
         return not found

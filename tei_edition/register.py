@@ -230,6 +230,7 @@ def _connect(site: Path) -> sqlite3.Connection:
             # from leaving half a transaction.
             db.execute("PRAGMA synchronous=OFF")
             db.execute("PRAGMA cache_size = -512")  # KiB: memory that does not follow the site
+            db.execute("PRAGMA temp.cache_size = -512")  # its sorts' own cache (2 MB unless said)
             if db.execute("PRAGMA user_version").fetchone()[0] != _FORMAT:
                 _reformat(db)
             else:
@@ -456,13 +457,14 @@ class _Run:
 
     def update(self, records: dict[str, dict | None], load: Callable[[str], dict | None]) -> None:
         """Bring the store to `records`, writing what one document's record alone makes."""
-        stored = set() if self.fresh else {n for (n,) in self.db.execute("SELECT name FROM docs")}
-        for name in sorted(stored - records.keys()):
+        names = sorted(records)
+        stored, gone = self._stored(names)
+        for name in gone:
             self.drop(name)
-        for name in sorted(records):
+        for name, held in zip(names, stored, strict=True):
             rec = records[name]
             if rec is None:
-                if name in stored:  # as the last run left it (no stat: --force repairs)
+                if held:  # as the last run left it (no stat: --force repairs)
                     if self.dirty.everything:
                         self.republish(name)
                     continue
@@ -470,6 +472,24 @@ class _Run:
                 if rec is None:
                     continue
             self.put(name, rec)
+
+    def _stored(self, names: list[str]) -> tuple[bytearray, list[str]]:
+        """Which of `names` (sorted) the store holds (a byte each), and the stored documents
+        not among them: the store's names walked beside them in order, never a set of
+        every name (an archive's names are megabytes)."""
+        held = bytearray(len(names))
+        gone: list[str] = []
+        if self.fresh:
+            return held, gone
+        i = 0
+        for (name,) in self.db.execute("SELECT name FROM docs ORDER BY name"):
+            while i < len(names) and names[i] < name:
+                i += 1
+            if i < len(names) and names[i] == name:
+                held[i] = 1
+            else:
+                gone.append(name)
+        return held, gone
 
     def put(self, name: str, rec: dict) -> None:
         """Store a fresh record; write its passages and local persons' pages when changed;

@@ -10,6 +10,7 @@ file, the line and the byte offset; nothing is silently replaced.
 from __future__ import annotations
 
 import codecs
+import os
 import re
 import stat
 import unicodedata
@@ -300,23 +301,25 @@ def read_source_bytes(path: str | Path, limit: int = MAX_SOURCE_BYTES,
     """The bytes of a source file: a regular file of at most `limit` bytes, read no
     further than that even if it grows meanwhile (SourceError otherwise; `too_large` makes
     the error for a file over the limit, a Word package's own)."""
-    p = Path(path)
+    # strings, not a Path: a build reads thousands of sources, and a Path interns the
+    # name of each in a table that stays as large as it grew
+    name = os.fspath(path)
     too_large = too_large or _too_large
     try:
-        st = p.stat()
+        st = os.stat(name)
         if stat.S_ISDIR(st.st_mode):
-            raise SourceError(str(p), 0, 0, "is a folder, not a source file")
+            raise SourceError(name, 0, 0, "is a folder, not a source file")
         if not stat.S_ISREG(st.st_mode):
             # a pipe or a device (/dev/zero) would block or never end
-            raise SourceError(str(p), 0, 0, "not a regular file")
+            raise SourceError(name, 0, 0, "not a regular file")
         if st.st_size > limit:
-            raise too_large(str(p), st.st_size)
-        with p.open("rb") as fh:
+            raise too_large(name, st.st_size)
+        with open(name, "rb") as fh:
             data = fh.read(limit + 1)
     except OSError as exc:
-        raise SourceError(str(p), 0, 0, exc.strerror or str(exc)) from None
+        raise SourceError(name, 0, 0, exc.strerror or str(exc)) from None
     if len(data) > limit:  # it grew past the limit after the stat
-        raise too_large(str(p), len(data))
+        raise too_large(name, len(data))
     return data
 
 

@@ -692,11 +692,11 @@ def test_a_stat_only_saves_hashing_when_it_vouches_for_the_content(tmp_path: Pat
 
     src = tmp_path / "a.txt"
     src.write_text("one", "utf-8")
-    reads: list[Path] = []
+    reads: list[str] = []
 
-    def read(p: Path) -> bytes:
+    def read(p: str) -> bytes:
         reads.append(p)
-        return p.read_bytes()
+        return Path(p).read_bytes()
 
     first = record_file(src, None, read)
     assert len(reads) == 1
