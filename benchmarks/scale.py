@@ -8,7 +8,8 @@ All in one run, on corpora of the development documents replicated under distinc
 - a no-op build at each size (the build cache must not be rewritten);
 - a rebuild after one source changes, against 0.3 s plus the time to convert that document;
 - `tei-edition convert` of one file against pandoc on the same file (benchmarks/startup.py);
-- `build --shard K/N` over 3 shares plus `build --merge`, against one build.
+- `build --shard K/N` over 3 shares plus `build --merge`, against one build;
+- `validate` of 1,000 TEI files with its process pool against the fork queue it replaced.
 
 Each build runs as its own process, as a user runs it: start-up is part of every figure.
 """
@@ -30,7 +31,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from run import make_corpus  # noqa: E402
-from startup import convert_vs_pandoc, users_environment  # noqa: E402
+from startup import convert_vs_pandoc, users_environment, validate_pool  # noqa: E402
 
 from tei_edition.buildstate import CACHE_NAME  # noqa: E402
 
@@ -150,8 +151,10 @@ def report(sizes: list[int], work: Path) -> list[str]:
 
 
 def _startup(work: Path) -> list[str]:
-    """`tei-edition convert` of one file against pandoc (benchmarks/startup.py)."""
-    return ["", *convert_vs_pandoc(ROOT / "sources" / "wcda-119000.txt", work / "startup", 15)]
+    """`tei-edition convert` of one file against pandoc, and `validate`'s process pool
+    against the fork queue it replaced (benchmarks/startup.py)."""
+    return ["", *convert_vs_pandoc(ROOT / "sources" / "wcda-119000.txt", work / "startup", 15),
+            "", *validate_pool(work / "pool", files=1000, jobs=2, rounds=7)]
 
 
 def main() -> None:
