@@ -467,7 +467,6 @@ class BuildCache:
         yield from self._conn.execute(
             "SELECT date, row FROM docs WHERE row IS NOT NULL ORDER BY date = '', date, name")
 
-
     def save(self, during: Callable[[], None] | None = None) -> list[Diagnostic]:
         """Write the pending changes and notes in one transaction, and run `during` inside
         it (it sees the new rows; the changes are kept only if it returns); a warning when

@@ -9,20 +9,13 @@ from pathlib import Path
 
 from .buildstate import document_outputs
 from .config import Config
-from .convert import (
-    by_output_name,
-    collect_sources,
-    collision_diagnostic,
-    convert_loaded,
-    existing_output,
-    is_io_error,
-    located,
-)
+from .convert import convert_loaded, existing_output, located
 from .corpus import CORPUS_NAME, stale_corpus_files
-from .diagnostics import Diagnostic, Exit
+from .diagnostics import Diagnostic, Exit, is_io_error
 from .lint import lint_diagnostics
 from .readers import ReaderError, reader_for  # type: ignore[attr-defined]
 from .readers.hints import HintsError, load_hints
+from .sources import by_output_name, collect_sources, collision_diagnostic
 from .textio import SourceError
 from .verify import verify_streams
 from .writers.tei import recorded_digest

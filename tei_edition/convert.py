@@ -22,9 +22,9 @@ from .textio import SourceError, normalize_text
 from .writers.tei import build_tei, recorded_digest, serialize
 from .xmlio import XMLInputError, read_limited, sync_written, write_atomic
 
-__all__ = ["SOURCE_SUFFIXES", "by_output_name", "collect_sources", "collision_diagnostic",
-           "convert_file", "convert_loaded", "convert_paths", "convert_text", "is_io_error",
+__all__ = ["SOURCE_SUFFIXES", "convert_file", "convert_loaded", "convert_paths", "convert_text",
            "located"]
+
 
 @dataclass
 class Converted:
