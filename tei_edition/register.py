@@ -300,8 +300,7 @@ def _replace(folder: str, base: str, data: bytes) -> None:
     once, or the next run repairs), a temporary name of this process, no mode to carry over
     (the register's files are always new files of the umask's mode). A third of the run's
     time went to write_atomic's mkstemp and mode handling for thousands of small files."""
-    tmp = os.path.join(folder, f".{base}.{os.getpid()}.tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW | os.O_CLOEXEC, 0o666)
+    tmp, fd = _temporary(folder, base)
     try:
         try:
             view = memoryview(data)
@@ -314,6 +313,14 @@ def _replace(folder: str, base: str, data: bytes) -> None:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
         raise
+
+
+def _temporary(folder: str, base: str) -> tuple[str, int]:
+    """The temporary file beside FOLDER/BASE that replaces it once written (a name of this
+    process), opened for writing: (its path, its descriptor)."""
+    tmp = os.path.join(folder, f".{base}.{os.getpid()}.tmp")
+    return tmp, os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW | os.O_CLOEXEC,
+                        0o666)
 
 
 class _Writer:
@@ -343,12 +350,19 @@ class _Writer:
         """Write a tracked file unless it is as the store says it was written."""
         self.seen.add(rel)
         digest = hashlib.sha256(data).hexdigest()
-        row = self.db.execute("SELECT digest FROM files WHERE rel=?", (rel,)).fetchone()
-        if row and row[0] == digest and os.path.exists(os.path.join(self.root, rel)):
-            self.report.unchanged += 1
+        if self.as_stored(rel, digest):
             return
         self.put(rel, data)
         self.db.execute("INSERT OR REPLACE INTO files VALUES(?, ?)", (rel, digest))
+
+    def as_stored(self, rel: str, digest: str) -> bool:
+        """Whether a tracked file is there with the bytes the store says were written
+        (counted as unchanged when so)."""
+        row = self.db.execute("SELECT digest FROM files WHERE rel=?", (rel,)).fetchone()
+        if row and row[0] == digest and os.path.exists(os.path.join(self.root, rel)):
+            self.report.unchanged += 1
+            return True
+        return False
 
     def write_pieces(self, rel: str, pieces: Iterable[str]) -> None:
         """write() for a file made piece by piece (see _Pieces)."""
@@ -391,12 +405,10 @@ class _Pieces:
         folder, base = os.path.split(os.path.join(out.root, rel))
         os.makedirs(folder, exist_ok=True)
         self.target = os.path.join(folder, base)
-        self.tmp = os.path.join(folder, f".{base}.{os.getpid()}.tmp")
         self.digest = hashlib.sha256()
         self.held: list[str] = []
         self.size = 0
-        fd = os.open(self.tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW | os.O_CLOEXEC,
-                     0o666)
+        self.tmp, fd = _temporary(folder, base)
         self.file = os.fdopen(fd, "wb")
 
     def add(self, piece: str) -> None:
@@ -416,10 +428,8 @@ class _Pieces:
         self._flush()
         self.file.close()
         out, digest = self.out, self.digest.hexdigest()
-        row = out.db.execute("SELECT digest FROM files WHERE rel=?", (self.rel,)).fetchone()
-        if row and row[0] == digest and os.path.exists(self.target):
+        if out.as_stored(self.rel, digest):
             os.unlink(self.tmp)
-            out.report.unchanged += 1
             return
         os.replace(self.tmp, self.target)
         out.db.execute("INSERT OR REPLACE INTO files VALUES(?, ?)", (self.rel, digest))
@@ -772,9 +782,7 @@ def _lines(terms: str, letters: str) -> Iterator[tuple[str, str]]:
     cut when most letters are asked for, else each asked letter looked up (a change of one
     document asks for a few)."""
     if len(letters) > 4:
-        for line in terms.split("\n") if terms else ():
-            if line[0] in letters:
-                yield line[0], line[1:]
+        yield from ((k, v) for k, v in letter_lines(terms).items() if k in letters)
         return
     for letter in letters:
         data = letter_line(terms, letter)
