@@ -26,11 +26,11 @@ from .config import AUTHORITIES, KnownPerson
 from .render import (
     MAIN_TITLE,
     NOT_HTML,
-    NS,
     PERSONS_DIR,
     SORT_DATE,
     TEI_NS,
     has_non_html,
+    participants,
     passage_anchors,
     person_key,
     register_id,
@@ -40,8 +40,7 @@ _XML_ID = "{http://www.w3.org/XML/1998/namespace}id"
 _SP = f"{{{TEI_NS}}}sp"
 # Children found by tag (lxml's C-level iteration): ElementPath (find, iterfind) is Python code
 # and cost half of a document's appearances.
-_PERSON, _PERSNAME, _ROLENAME, _HEAD = (f"{{{TEI_NS}}}{t}" for t in ("person", "persName",
-                                                                   "roleName", "head"))
+_PERSNAME, _ROLENAME, _HEAD = (f"{{{TEI_NS}}}{t}" for t in ("persName", "roleName", "head"))
 _SKIP_IN_NAME = frozenset({f"{{{TEI_NS}}}{t}" for t in ("roleName", "note", "reg", "expan", "corr")})
 _AUTHORITY_NAMES = {"wikidata": "Wikidata", "viaf": "VIAF", "gnd": "GND",
                     "lcnaf": "Library of Congress", "isni": "ISNI"}
@@ -106,12 +105,6 @@ def _authorities(person: etree._Element, names: list[etree._Element]) -> list[st
         if uri.startswith(("https://", "http://")) and uri not in out:
             out.append(uri)
     return out
-
-
-def participants(root: etree._Element) -> Iterator[etree._Element]:
-    """The persons of particDesc (`particDesc//person`), in document order."""
-    for desc in root.iterfind("tei:teiHeader/tei:profileDesc/tei:particDesc", NS):
-        yield from desc.iter(_PERSON)
 
 
 def appearances(root: etree._Element, doc: str, registry: Collection[str],

@@ -163,10 +163,17 @@ def register_id(person: etree._Element) -> str | None:
     return pid if pid and _NCNAME.match(pid) else None
 
 
+def participants(root: etree._Element) -> Iterator[etree._Element]:
+    """The persons of particDesc (`particDesc//person`), in document order (found by tag:
+    ElementPath for the whole path is Python code)."""
+    for desc in root.iterfind("tei:teiHeader/tei:profileDesc/tei:particDesc", NS):
+        yield from desc.iter(_PERSON)
+
+
 def person_pages(root: etree._Element, doc: str, registry: Collection[str]) -> dict[str, str]:
     """`#ID` of each person of particDesc -> the href of the person's page."""
     pages = {}
-    for person in root.iterfind("tei:teiHeader/tei:profileDesc/tei:particDesc//tei:person", NS):
+    for person in participants(root):
         pid = register_id(person)
         if pid:
             pages[f"#{pid}"] = person_href(person_key(doc, pid, registry))
@@ -199,7 +206,7 @@ def _marked(tree: etree._ElementTree, doc: str | None, registry: Collection[str]
         anchor = anchors.get(el)
         mark(el, ANCHOR, anchor if anchor and not anchor.startswith("id-") else None)
     pages = person_pages(root, doc, registry) if doc is not None else {}
-    for person in root.iterfind("tei:teiHeader/tei:profileDesc/tei:particDesc//tei:person", NS):
+    for person in participants(root):
         mark(person, PAGE, pages.get(f"#{person.get(_XML_ID)}"))
     for el in text.iter(_SP, _PERSNAME) if text is not None else ():
         mark(el, PAGE, pages.get((el.get("who") if el.tag == _SP else el.get("ref")) or ""))
