@@ -342,7 +342,14 @@ def _run_job(job: _Job) -> DocResult:
 def _validate_and_render(job: _Job, result: DocResult, tei: bytes) -> None:
     """Validate and render the TEI bytes, parsed once for both; a file that cannot be
     parsed gets the validator's own diagnostic."""
-    from .render import SORT_DATE, IndexEntry, RenderError, index_row, render_document
+    from .render import (
+        SORT_DATE,
+        IndexEntry,
+        RenderError,
+        index_row,
+        passage_anchors,
+        render_document,
+    )
 
     t = time.perf_counter()
     try:
@@ -359,8 +366,10 @@ def _validate_and_render(job: _Job, result: DocResult, tei: bytes) -> None:
     result.valid = not has_errors(diagnostics)
     t = time.perf_counter()
     registry = _registry_ids(job.config)
+    anchors = passage_anchors(tree.getroot())  # found once for the page and the register
     try:
-        page = render_document(tree, _tools().sheets, name=job.name, registry=registry)
+        page = render_document(tree, _tools().sheets, name=job.name, registry=registry,
+                               anchors=anchors)
         row = index_row(IndexEntry.from_tree(job.name, tree, registry), _tools().sheets)
     except RenderError as exc:
         result.diagnostics.append(Diagnostic(str(job.encoded), 0, 0, "error", "html", str(exc)))
@@ -379,8 +388,8 @@ def _validate_and_render(job: _Job, result: DocResult, tei: bytes) -> None:
     result.rendered = True
     result.seconds["html"] = time.perf_counter() - t
     t = time.perf_counter()
-    result.site_record = json.dumps(_site_record(tree, job.name, registry), ensure_ascii=False,
-                                    separators=(",", ":")).encode()
+    result.site_record = json.dumps(_site_record(tree, job.name, registry, anchors),
+                                    ensure_ascii=False, separators=(",", ":")).encode()
     result.seconds["register"] = time.perf_counter() - t
 
 
@@ -978,10 +987,13 @@ def _registry_ids(config: Config) -> frozenset[str]:
     return frozenset(p.id for p in config.persons)
 
 
-def _site_record(tree: etree._ElementTree, name: str, registry: frozenset[str]) -> dict:
+def _site_record(tree: etree._ElementTree, name: str, registry: frozenset[str],
+                 anchors: list[tuple[etree._Element, str]] | None = None) -> dict:
+    """What the document gives the register and search (`anchors`: its passages, when
+    the caller found them for the page)."""
     from .register import document_record
 
-    return document_record(tree.getroot(), name, registry, _tools().sheets)
+    return document_record(tree.getroot(), name, registry, _tools().sheets, anchors)
 
 
 def _write_site_pages(ctx: _Context, records: Callable[[], Mapping[str, dict | None]], *,
@@ -991,9 +1003,10 @@ def _write_site_pages(ctx: _Context, records: Callable[[], Mapping[str, dict | N
     how many it wrote."""
     from .register import CACHE_NAME as REGISTER
     from .register import write_site_pages
+    from .search import SEARCH_PAGE
 
     site = ctx.site
-    if not changed and (site / REGISTER).exists() and (site / "search.html").exists():
+    if not changed and (site / REGISTER).exists() and (site / SEARCH_PAGE).exists():
         return 0  # nothing was rendered: the register and the index are as the last run left them
     registry = _registry_ids(ctx.config)
 
