@@ -649,16 +649,18 @@ class Validator:
         import multiprocessing
         from concurrent.futures import ProcessPoolExecutor
 
-        global _WORKER
+        global _WORKER, _CHUNKS
         chunks = _chunks(files, workers)
         context = multiprocessing.get_context("fork" if _can_fork() else "spawn")
-        _WORKER = self if context.get_start_method() == "fork" else None
+        forked = context.get_start_method() == "fork"
+        # A forked worker inherits this validator and the chunks as they are; a spawned one
+        # is sent the paths (as str, the cheapest to send) and compiles its own validator.
+        _WORKER, _CHUNKS = (self, chunks) if forked else (None, None)
         todo = context.Queue()
         pool = ProcessPoolExecutor(workers - 1, mp_context=context, initializer=_init_worker,
                                    initargs=(str(self.schema_path), self.rules, todo))
         try:
-            # Paths travel as str, the cheapest to send.
-            tasks = [[str(f) for f in chunk] for chunk in chunks]
+            tasks = None if forked else [[str(f) for f in chunk] for chunk in chunks]
             futures = [pool.submit(_take_chunks, tasks) for _ in range(workers - 1)]
             # Filled once the workers are forked: the queue's thread must not be copied.
             for i in [*range(len(chunks)), *[None] * workers]:  # a None ends each taker
@@ -676,7 +678,7 @@ class Validator:
             # the next run's fork needs.
             todo.close()
             todo.join_thread()
-            _WORKER = None
+            _WORKER = _CHUNKS = None
         lost = [i for i in range(len(chunks)) if i not in done]
         for i in lost:  # a worker died (or was killed) before reporting them
             done[i] = self.check(chunks[i])
@@ -758,6 +760,8 @@ def _can_fork() -> bool:
 _WORKER: Validator | None = None
 #: The queue of chunk numbers a worker takes its work from.
 _TODO: Queue | None = None
+#: The chunks of files of a parallel run, as a forked worker inherits them.
+_CHUNKS: list[Sequence[Path]] | None = None
 
 
 def _init_worker(schema: str, rules: bool, todo: Queue) -> None:
@@ -768,14 +772,17 @@ def _init_worker(schema: str, rules: bool, todo: Queue) -> None:
     _WORKER = Validator(schema, "lxml", rules)
 
 
-def _take_chunks(chunks: list[list[str]]) -> dict[int, list[Diagnostic]] | Diagnostic:
+def _take_chunks(sent: list[list[str]] | None) -> dict[int, list[Diagnostic]] | Diagnostic:
     """A worker's share of a run: the chunks it takes from the queue until its None, each
-    with its diagnostics (sent back at the end, once)."""
+    with its diagnostics (sent back at the end, once). `sent`: the chunks' paths, for a
+    worker that did not inherit them (None: forked, _CHUNKS holds them)."""
     assert _WORKER is not None and _TODO is not None
+    chunks = _CHUNKS if sent is None else [[Path(f) for f in chunk] for chunk in sent]
+    assert chunks is not None
     done: dict[int, list[Diagnostic]] = {}
     try:
         while (i := _TODO.get()) is not None:
-            done[i] = _WORKER.check([Path(f) for f in chunks[i]])
+            done[i] = _WORKER.check(chunks[i])
     except UsageError as exc:  # returned, not raised: it must cross the process boundary
         return exc.diagnostic
     return done
