@@ -952,14 +952,21 @@ def _write_corpus(ctx: _Context, names: list[str], changed: bool,
                   documents: set[str] | None = None) -> list[Diagnostic]:
     """encoded/corpus.xml and its parts, unless nothing they are made from is newer; and
     the schemas where the documents' xml-model instructions point, when that is local."""
-    from .corpus import CORPUS_NAME, STORE_NAME, is_current, publish_schemas, write_corpus
+    from .corpus import (
+        CORPUS_NAME,
+        STORE_NAME,
+        is_current,
+        publish_schemas,
+        stat_or_none,
+        write_corpus,
+    )
 
     if not names:
         return []  # a corpus holds at least one document
     corpus = ctx.encoded / CORPUS_NAME
     # corpus.xml is the file the last build wrote (its stamp, noted then), from the documents
     # as they were: those this build found unchanged need no look (`documents`: the others)
-    in_step = ctx.cache.fact("corpus") == _stamp(corpus)
+    in_step = ctx.cache.fact("corpus") == stat_or_none(corpus)
     checked = not changed and in_step
     current = not changed and is_current(ctx.encoded, names, ctx.config,
                                          documents_checked=checked)
@@ -970,17 +977,8 @@ def _write_corpus(ctx: _Context, names: list[str], changed: bool,
     # changed are read again
     found = write_corpus(ctx.encoded, names, ctx.config, store=ctx.site / STORE_NAME,
                          changed=documents if in_step else None)
-    ctx.cache.note("corpus", None if has_errors(found) else _stamp(corpus))
+    ctx.cache.note("corpus", None if has_errors(found) else stat_or_none(corpus))
     return schemas + found
-
-
-def _stamp(path: Path) -> str | None:
-    """A file's stat as text (modification and change time, size, inode); None if absent."""
-    try:
-        st = os.stat(path)
-    except OSError:
-        return None
-    return " ".join(map(str, (st.st_mtime_ns, st.st_ctime_ns, st.st_size, st.st_ino)))
 
 
 def _registry_ids(config: Config) -> frozenset[str]:

@@ -720,7 +720,7 @@ def _gather_some(encoded: Path, names: list[str], below: Config, gathered: _Gath
         add_xml_models(part, below)
         made = serialize(part)
         where = f"{parts}/{name}.xml"
-        part_stat = _stat_or_none(where) if emit(where, made) else None
+        part_stat = stat_or_none(where) if emit(where, made) else None
         gathered.add(name, doc_id, root, ids, (_sha(data), tei_stat, _sha(made), part_stat))
     return diags
 
@@ -729,7 +729,9 @@ def _sha(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def _stat_or_none(path: str) -> str | None:
+def stat_or_none(path: str | os.PathLike[str]) -> str | None:
+    """A file's stat as the store keeps it (_stat_key); None when there is no such file.
+    (build notes corpus.xml's so, to know the corpus is the one it wrote.)"""
     try:
         return _stat_key(os.stat(path))
     except OSError:
