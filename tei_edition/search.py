@@ -106,10 +106,10 @@ def bucket_of(doc: str) -> int:
     return zlib.crc32(doc.encode("utf-8")) % BUCKETS
 
 
-LETTERS = "0abcdefghijklmnopqrstuvwxyz_"  # the letters of letter_of()
 # (letter, first term of its range, first term after it); "_" holds what sorts after "z".
 _LETTERS = [("0", "0", ":"), *((c, c, chr(ord(c) + 1)) for c in "abcdefghijklmnopqrstuvwxyz"),
             ("_", "{", "")]
+LETTERS = "".join(key for key, _, _ in _LETTERS)  # the letters of letter_of(), in order
 
 
 def letter_of(term: str) -> str:
